@@ -1,0 +1,33 @@
+# The two commands a new machine needs:
+#   make run    - the demo house in an interactive console (creates .venv on first use)
+#   make test   - installs what the tests drive (Debian packages, Python deps) and runs everything
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: run test lint bench system-deps clean
+
+run: $(STAMP)
+	$(BIN)/samantha run
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q -U pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $(STAMP)
+
+system-deps:
+	bash scripts/system-deps.sh
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+test: system-deps $(STAMP) lint
+	SAMANTHA_STRICT_TESTS=1 $(BIN)/pytest
+
+bench: $(STAMP)
+	for b in bench/*.py; do $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info
