@@ -1,0 +1,1 @@
+"""MQTT device layer (built-in plugin)."""
