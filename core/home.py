@@ -1,0 +1,126 @@
+"""The home model: rooms and devices, populated by device plugins and read by the intent layer."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from pydantic import BaseModel, Field
+from samantha.kinds import Kind
+
+
+def slugify(text: str) -> str:
+    """A stable id from a human name: 'Living Room' -> 'living_room'."""
+    norm = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "_", norm.lower()).strip("_") or "x"
+
+
+def normalize_name(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", text.casefold()).split())
+
+
+class Room(BaseModel):
+    """A room (an area) of the home."""
+
+    id: str
+    name: str
+    aliases: list[str] = Field(default_factory=list)
+    floor: str | None = None
+
+    def names(self) -> list[str]:
+        return [self.name, *self.aliases]
+
+
+class Device(BaseModel):
+    """A device in the home as every plugin sees it, whatever backs it."""
+
+    id: str
+    name: str
+    kind: Kind
+    room: str | None = None
+    aliases: list[str] = Field(default_factory=list)
+    device_class: str | None = None
+    capabilities: list[str] = Field(default_factory=list)
+    state: dict[str, Any] = Field(default_factory=dict)
+    provider: str = "virtual"
+    available: bool = True
+    sensitive: bool = False
+
+    def names(self) -> list[str]:
+        return [self.name, *self.aliases]
+
+
+StateListener = Callable[[Device, dict[str, Any]], None]
+
+
+class Home:
+    """Rooms and devices keyed by id; notifies listeners when a device's state changes."""
+
+    def __init__(self) -> None:
+        self.rooms: dict[str, Room] = {}
+        self.devices: dict[str, Device] = {}
+        self._listeners: list[StateListener] = []
+        self.revision = 0
+
+    def add_room(self, room: Room) -> Room:
+        self.rooms[room.id] = room
+        self.revision += 1
+        return room
+
+    def ensure_room(self, name: str) -> Room:
+        """The room called `name` (by id, name or alias), created if the home has none."""
+        found = self.find_room(name)
+        return found or self.add_room(Room(id=slugify(name), name=name))
+
+    def add_device(self, device: Device) -> Device:
+        if device.room is not None and device.room not in self.rooms:
+            raise ValueError(f"device {device.id!r} is in unknown room {device.room!r}")
+        self.devices[device.id] = device
+        self.revision += 1
+        return device
+
+    def remove_device(self, device_id: str) -> None:
+        if self.devices.pop(device_id, None) is not None:
+            self.revision += 1
+
+    def find_room(self, name: str) -> Room | None:
+        key = normalize_name(name)
+        for room in self.rooms.values():
+            if room.id == name or key in {normalize_name(n) for n in room.names()}:
+                return room
+        return None
+
+    def devices_in(self, room_id: str) -> list[Device]:
+        return [d for d in self.devices.values() if d.room == room_id]
+
+    def find_devices(self, name: str, room_id: str | None = None) -> list[Device]:
+        key = normalize_name(name)
+        return [
+            d
+            for d in self.devices.values()
+            if key in {normalize_name(n) for n in d.names()}
+            and (room_id is None or d.room == room_id)
+        ]
+
+    def on_state_change(self, listener: StateListener) -> None:
+        self._listeners.append(listener)
+
+    def update_state(self, device_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+        """Merge `changes` into the device's state; listeners hear the old state."""
+        device = self.devices[device_id]
+        old = dict(device.state)
+        device.state = {**old, **changes}
+        if device.state != old:
+            for listener in list(self._listeners):
+                listener(device, old)
+        return device.state
+
+    def floors(self) -> list[str]:
+        return sorted({r.floor for r in self.rooms.values() if r.floor})
+
+    def summary(self) -> Iterable[dict[str, Any]]:
+        for d in self.devices.values():
+            yield {"id": d.id, "name": d.name, "room": d.room, "kind": d.kind.value,
+                   "state": d.state, "provider": d.provider, "available": d.available}

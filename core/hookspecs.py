@@ -1,0 +1,90 @@
+"""Every hook a Samantha plugin can implement, grouped by lifecycle phase.
+
+Hooks are plain functions decorated with `samantha.hookimpl`. Any hook may be `async def`; the
+host awaits it. A hook that raises or times out is reported with the plugin's name and skipped.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    import click
+    from pydantic import BaseModel
+    from samantha.events import BaseEvent
+    from samantha.house import House
+    from samantha.intents_api import IntentHandler
+    from samantha.providers import DeviceProvider
+
+hookspec = pluggy.HookspecMarker("samantha")
+
+# --- Configuration: before the house exists ---------------------------------------------------
+
+
+@hookspec
+def samantha_config_sections() -> dict[str, type[BaseModel]]:
+    """Return pydantic models for the top-level config sections this plugin owns."""
+
+
+@hookspec
+def samantha_cli_commands(cli: click.Group) -> None:
+    """Add subcommands to the `samantha` command-line interface."""
+
+
+# --- Startup: building the home ---------------------------------------------------------------
+
+
+@hookspec
+def samantha_device_providers(house: House) -> list[DeviceProvider]:
+    """Return device providers that add devices to the home and carry out their commands."""
+
+
+@hookspec
+def samantha_startup(house: House) -> None:
+    """Start background work once the home is populated and the house is ready."""
+
+
+# --- Understanding: sentences and intents ------------------------------------------------------
+
+
+@hookspec
+def samantha_sentences(house: House, language: str) -> dict[str, Any] | None:
+    """Return extra sentences in hassil's YAML format (intents, lists, expansion rules)."""
+
+
+@hookspec
+def samantha_slot_lists(house: House) -> dict[str, Any] | None:
+    """Return extra hassil slot lists (name -> SlotList) for sentence templates."""
+
+
+@hookspec
+def samantha_intent_handlers(house: House) -> dict[str, IntentHandler] | None:
+    """Return intent handlers keyed by intent name; later plugins override earlier ones."""
+
+
+@hookspec(firstresult=True)
+def samantha_unrecognized(house: House, room: str, text: str) -> Any:
+    """Answer a sentence no intent matched (the persona does); return an Outcome or None."""
+
+
+# --- Running: events and room activity ---------------------------------------------------------
+
+
+@hookspec
+def samantha_event(house: House, event: BaseEvent) -> None:
+    """Observe every event published on the house's bus."""
+
+
+@hookspec
+def samantha_room_activity(house: House, room: str, activity: str) -> None:
+    """React to a room's activity changing (idle, listening, thinking, speaking, muted)."""
+
+
+# --- Shutdown ---------------------------------------------------------------------------------
+
+
+@hookspec
+def samantha_shutdown(house: House) -> None:
+    """Stop background work and release resources; the house is going away."""

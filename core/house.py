@@ -1,0 +1,319 @@
+"""The running house: config, plugins, home model, event bus and the text path to devices."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from hassil.intents import Intents, SlotList, TextSlotList
+from hassil.recognize import RecognizeResult
+from hassil.util import merge_dict
+from home_assistant_intents import get_intents
+from pydantic import BaseModel
+from samantha.bus import EventBus
+from samantha.config import (
+    DEMO_CONFIG as DEMO_CONFIG,
+)
+from samantha.config import (
+    ConfigError,
+    ConfigIssue,
+    CoreConfig,
+    build_model,
+    raw_plugin_list,
+    validate,
+)
+from samantha.config_loader import LoadedYaml, load_yaml
+from samantha.events import (
+    BaseEvent,
+    DeviceCommand,
+    DeviceStateChanged,
+    IntentNotRecognized,
+    IntentRecognized,
+    PluginFailed,
+    ReplySpoken,
+    UtteranceHeard,
+)
+from samantha.home import Device, Home, Room, slugify
+from samantha.intent_handling import IntentHandler, IntentRequest, Outcome
+from samantha.kinds import CommandError
+from samantha.plugin_host import PluginHost, PluginLoadError
+from samantha.providers import Command, CommandResult, DeviceProvider, DeviceUnavailable
+from samantha.recognizer import Recognizer
+
+log = logging.getLogger(__name__)
+
+BEST_SLOT = "name"
+BEST_METADATA = "samantha_custom"
+
+
+class UnknownRoom(Exception):
+    def __init__(self, room: str, known: Iterable[str]) -> None:
+        super().__init__(f"unknown room {room!r}; rooms of this home: {', '.join(sorted(known))}")
+
+
+class House:
+    """One home. Build with `House.prepare(path)`, then `await house.start()`."""
+
+    def __init__(self, config: CoreConfig, loaded: LoadedYaml, host: PluginHost,
+                 config_path: Path | None) -> None:
+        self.config = config
+        self.loaded = loaded
+        self.host = host
+        self.config_path = config_path
+        self.home = Home()
+        self.bus = EventBus()
+        self.providers: dict[str, DeviceProvider] = {}
+        self.handlers: dict[str, IntentHandler] = {}
+        self._recognizers: tuple[int, Recognizer, Recognizer | None] | None = None
+        self._intents_data: dict[str, Any] | None = None
+        self.started = False
+        self.home.on_state_change(self._state_changed)
+        self.bus.subscribe(BaseEvent, self._forward_event)
+
+    # --- building -----------------------------------------------------------------------------
+
+    @staticmethod
+    def load_plugins(loaded: LoadedYaml, base_dir: Path) -> PluginHost:
+        host = PluginHost()
+        try:
+            host.load(raw_plugin_list(loaded), base_dir)
+        except PluginLoadError as err:
+            raise ConfigError(
+                [ConfigIssue(str(err), ("plugins",), loaded.position_of(("plugins",)))]
+            ) from err
+        return host
+
+    @staticmethod
+    def config_model(host: PluginHost) -> type[CoreConfig]:
+        sections: dict[str, type[BaseModel]] = {}
+        for plugin, contributed in host.call("samantha_config_sections"):
+            for name, model in contributed.items():
+                if name in sections:
+                    raise PluginLoadError(f"plugin {plugin!r} redefines config section {name!r}")
+                sections[name] = model
+        return build_model(sections)
+
+    @classmethod
+    def prepare(cls, config_path: str | Path | None = None) -> House:
+        """Load and validate the config (the demo house when None) and the plugins it names."""
+        path = Path(config_path) if config_path else DEMO_CONFIG
+        loaded = load_yaml(path)
+        host = cls.load_plugins(loaded, path.resolve().parent)
+        config = validate(loaded, cls.config_model(host))
+        return cls(config, loaded, host, Path(config_path) if config_path else None)
+
+    def section(self, name: str) -> Any:
+        """A plugin's validated config section, or None when the file has none."""
+        return getattr(self.config, name, None)
+
+    async def start(self) -> None:
+        for room in self.config.rooms:
+            self.home.add_room(Room(id=room.id or slugify(room.name), name=room.name,
+                                    aliases=room.aliases, floor=room.floor))
+        for plugin, providers in self.host.call("samantha_device_providers", house=self):
+            for provider in providers:
+                try:
+                    await asyncio.wait_for(provider.start(self), self.host.hook_timeout * 3)
+                except Exception as err:
+                    # One broken integration must not keep the rest of the home dark.
+                    text = "timed out" if isinstance(err, TimeoutError) else str(err)
+                    log.error("device provider %s (plugin %s) failed to start: %s",
+                              provider.name, plugin, text)
+                    await self.bus.publish(PluginFailed(plugin=plugin, hook="start", error=text))
+                    continue
+                self.providers[provider.name] = provider
+        for _plugin, handlers in self.host.call("samantha_intent_handlers", house=self):
+            self.handlers.update(handlers)
+        await self.host.acall("samantha_startup", house=self)
+        self.started = True
+        for failure in self.host.failures:
+            await self.bus.publish(PluginFailed(plugin=failure.plugin, hook=failure.hook,
+                                                error=failure.error))
+
+    async def stop(self) -> None:
+        await self.host.acall("samantha_shutdown", house=self)
+        for provider in self.providers.values():
+            try:
+                await asyncio.wait_for(provider.stop(), self.host.hook_timeout)
+            except Exception as err:
+                log.error("device provider %s failed to stop: %s", provider.name, err)
+        await self.bus.drain()
+
+    async def __aenter__(self) -> House:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    # --- events -------------------------------------------------------------------------------
+
+    def _state_changed(self, device: Device, old: dict[str, Any]) -> None:
+        event = DeviceStateChanged(device=device.id, old=old, new=dict(device.state))
+        # Without a running loop (set up before start) nothing can be listening yet.
+        with contextlib.suppress(RuntimeError):
+            self.bus.publish_soon(event)
+
+    async def _forward_event(self, event: BaseEvent) -> None:
+        await self.host.acall("samantha_event", house=self, event=event)
+
+    # --- understanding ------------------------------------------------------------------------
+
+    def intents_data(self) -> dict[str, Any]:
+        if self._intents_data is None:
+            language = self.config.language
+            data = get_intents(language)
+            if data is None:
+                raise ConfigError([ConfigIssue(
+                    f"no built-in sentences for language {language!r}", ("language",),
+                    self.loaded.position_of(("language",)), "use a language code such as en, de")])
+            for _plugin, extra in self.host.call("samantha_sentences", house=self,
+                                                 language=language):
+                merge_dict(data, extra)
+            self._intents_data = data
+        return self._intents_data
+
+    def slot_lists(self) -> dict[str, SlotList]:
+        home = self.home
+        areas = [(n, r.id, {"area": r.id}) for r in home.rooms.values() for n in r.names()]
+        names = []
+        for d in home.devices.values():
+            context: dict[str, Any] = {"domain": d.kind.value}
+            if d.device_class:
+                context["device_class"] = d.device_class
+            names.extend((n, n, context) for n in d.names())
+        lists: dict[str, SlotList] = {
+            "area": TextSlotList.from_tuples(areas, allow_template=False),
+            "name": TextSlotList.from_tuples(names, allow_template=False),
+            "floor": TextSlotList.from_tuples([(f, f) for f in home.floors()],
+                                              allow_template=False),
+        }
+        for _plugin, extra in self.host.call("samantha_slot_lists", house=self):
+            lists.update(extra)
+        return lists
+
+    def recognizer(self, *, unmatched: bool = False) -> Recognizer:
+        """Recognizers compiled for the home as it is now; rebuilt when devices change."""
+        if self._recognizers is None or self._recognizers[0] != self.home.revision:
+            intents = Intents.from_dict(self.intents_data())
+            self._recognizers = (
+                self.home.revision,
+                Recognizer(intents, self.slot_lists(), language=self.config.language),
+                None,
+            )
+        revision, strict, loose = self._recognizers
+        if not unmatched:
+            return strict
+        if loose is None:
+            loose = Recognizer(strict.intents, strict.slot_lists, language=strict.language,
+                               allow_unmatched_entities=True)
+            self._recognizers = (revision, strict, loose)
+        return loose
+
+    def room(self, name: str) -> Room:
+        found = self.home.find_room(name)
+        if found is None:
+            raise UnknownRoom(name, [r.id for r in self.home.rooms.values()])
+        return found
+
+    def recognize(self, text: str, room: Room) -> RecognizeResult | None:
+        return self.recognizer().recognize_best(
+            text, {"area": room.id}, best_metadata_key=BEST_METADATA, best_slot_name=BEST_SLOT)
+
+    async def handle_text(self, text: str, room: str) -> Outcome:
+        """Understand one sentence said in `room`, act on it and return what came of it."""
+        where = self.room(room)
+        text = " ".join(text.split())
+        await self.bus.publish(UtteranceHeard(room=where.id, text=text))
+        if not text:
+            outcome = Outcome(room=where.id, text=text, reply="")
+            return outcome
+        result = self.recognize(text, where)
+        if result is None:
+            outcome = await self._not_understood(text, where)
+        else:
+            slots = {name: entity.value for name, entity in result.entities.items()}
+            await self.bus.publish(IntentRecognized(room=where.id, text=text,
+                                                    intent=result.intent.name, slots=slots))
+            outcome = await self._handle(result.intent.name, slots, text, where)
+        if outcome.reply:
+            await self.bus.publish(ReplySpoken(room=where.id, text=outcome.reply))
+        return outcome
+
+    async def _handle(self, intent: str, slots: dict[str, Any], text: str, room: Room) -> Outcome:
+        request = IntentRequest(house=self, room=room, text=text, intent=intent, slots=slots)
+        handler = self.handlers.get(intent)
+        if handler is None:
+            return request.outcome("I understood that, but I can't do it yet.")
+        try:
+            return await handler(request)
+        except Exception:
+            log.exception("intent handler for %s failed on %r", intent, text)
+            return request.outcome("Sorry, something went wrong while I was doing that.")
+
+    async def _not_understood(self, text: str, room: Room) -> Outcome:
+        await self.bus.publish(IntentNotRecognized(room=room.id, text=text))
+        refusal = self._explain_unknown(text, room)
+        if refusal:
+            return Outcome(room=room.id, text=text, reply=refusal)
+        answered = await self.host.acall("samantha_unrecognized", first=True, house=self,
+                                         room=room.id, text=text)
+        if answered and isinstance(answered[0][1], Outcome):
+            return answered[0][1]
+        return Outcome(room=room.id, text=text, reply="Sorry, I didn't understand that.")
+
+    def _explain_unknown(self, text: str, room: Room) -> str | None:
+        """Say which room or device the sentence named that this home doesn't have."""
+        loose = self.recognizer(unmatched=True).recognize_best(
+            text, {"area": room.id}, best_metadata_key=BEST_METADATA, best_slot_name=BEST_SLOT)
+        if loose is None:
+            return None
+        for entity in loose.unmatched_entities_list:
+            value = getattr(entity, "text", "").strip()
+            if not value:
+                continue
+            if entity.name == "area":
+                return f"I don't know a room called {value}."
+            if entity.name == "floor":
+                return f"I don't know a floor called {value}."
+            if entity.name == "name":
+                return f"I don't know a device called {value}."
+        return None
+
+    # --- acting -------------------------------------------------------------------------------
+
+    async def execute(
+        self, commands: Iterable[Command], room: str | None = None
+    ) -> list[CommandResult]:
+        """Send each command to its device's provider; failures are reported, not raised."""
+        results = []
+        for command in commands:
+            device = self.home.devices.get(command.device)
+            if device is None:
+                results.append(CommandResult(command=command, ok=False,
+                                             error=f"no device with id {command.device!r}"))
+                continue
+            provider = self.providers.get(device.provider)
+            if provider is None:
+                results.append(CommandResult(command=command, ok=False,
+                                             error=f"{device.name} has no working provider"))
+                continue
+            await self.bus.publish(DeviceCommand(device=device.id, action=command.action,
+                                                 params=command.params, room=room))
+            try:
+                await asyncio.wait_for(provider.execute(device, command), self.host.hook_timeout)
+            except (CommandError, DeviceUnavailable) as err:
+                results.append(CommandResult(command=command, ok=False, error=str(err)))
+            except TimeoutError:
+                results.append(CommandResult(command=command, ok=False,
+                                             error=f"{device.name} did not answer in time"))
+            except Exception as err:
+                log.exception("provider %s failed on %s", provider.name, command)
+                results.append(CommandResult(command=command, ok=False, error=str(err)))
+            else:
+                results.append(CommandResult(command=command, ok=True))
+        return results

@@ -1,0 +1,52 @@
+"""`samantha init`: a commented starter configuration."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+STARTER = """\
+# samantha.yaml: your home. Check it with:  samantha config check -c samantha.yaml
+# Reference: docs/configuration.md. Secrets go in secrets.yaml and are used with !secret NAME.
+name: My Home
+language: en            # sentences and replies; any language home-assistant-intents has
+
+rooms:                  # what people call each room; aliases are other names for it
+  - name: Kitchen
+    floor: ground floor
+  - name: Living Room
+    aliases: [lounge]
+    floor: ground floor
+
+devices:                # virtual devices; real ones come from mqtt: or homeassistant:
+  - {name: Ceiling Light, room: Kitchen, kind: light}
+  - {name: Floor Lamp, room: Living Room, kind: light}
+  - {name: Thermostat, room: Living Room, kind: climate}
+
+intents:                # your own sentences
+  GoodMorning:
+    sentences: ["good morning"]
+    reply: "Good morning! I've opened up the kitchen."
+    actions:
+      - {action: turn_on, kind: light, room: Kitchen}
+
+# plugins: [my_plugin.py]   # local plugins, relative to this file
+"""
+
+SECRETS = """\
+# secrets.yaml: values used with !secret NAME in samantha.yaml. Keep this file private.
+# mqtt_password: change-me
+"""
+
+
+def write_starter(directory: Path, *, force: bool = False) -> list[Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    config, secrets = directory / "samantha.yaml", directory / "secrets.yaml"
+    if config.exists() and not force:
+        raise FileExistsError(str(config))
+    config.write_text(STARTER, encoding="utf-8")
+    written = [config]
+    if not secrets.exists():
+        secrets.write_text(SECRETS, encoding="utf-8")
+        secrets.chmod(0o600)
+        written.append(secrets)
+    return written

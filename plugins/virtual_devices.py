@@ -1,0 +1,77 @@
+"""Virtual devices declared in YAML (`devices:`), behaving true to their kind.
+
+The demo house is made of these; they are also handy for rehearsing automations before the real
+hardware arrives.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field, model_validator
+from samantha import hookimpl
+from samantha.config import Section
+from samantha.home import Device, slugify
+from samantha.house import House
+from samantha.kinds import SENSITIVE_KINDS, Kind, apply, default_state
+from samantha.providers import Command, DeviceProvider
+
+
+class VirtualDevice(Section):
+    name: str = Field(description="What people call the device.")
+    room: str = Field(description="The room it is in (name, alias or id).")
+    kind: Kind = Field(description="light, switch, fan, cover, climate, lock, sensor, ...")
+    id: str | None = Field(None, description="Stable id; derived from room and name if omitted.")
+    aliases: list[str] = Field(default_factory=list)
+    device_class: str | None = Field(None, description="e.g. blind, shade, garage, temperature.")
+    state: dict[str, Any] = Field(default_factory=dict, description="Initial state.")
+    sensitive: bool | None = Field(None, description="Needs spoken confirmation (locks do).")
+
+
+class VirtualDevices(Section):
+    """Devices that exist only in Samantha: the demo house, rehearsals, tests."""
+
+    devices: list[VirtualDevice] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_list(cls, value: Any) -> Any:
+        # `devices:` is written as a plain list in YAML.
+        return {"devices": value} if isinstance(value, list) else value
+
+
+class VirtualProvider(DeviceProvider):
+    name = "virtual"
+
+    def __init__(self, section: VirtualDevices) -> None:
+        self.section = section
+        self.house: House | None = None
+
+    async def start(self, house: House) -> None:
+        self.house = house
+        for spec in self.section.devices:
+            room = house.home.ensure_room(spec.room)
+            device_id = spec.id or f"{room.id}.{slugify(spec.name)}"
+            house.home.add_device(Device(
+                id=device_id, name=spec.name, kind=spec.kind, room=room.id,
+                aliases=spec.aliases, device_class=spec.device_class,
+                state={**default_state(spec.kind), **spec.state}, provider=self.name,
+                sensitive=spec.sensitive if spec.sensitive is not None
+                else spec.kind in SENSITIVE_KINDS,
+            ))
+
+    async def execute(self, device: Device, command: Command) -> None:
+        assert self.house is not None
+        new = apply(device.kind, device.state, command.action, command.params)
+        self.house.home.update_state(device.id, new)
+
+
+@hookimpl
+def samantha_config_sections() -> dict[str, type[Section]]:
+    return {"devices": VirtualDevices}
+
+
+@hookimpl
+def samantha_device_providers(house: House) -> list[DeviceProvider]:
+    section = house.section("devices")
+    return [VirtualProvider(section)] if section and section.devices else []
