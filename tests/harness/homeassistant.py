@@ -497,15 +497,38 @@ class HomeAssistant:
                 f"Home Assistant exited during start-up:\n{self.log_tail()}"
             )
 
-    def _get(self, path: str, token: str | None = None) -> tuple[int, Any]:
-        request = urllib.request.Request(self.url + path)
+    def api(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+        """Talk to HA's REST API directly (stdlib only), independent of the code under test."""
+        return self._request(method, path, self.token, body)
+
+    def call_service(self, domain: str, service: str, **data: Any) -> Any:
+        status, result = self.api("POST", f"/api/services/{domain}/{service}", data)
+        if status != 200:
+            raise RuntimeError(f"{domain}.{service} failed with HTTP {status}")
+        return result
+
+    def state(self, entity_id: str) -> dict[str, Any]:
+        status, result = self.api("GET", f"/api/states/{entity_id}")
+        if status != 200:
+            raise RuntimeError(f"reading {entity_id} failed with HTTP {status}")
+        return dict(result)
+
+    def _request(
+        self, method: str, path: str, token: str | None, body: Any = None
+    ) -> tuple[int, Any]:
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(self.url + path, data=data, method=method)
+        request.add_header("Content-Type", "application/json")
         if token:
             request.add_header("Authorization", f"Bearer {token}")
         try:
-            with urllib.request.urlopen(request, timeout=5) as resp:
+            with urllib.request.urlopen(request, timeout=30) as resp:
                 return resp.status, json.loads(resp.read() or b"null")
         except urllib.error.HTTPError as err:
             return err.code, None
+
+    def _get(self, path: str, token: str | None = None) -> tuple[int, Any]:
+        return self._request("GET", path, token)
 
     def _poll(self, deadline: float, ready: Any, what: str) -> None:
         while True:
