@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 import click
 from rich.console import Console
+
 from samantha.config import DEMO_CONFIG, ConfigError
 from samantha.house import House, UnknownRoom
 from samantha.plugin_host import PluginHost, PluginLoadError

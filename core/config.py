@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+
 from samantha.config_loader import ConfigError, ConfigIssue, LoadedYaml, load_yaml
 
 DEMO_CONFIG = Path(__file__).parent / "data" / "demo_house.yaml"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from rich.console import Console
+
 from samantha.events import DeviceStateChanged
 from samantha.house import House, UnknownRoom
 

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from pydantic import BaseModel, Field
+
 from samantha.kinds import Kind
 
 

@@ -13,6 +13,7 @@ import pluggy
 if TYPE_CHECKING:
     import click
     from pydantic import BaseModel
+
     from samantha.events import BaseEvent
     from samantha.house import House
     from samantha.intents_api import IntentHandler

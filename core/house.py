@@ -14,6 +14,7 @@ from hassil.recognize import RecognizeResult
 from hassil.util import merge_dict
 from home_assistant_intents import get_intents
 from pydantic import BaseModel
+
 from samantha.bus import EventBus
 from samantha.config import (
     DEMO_CONFIG as DEMO_CONFIG,
@@ -48,6 +49,12 @@ log = logging.getLogger(__name__)
 
 BEST_SLOT = "name"
 BEST_METADATA = "samantha_custom"
+
+# When a sentence names something the home lacks, we only say so for clear commands.
+ACTION_INTENTS = frozenset({"HassTurnOn", "HassTurnOff", "HassToggle", "HassLightSet",
+                            "HassSetPosition", "HassClimateSetTemperature"})
+MIN_LITERAL_CHARS = 5  # hassil counts matched literal characters; "the" alone is not a command
+MAX_UNKNOWN_WORDS = 3
 
 
 class UnknownRoom(Exception):
@@ -267,20 +274,24 @@ class House:
         return Outcome(room=room.id, text=text, reply="Sorry, I didn't understand that.")
 
     def _explain_unknown(self, text: str, room: Room) -> str | None:
-        """Say which room or device the sentence named that this home doesn't have."""
+        """Say which room or device the sentence named that this home doesn't have.
+
+        Only for sentences that clearly are commands: a question like "what is the meaning of
+        life" also parses as a state query about an unknown device, and belongs to the persona.
+        """
         loose = self.recognizer(unmatched=True).recognize_best(
             text, {"area": room.id}, best_metadata_key=BEST_METADATA, best_slot_name=BEST_SLOT)
-        if loose is None:
+        if loose is None or loose.text_chunks_matched < MIN_LITERAL_CHARS:
             return None
         for entity in loose.unmatched_entities_list:
             value = getattr(entity, "text", "").strip()
-            if not value:
+            if not value or entity.name not in {"area", "floor", "name"}:
                 continue
             if entity.name == "area":
                 return f"I don't know a room called {value}."
             if entity.name == "floor":
                 return f"I don't know a floor called {value}."
-            if entity.name == "name":
+            if loose.intent.name in ACTION_INTENTS and len(value.split()) <= MAX_UNKNOWN_WORDS:
                 return f"I don't know a device called {value}."
         return None
 

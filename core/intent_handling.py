@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
+
 from samantha.home import Device, Room
 from samantha.kinds import Kind
 from samantha.providers import Command, CommandResult

@@ -16,6 +16,7 @@ from types import ModuleType
 from typing import Any
 
 import pluggy
+
 from samantha import hookspecs
 
 log = logging.getLogger(__name__)

@@ -255,6 +255,30 @@ HANDLERS: dict[str, Any] = {
 }
 
 
+# home-assistant-intents has no HassToggle sentences; these are ours (English only for now).
+TOGGLE_SENTENCES = {
+    "en": [
+        "toggle [the] {name}",
+        "toggle [(all|the)] {area} (light|lights)",
+        "toggle [(all|the)] (light|lights) [in [the] {area}]",
+        "toggle [(all|the)] {area} fan[s]",
+        "toggle [(all|the)] fan[s] [in [the] {area}]",
+    ]
+}
+
+
+@hookimpl
+def samantha_sentences(house: House, language: str) -> dict[str, Any] | None:
+    sentences = TOGGLE_SENTENCES.get(language)
+    if not sentences:
+        return None
+    data = [{"sentences": [sentences[0]]}]
+    for domain in ("light", "fan"):
+        data.append({"sentences": [s for s in sentences[1:] if domain in s],
+                     "slots": {"domain": domain}})
+    return {"language": language, "intents": {"HassToggle": {"data": data}}}
+
+
 @hookimpl
 def samantha_intent_handlers(house: House) -> dict[str, IntentHandler]:
     return dict(HANDLERS)

@@ -19,6 +19,7 @@ import string
 from typing import Any
 
 from pydantic import BaseModel, Field, RootModel, field_validator
+
 from samantha import hookimpl
 from samantha.config import Section
 from samantha.house import BEST_METADATA, House

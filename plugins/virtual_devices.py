@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field, model_validator
+from pydantic import BaseModel, Field, RootModel, model_validator
+
 from samantha import hookimpl
 from samantha.config import Section
 from samantha.home import Device, slugify
@@ -28,16 +29,19 @@ class VirtualDevice(Section):
     sensitive: bool | None = Field(None, description="Needs spoken confirmation (locks do).")
 
 
-class VirtualDevices(Section):
+class VirtualDevices(RootModel[list[VirtualDevice]]):
     """Devices that exist only in Samantha: the demo house, rehearsals, tests."""
 
-    devices: list[VirtualDevice] = Field(default_factory=list)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _from_list(cls, value: Any) -> Any:
-        # `devices:` is written as a plain list in YAML.
-        return {"devices": value} if isinstance(value, list) else value
+    @model_validator(mode="after")
+    def _unique(self) -> VirtualDevices:
+        seen: set[tuple[str, str]] = set()
+        for spec in self.root:
+            key = (slugify(spec.room), spec.id or slugify(spec.name))
+            if key in seen:
+                raise ValueError(f"two devices called {spec.name!r} in {spec.room!r}; "
+                                 "give one of them another name or an id")
+            seen.add(key)
+        return self
 
 
 class VirtualProvider(DeviceProvider):
@@ -49,7 +53,7 @@ class VirtualProvider(DeviceProvider):
 
     async def start(self, house: House) -> None:
         self.house = house
-        for spec in self.section.devices:
+        for spec in self.section.root:
             room = house.home.ensure_room(spec.room)
             device_id = spec.id or f"{room.id}.{slugify(spec.name)}"
             house.home.add_device(Device(
@@ -67,11 +71,11 @@ class VirtualProvider(DeviceProvider):
 
 
 @hookimpl
-def samantha_config_sections() -> dict[str, type[Section]]:
+def samantha_config_sections() -> dict[str, type[BaseModel]]:
     return {"devices": VirtualDevices}
 
 
 @hookimpl
 def samantha_device_providers(house: House) -> list[DeviceProvider]:
     section = house.section("devices")
-    return [VirtualProvider(section)] if section and section.devices else []
+    return [VirtualProvider(section)] if section and section.root else []
