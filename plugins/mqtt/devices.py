@@ -1,0 +1,234 @@
+"""`MqttDevices`: follows discovery, YAML devices, states and availability; sends commands.
+
+This is the surface the home model glues to: listeners for added/updated/removed entities
+and state changes, `room_for(entity)`, and `await command(unique_id, Command)`.
+Bad input (malformed discovery, unparsable state) is logged once per topic and ignored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from samantha.plugins.mqtt.client import Message, MqttClient, Subscription
+from samantha.plugins.mqtt.codec import (
+    Command,
+    StateError,
+    decode_state,
+    encode_command,
+)
+from samantha.plugins.mqtt.discovery import (
+    CONFIG_MODELS,
+    DiscoveredEntity,
+    DiscoveryError,
+    build_entity,
+    parse_discovery,
+)
+from samantha.plugins.mqtt.settings import GenericDevice, MqttSettings
+from samantha.plugins.mqtt.templates import TemplateError, compile_template
+
+log = logging.getLogger(__name__)
+
+EntityListener = Callable[[DiscoveredEntity], None]
+StateListener = Callable[[DiscoveredEntity, dict[str, Any]], None]
+
+
+def generic_entity(device: GenericDevice) -> DiscoveredEntity:
+    """A DiscoveredEntity for a device declared in YAML (no discovery)."""
+    options: dict[str, Any] = {
+        "name": device.name,
+        "unique_id": device.resolved_unique_id,
+        "platform": device.kind,
+        **device.options,
+    }
+    for key in ("state_topic", "command_topic"):
+        if getattr(device, key) is not None:
+            options[key] = getattr(device, key)
+    if device.kind not in ("sensor", "cover", "climate", "lock"):
+        options.setdefault("payload_on", device.payload_on)
+        options.setdefault("payload_off", device.payload_off)
+    if device.kind == "switch":
+        options.setdefault("state_on", device.state_on)
+        options.setdefault("state_off", device.state_off)
+    if device.value_json_key:
+        key = "state_value_template" if device.kind in ("light", "fan") else "value_template"
+        options.setdefault(key, "{{ value_json[" + repr(device.value_json_key) + "] }}")
+    options = {k: v for k, v in options.items() if v is not None}
+    config = CONFIG_MODELS[device.kind].model_validate(options)
+    return build_entity(config, f"yaml/{device.resolved_unique_id}", source="yaml")
+
+
+class MqttDevices:
+    def __init__(self, client: MqttClient, settings: MqttSettings) -> None:
+        self.client = client
+        self.settings = settings
+        self.entities: dict[str, DiscoveredEntity] = {}
+        self.states: dict[str, dict[str, Any]] = {}
+        self.available: dict[str, bool | None] = {}
+        self.on_added: list[EntityListener] = []
+        self.on_updated: list[EntityListener] = []
+        self.on_removed: list[EntityListener] = []
+        self.on_state: list[StateListener] = []
+        self._by_key: dict[str, set[str]] = {}
+        self._topic_subs: dict[str, Subscription] = {}
+        self._topic_users: dict[str, set[str]] = {}
+        self._reported: set[tuple[str, str]] = set()
+        self._own_prefix = f"{settings.base_topic}_"
+
+    async def start(self) -> None:
+        for device in self.settings.devices:
+            await self._add(generic_entity(device))
+        if self.settings.discovery:
+            prefix = self.settings.discovery_prefix
+            await self.client.subscribe(f"{prefix}/+/+/config", self._on_discovery)
+            await self.client.subscribe(f"{prefix}/+/+/+/config", self._on_discovery)
+
+    def room_for(self, entity: DiscoveredEntity) -> str | None:
+        """The Samantha room: config mapping by unique_id, entity name, full name, device
+        name or area (case-insensitive), else the suggested area itself."""
+        if entity.source == "yaml":
+            for device in self.settings.devices:
+                if device.resolved_unique_id == entity.unique_id and device.room:
+                    return device.room
+        mapping = {k.casefold(): v for k, v in self.settings.rooms.items()}
+        device_name = entity.device.name if entity.device else None
+        for key in (
+            entity.unique_id, entity.name, entity.entity_name, device_name, entity.suggested_area
+        ):
+            if key and key.casefold() in mapping:
+                return mapping[key.casefold()]
+        return entity.suggested_area
+
+    async def command(
+        self, unique_id: str, command: Command, *, wait: bool = False
+    ) -> list[asyncio.Future[None]]:
+        """Encode and queue a command (persistent, QoS1, in order).
+
+        Returns the delivery futures; with wait=True also awaits the broker's PUBACKs.
+        Raises KeyError for an unknown entity, CommandError if it cannot do that.
+        """
+        entity = self.entities[unique_id]
+        messages = encode_command(entity, command, self.states.get(unique_id))
+        futures = [self.client.send_command(m.topic, m.payload, retain=m.retain) for m in messages]
+        if wait:
+            await asyncio.gather(*futures)
+        return futures
+
+    # -- discovery ----------------------------------------------------------------------
+
+    async def _on_discovery(self, message: Message) -> None:
+        prefix = self.settings.discovery_prefix
+        try:
+            result = parse_discovery(message.topic, message.payload, prefix)
+        except DiscoveryError as exc:
+            self._report(message.topic, "discovery", f"ignored discovery message: {exc.reason}")
+            return
+        key = result.topic.key
+        fresh = {e.unique_id: e for e in result.entities if not self._is_own(e)}
+        for gone in self._by_key.get(key, set()) - fresh.keys():
+            await self._remove(gone)
+        self._by_key[key] = set(fresh)
+        for entity in fresh.values():
+            for problem in entity.problems:
+                self._report(message.topic, problem, f"{entity.unique_id}: {problem}")
+            await self._add(entity)
+
+    def _is_own(self, entity: DiscoveredEntity) -> bool:
+        # Our own room entities come back to us through the same discovery prefix.
+        return entity.unique_id.startswith(self._own_prefix) and entity.source == "discovery"
+
+    async def _add(self, entity: DiscoveredEntity) -> None:
+        old = self.entities.get(entity.unique_id)
+        if old == entity:
+            return
+        self.entities[entity.unique_id] = entity
+        old_topics = set(old.state_topics + old.availability_topics) if old else set()
+        new_topics = set(entity.state_topics + entity.availability_topics)
+        for topic in old_topics - new_topics:
+            await self._release(topic, entity.unique_id)
+        for topic in new_topics - old_topics:
+            await self._follow(topic, entity.unique_id)
+        listeners = self.on_updated if old else self.on_added
+        for listener in listeners:
+            _safe(listener, entity)
+
+    async def _remove(self, unique_id: str) -> None:
+        entity = self.entities.pop(unique_id, None)
+        self.states.pop(unique_id, None)
+        self.available.pop(unique_id, None)
+        if entity is None:
+            return
+        for topic in set(entity.state_topics + entity.availability_topics):
+            await self._release(topic, unique_id)
+        for listener in self.on_removed:
+            _safe(listener, entity)
+
+    async def _follow(self, topic: str, unique_id: str) -> None:
+        users = self._topic_users.setdefault(topic, set())
+        users.add(unique_id)
+        if topic not in self._topic_subs:
+            self._topic_subs[topic] = await self.client.subscribe(topic, self._on_state_message)
+
+    async def _release(self, topic: str, unique_id: str) -> None:
+        users = self._topic_users.get(topic, set())
+        users.discard(unique_id)
+        if not users:
+            self._topic_users.pop(topic, None)
+            sub = self._topic_subs.pop(topic, None)
+            if sub is not None:
+                await sub.cancel()
+
+    # -- states ---------------------------------------------------------------------------
+
+    def _on_state_message(self, message: Message) -> None:
+        for unique_id in list(self._topic_users.get(message.topic, ())):
+            entity = self.entities.get(unique_id)
+            if entity is None:
+                continue
+            if message.topic in entity.availability_topics:
+                self._availability(entity, message)
+            if message.topic not in entity.state_topics:
+                continue
+            try:
+                update = decode_state(entity, message.topic, message.payload)
+            except StateError as exc:
+                self._report(message.topic, unique_id, f"ignored state for {unique_id}: {exc}")
+                continue
+            if not update:
+                continue
+            state = self.states.setdefault(unique_id, {})
+            state.update(update)
+            for listener in self.on_state:
+                _safe(listener, entity, dict(state))
+
+    def _availability(self, entity: DiscoveredEntity, message: Message) -> None:
+        for item in entity.availability:
+            if item.topic != message.topic:
+                continue
+            text = message.text
+            if item.value_template:
+                try:
+                    text = str(compile_template(item.value_template).render_value(text))
+                except TemplateError as exc:
+                    self._report(message.topic, "availability", str(exc))
+                    return
+            if text == item.payload_available:
+                self.available[entity.unique_id] = True
+            elif text == item.payload_not_available:
+                self.available[entity.unique_id] = False
+
+    def _report(self, topic: str, kind: str, text: str) -> None:
+        # Once per (topic, kind): a device that keeps sending garbage must not flood the log.
+        if (topic, kind) in self._reported:
+            return
+        self._reported.add((topic, kind))
+        log.warning("MQTT %s (topic %s)", text, topic)
+
+
+def _safe(listener: Callable[..., None], *args: Any) -> None:
+    try:
+        listener(*args)
+    except Exception:
+        log.exception("MQTT device listener %r failed", listener)
