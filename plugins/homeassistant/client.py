@@ -19,6 +19,7 @@ from homeassistant_api import AsyncClient, AsyncWebsocketClient
 from homeassistant_api.errors import (
     EndpointNotFoundError,
     HomeassistantAPIError,
+    InternalServerError,
     RequestError,
     RequestTimeoutError,
     ResponseError,
@@ -186,6 +187,14 @@ class HomeAssistantLink:
             kind = ServiceCallError if service else HomeAssistantError
             error = kind(
                 f"Home Assistant at {url} rejected {doing} (400: unknown service or invalid data)"
+            )
+            logger.error("%s", error)
+            raise error from err
+        except InternalServerError as err:
+            # HA's own log has the traceback; ours names the action.
+            kind = ServiceCallError if service else HomeAssistantError
+            error = kind(
+                f"Home Assistant at {url} failed while {doing} (500: see the Home Assistant log)"
             )
             logger.error("%s", error)
             raise error from err

@@ -64,6 +64,8 @@ _PROBE = (
 # cannot be declared in YAML, so the harness creates them over the websocket on first start.
 # Some go through the device (the common real-world case), some straight on the entity.
 DEMO_LAYOUT: dict[str, Any] = {
+    # 2024.3 already has a floor registry, but its area commands cannot set floor_id yet.
+    "floors": [{"name": "Ground Floor", "level": 0}],
     "areas": [
         {"name": "Living Room", "aliases": ["Lounge"]},
         {"name": "Kitchen"},
@@ -291,12 +293,20 @@ async def wait_running(s, base, token, deadline):
         await asyncio.sleep(0.2)
 
 async def layout(ws, plan):
+    floors = {f["name"] for f in await ws.cmd("config/floor_registry/list")}
+    for floor in plan.get("floors", []):
+        if floor["name"] not in floors:
+            await ws.cmd("config/floor_registry/create", **floor)
     areas = {a["area_id"]: a for a in await ws.cmd("config/area_registry/list")}
     by_name = {a["name"]: a["area_id"] for a in areas.values()}
     for area in plan["areas"]:
         if area["name"] not in by_name:
             made = await ws.cmd("config/area_registry/create", **area)
             by_name[area["name"]] = made["area_id"]
+        elif area.get("aliases"):
+            # Onboarding already made Living Room, Kitchen and Bedroom.
+            await ws.cmd("config/area_registry/update", area_id=by_name[area["name"]],
+                         aliases=area["aliases"])
     entries = {e["entity_id"]: e for e in await ws.cmd("config/entity_registry/list")}
     for entity_id, area in plan["device_areas"].items():
         await ws.cmd("config/device_registry/update",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
+
 from harness.homeassistant import HomeAssistant
 from samantha.plugins.homeassistant.client import HomeAssistantLink
 from samantha.plugins.homeassistant.settings import HomeAssistantSettings

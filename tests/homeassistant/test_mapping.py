@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from samantha.plugins.homeassistant import mapping
 from samantha.plugins.homeassistant.mapping import ServiceCall, UnsupportedCommandError
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from pydantic import ValidationError
+
 from samantha.plugins.homeassistant.models import Area, Snapshot
 from samantha.plugins.homeassistant.settings import ExposureSettings, HomeAssistantSettings
 
