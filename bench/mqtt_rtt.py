@@ -1,0 +1,163 @@
+"""QoS1 command round trip: raw paho (tuned) vs Samantha's MqttClient, in one run.
+
+Loop measured: publish a command (QoS1) -> an echo device publishes state -> the sender
+receives it. The echo device is a separate process so that it does not share the GIL.
+Both sides set TCP_NODELAY; the broker (from tests/harness) has `set_tcp_nodelay true`.
+Writes bench/results/mqtt_rtt.json.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import paho.mqtt.client as paho
+from paho.mqtt.enums import CallbackAPIVersion
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))  # the one Mosquitto harness, shared with the tests
+
+from harness.mosquitto import Mosquitto  # noqa: E402
+from samantha.plugins.mqtt.client import MqttClient  # noqa: E402
+from samantha.plugins.mqtt.settings import MqttSettings  # noqa: E402
+
+N = 2000
+WARMUP = 200
+CMD, STATE = "bench/dev/set", "bench/dev/state"
+
+
+def nodelay(_c: Any, _u: Any, sock: Any) -> None:
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
+def echo_device(port: int) -> None:
+    """Child process: republish every command as state."""
+    c = paho.Client(CallbackAPIVersion.VERSION2, client_id="bench-echo")
+    c.on_socket_open = nodelay
+    ready = threading.Event()
+    c.on_connect = lambda cl, *a: cl.subscribe(CMD, 1)
+    c.on_subscribe = lambda *a: ready.set()
+    c.on_message = lambda cl, u, m: cl.publish(STATE, m.payload, qos=1)
+    c.connect("127.0.0.1", port)
+    c.loop_start()
+    ready.wait(5)
+    print("ready", flush=True)
+    sys.stdin.read()  # until the parent closes stdin
+
+
+def raw_paho(port: int) -> list[float]:
+    c = paho.Client(CallbackAPIVersion.VERSION2, client_id="bench-raw")
+    c.on_socket_open = nodelay
+    got = threading.Event()
+    sub = threading.Event()
+    c.on_message = lambda *a: got.set()
+    c.on_subscribe = lambda *a: sub.set()
+    c.connect("127.0.0.1", port)
+    c.loop_start()
+    c.subscribe(STATE, 1)
+    sub.wait(5)
+    samples = []
+    for i in range(N + WARMUP):
+        got.clear()
+        t0 = time.perf_counter()
+        c.publish(CMD, str(i), qos=1).wait_for_publish(5)
+        if not got.wait(5):
+            raise RuntimeError("raw: no echo")
+        if i >= WARMUP:
+            samples.append(time.perf_counter() - t0)
+    c.loop_stop()
+    c.disconnect()
+    return samples
+
+
+async def samantha(port: int, outbox: Path, via_outbox: bool) -> list[float]:
+    settings = MqttSettings(host="127.0.0.1", port=port, client_id=f"bench-sam-{via_outbox}",
+                            outbox_path=outbox)
+    client = MqttClient(settings)
+    await client.start()
+    loop = asyncio.get_running_loop()
+    waiter: list[asyncio.Future[None]] = []
+
+    def on_state(_m: Any) -> None:
+        if waiter and not waiter[0].done():
+            waiter[0].set_result(None)
+
+    await client.subscribe(STATE, on_state)
+    samples = []
+    try:
+        for i in range(N + WARMUP):
+            fut = loop.create_future()
+            waiter[:] = [fut]
+            t0 = time.perf_counter()
+            if via_outbox:
+                await client.send_command(CMD, str(i))
+            else:
+                await client.publish(CMD, str(i), qos=1)
+            await asyncio.wait_for(fut, 5)
+            if i >= WARMUP:
+                samples.append(time.perf_counter() - t0)
+    finally:
+        await client.stop()
+    return samples
+
+
+def stats(samples: list[float]) -> dict[str, float]:
+    ms = sorted(s * 1000 for s in samples)
+    return {
+        "p50_ms": round(statistics.median(ms), 4),
+        "p99_ms": round(ms[int(len(ms) * 0.99) - 1], 4),
+        "mean_ms": round(statistics.fmean(ms), 4),
+    }
+
+
+def main() -> None:
+    if len(sys.argv) == 3 and sys.argv[1] == "--echo":
+        echo_device(int(sys.argv[2]))
+        return
+    with tempfile.TemporaryDirectory() as tmp, Mosquitto(Path(tmp) / "broker") as broker:
+        broker.start("plain")
+        echo = subprocess.Popen(
+            [sys.executable, __file__, "--echo", str(broker.port)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        )
+        try:
+            assert echo.stdout is not None and echo.stdout.readline().strip() == "ready"
+            results = {
+                "raw_paho_tuned": stats(raw_paho(broker.port)),
+                "samantha_publish": stats(
+                    asyncio.run(samantha(broker.port, Path(tmp) / "o1.sqlite3", False))
+                ),
+                "samantha_send_command": stats(
+                    asyncio.run(samantha(broker.port, Path(tmp) / "o2.sqlite3", True))
+                ),
+            }
+        finally:
+            if echo.stdin:
+                echo.stdin.close()
+            echo.wait(5)
+    raw = results["raw_paho_tuned"]["p50_ms"]
+    print(f"QoS1 command round trip, n={N} (after {WARMUP} warm-up), loopback")
+    print(f"{'loop':<24}{'p50 ms':>10}{'p99 ms':>10}{'p50 ratio':>11}")
+    for name, r in results.items():
+        print(f"{name:<24}{r['p50_ms']:>10.3f}{r['p99_ms']:>10.3f}{r['p50_ms'] / raw:>10.2f}x")
+    ratio = results["samantha_publish"]["p50_ms"] / raw
+    out = {"n": N, "results": results, "ratio_p50_publish": round(ratio, 3),
+           "ratio_p50_send_command": round(results["samantha_send_command"]["p50_ms"] / raw, 3),
+           "target_ratio": 2.0}
+    path = ROOT / "bench" / "results" / "mqtt_rtt.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(out, indent=2) + "\n")
+    print(f"wrote {path.relative_to(ROOT)}; Samantha/raw p50 = {ratio:.2f}x (target <= 2x)")
+
+
+if __name__ == "__main__":
+    main()
