@@ -16,11 +16,14 @@ hassil's iteration order, so the results are the same as `recognize_best`'s.
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from hassil.expression import (
+    _PUNCTUATION_CHARS,
     Alternative,
     Expression,
     Group,
@@ -31,14 +34,23 @@ from hassil.expression import (
     _text_clauses,
 )
 from hassil.expression import Sequence as SequenceExpr
-from hassil.intents import Intent, IntentData, Intents, SlotList, TextSlotList, WildcardSlotList
+from hassil.intents import (
+    Intent,
+    IntentData,
+    Intents,
+    RangeSlotList,
+    SlotList,
+    TextSlotList,
+    WildcardSlotList,
+)
+from hassil.numbers import get_rbnf_engine
 from hassil.recognize import (
     RecognizeResult,
     _get_result_score,
     _has_required_fragments,
     _process_match_contexts,
 )
-from hassil.string_matcher import MatchContext, MatchSettings, match_expression
+from hassil.string_matcher import BREAK_WORDS_TABLE, MatchContext, MatchSettings, match_expression
 from hassil.util import (
     CJK_WHITESPACE,
     TrackedText,
@@ -50,6 +62,7 @@ from hassil.util import (
 
 Clauses = frozenset[frozenset[str]]
 _MAX_DEPTH = 50
+_PLAIN = re.compile(r"[^\W_]+( [^\W_]+)*")
 
 
 @dataclass(frozen=True)
@@ -61,10 +74,50 @@ class _Template:
     sentence: Sentence
     clauses: Clauses
     anchor: frozenset[str]
+    lists: tuple[tuple[str, ...], ...]  # value sets of which one value each must appear
 
 
-def _list_clauses(slot_list: SlotList | None) -> set[frozenset[str]]:
-    """One clause naming a word of every value of a text list, or none if that is unsafe."""
+_DIGITS = frozenset("0123456789")
+_MAX_RANGE_WORDS = 2000
+
+
+@functools.lru_cache(maxsize=256)
+def _number_words(language: str, start: int, stop: int, step: int) -> frozenset[str] | None:
+    """First words of every spelled-out number in a range, as hassil's matcher knows them."""
+    if (stop - start) // max(step, 1) > _MAX_RANGE_WORDS:
+        return None
+    try:
+        engine = get_rbnf_engine(language)
+    except Exception:
+        return None
+    words: set[str] = set()
+    for number in range(start, stop + 1, step):
+        for text in engine.format_number(number).text_by_ruleset.values():
+            pieces = text.translate(BREAK_WORDS_TABLE).split()
+            if not pieces or not _PUNCTUATION_CHARS.isdisjoint(pieces[0]):
+                return None
+            words.add(pieces[0].casefold())
+    return frozenset(words)
+
+
+def _range_clauses(slot_list: RangeSlotList, language: str | None) -> set[frozenset[str]]:
+    """A number must be present: a digit, or (if allowed) the first word of a number word."""
+    fragments = set(_DIGITS) if slot_list.digits else set()
+    if slot_list.words:
+        if not language or not isinstance(slot_list.start, int):
+            return set()
+        words = _number_words(language, int(slot_list.start), int(slot_list.stop),
+                              int(slot_list.step))
+        if words is None:
+            return set()
+        fragments |= words
+    return {frozenset(fragments)} if fragments else set()
+
+
+def _list_clauses(slot_list: SlotList | None, language: str | None) -> set[frozenset[str]]:
+    """One clause naming a word of every value of a list, or none if that is unsafe."""
+    if isinstance(slot_list, RangeSlotList):
+        return _range_clauses(slot_list, language)
     if not isinstance(slot_list, TextSlotList) or not slot_list.values:
         return set()
     merged: set[str] = set()
@@ -78,8 +131,48 @@ def _list_clauses(slot_list: SlotList | None) -> set[frozenset[str]]:
     return {frozenset(merged)}
 
 
-def _required(
+def _plain_values(slot_list: SlotList | None) -> tuple[str, ...] | None:
+    """A text list's values as they must appear in the text, if all are plain words."""
+    if not isinstance(slot_list, TextSlotList) or not slot_list.values:
+        return None
+    values = []
+    for value in slot_list.values:
+        if not isinstance(value.text_in, TextChunk):
+            return None
+        text = " ".join(value.text_in.text.casefold().split())
+        if not text or not _PLAIN.fullmatch(text):
+            return None
+        values.append(text)
+    return tuple(values)
+
+
+def _required_lists(
     exp: Expression, rules: Mapping[str, Sentence], lists: Mapping[str, SlotList], depth: int = 0
+) -> set[str]:
+    """Names of plain text lists one of whose values must appear whole in any match."""
+    if depth > _MAX_DEPTH:
+        return set()
+    if isinstance(exp, Alternative):
+        if exp.is_optional or not exp.items:
+            return set()
+        branches = [_required_lists(item, rules, lists, depth + 1) for item in exp.items]
+        return set.intersection(*branches)
+    if isinstance(exp, Group):
+        return set().union(*(_required_lists(i, rules, lists, depth + 1) for i in exp.items))
+    if isinstance(exp, RuleReference):
+        rule = rules.get(exp.rule_name)
+        return _required_lists(rule.expression, rules, lists, depth + 1) if rule else set()
+    if isinstance(exp, ListReference) and _plain_values(lists.get(exp.list_name)):
+        return {exp.list_name}
+    return set()
+
+
+def _required(
+    exp: Expression,
+    rules: Mapping[str, Sentence],
+    lists: Mapping[str, SlotList],
+    language: str | None,
+    depth: int = 0,
 ) -> set[frozenset[str]]:
     """Like hassil's required clauses, plus clauses from the values of required text lists."""
     if depth > _MAX_DEPTH:
@@ -89,7 +182,7 @@ def _required(
     if isinstance(exp, Alternative):
         if exp.is_optional or not exp.items:
             return set()
-        branches = [_required(item, rules, lists, depth + 1) for item in exp.items]
+        branches = [_required(item, rules, lists, language, depth + 1) for item in exp.items]
         if any(not branch for branch in branches):
             return set()
         merged: set[str] = set()
@@ -99,13 +192,13 @@ def _required(
     if isinstance(exp, Group):
         clauses: set[frozenset[str]] = set()
         for item in exp.items:
-            clauses.update(_required(item, rules, lists, depth + 1))
+            clauses.update(_required(item, rules, lists, language, depth + 1))
         return clauses
     if isinstance(exp, RuleReference):
         rule = rules.get(exp.rule_name)
-        return _required(rule.expression, rules, lists, depth + 1) if rule else set()
+        return _required(rule.expression, rules, lists, language, depth + 1) if rule else set()
     if isinstance(exp, ListReference):
-        return _list_clauses(lists.get(exp.list_name))
+        return _list_clauses(lists.get(exp.list_name), language)
     return set()
 
 
@@ -134,6 +227,7 @@ class Recognizer:
             for data in intent.data:
                 rules = {**self.intents.expansion_rules, **data.expansion_rules}
                 lists = {**self.slot_lists, **data.slot_lists}
+                plain = {name: _plain_values(lst) for name, lst in lists.items()}
                 settings = MatchSettings(
                     slot_lists=lists,
                     expansion_rules=rules,
@@ -146,7 +240,7 @@ class Recognizer:
                     extra = (
                         set()
                         if self.allow_unmatched
-                        else _required(sentence.expression, rules, lists)
+                        else _required(sentence.expression, rules, lists, self.language)
                     )
                     clauses = frozenset(literal | extra)
                     # The rarest-looking clause anchors the index: fewest alternatives,
@@ -156,7 +250,14 @@ class Recognizer:
                         if clauses
                         else frozenset()
                     )
-                    yield _Template(order, intent, data, settings, sentence, clauses, anchor)
+                    required_lists = (
+                        ()
+                        if self.allow_unmatched
+                        else tuple(plain[n] for n in sorted(  # type: ignore[misc]
+                            _required_lists(sentence.expression, rules, lists)))
+                    )
+                    yield _Template(order, intent, data, settings, sentence, clauses, anchor,
+                                    required_lists)
                     order += 1
 
     def _index(self, context: Mapping[str, Any]) -> _Index:
@@ -242,10 +343,21 @@ class _Index:
             if fragment in haystack:
                 for template in templates:
                     found[template.order] = template
+        # hassil's matcher also tries the text with '-' and '_' read as spaces
+        spaced = " " + " ".join(haystack.replace("-", " ").replace("_", " ").split()) + " "
+        present: dict[int, bool] = {}
+
+        def has_value(values: tuple[str, ...]) -> bool:
+            known = present.get(id(values))
+            if known is None:
+                known = present[id(values)] = any(f" {v} " in spaced for v in values)
+            return known
+
         return [
             found[order]
             for order in sorted(found)
             if _has_required_fragments(found[order].clauses, haystack)
+            and all(has_value(values) for values in found[order].lists)
         ]
 
 

@@ -1,0 +1,195 @@
+"""Benchmark: Samantha's recognizer against plain hassil `recognize_best`, same home, same text.
+
+A home of ~100 devices in 12 rooms; sentences sampled at random from every template of the
+language's intents with this home's names (plus negatives that should match nothing). Both
+recognizers get the same slot lists, context (the room) and tie-break settings. Prints accuracy,
+agreement and the speed ratio (median of several passes), and writes bench/results/intents.json.
+
+    .venv/bin/python bench/intents.py [--samples-per-template 3] [--passes 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from hassil import recognize_best
+from hassil.expression import (
+    Alternative,
+    Expression,
+    Group,
+    ListReference,
+    Permutation,
+    RuleReference,
+    TextChunk,
+)
+from hassil.intents import RangeSlotList, SlotList, TextSlotList
+from hassil.recognize import RecognizeResult
+
+from samantha.house import BEST_METADATA, BEST_SLOT, House
+
+ROOMS = ["Kitchen", "Living Room", "Dining Room", "Hallway", "Bedroom", "Guest Room", "Office",
+         "Bathroom", "Garage", "Basement", "Laundry Room", "Nursery"]
+DEVICES = [("Ceiling Light", "light"), ("Lamp", "light"), ("Spotlights", "light"),
+           ("Blinds", "cover"), ("Fan", "fan"), ("Heater", "switch"), ("Thermostat", "climate"),
+           ("Speaker", "media_player")]
+NEGATIVES = [
+    "what is the meaning of life", "tell me a story about dragons", "how old are you",
+    "i feel a bit tired today", "can you recommend a good book", "sing me a song",
+    "who won the football match", "what should i cook tonight", "do you love me",
+    "the purple elephant sings", "remind me why the sky is blue", "banana keyboard window",
+    "please be quiet", "that was funny", "thank you so much", "where did i put my keys",
+]
+
+
+def write_home(directory: Path) -> Path:
+    lines = ["name: Bench House", "rooms:"]
+    lines += [f"  - {{name: {r}, floor: {'ground floor' if i < 6 else 'first floor'}}}"
+              for i, r in enumerate(ROOMS)]
+    lines.append("devices:")
+    for room in ROOMS:
+        for name, kind in DEVICES:
+            lines.append(f"  - {{name: {room} {name}, room: {room}, kind: {kind}}}")
+    path = directory / "samantha.yaml"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def sample(exp: Expression, rng: random.Random, lists: dict[str, SlotList],
+           rules: dict[str, Any], depth: int = 0) -> str | None:
+    """One random sentence from a template (None when it needs a wildcard)."""
+    if depth > 30:
+        return None
+    if isinstance(exp, TextChunk):
+        return exp.text
+    if isinstance(exp, Alternative):
+        return sample(rng.choice(exp.items), rng, lists, rules, depth + 1)
+    if isinstance(exp, Permutation):
+        items = list(exp.items)
+        rng.shuffle(items)
+        parts = [sample(i, rng, lists, rules, depth + 1) for i in items]
+        return None if None in parts else " ".join(p for p in parts if p)  # type: ignore[misc]
+    if isinstance(exp, Group):
+        parts = [sample(i, rng, lists, rules, depth + 1) for i in exp.items]
+        return None if None in parts else "".join(parts)  # type: ignore[arg-type]
+    if isinstance(exp, RuleReference):
+        rule = rules.get(exp.rule_name)
+        return sample(rule.expression, rng, lists, rules, depth + 1) if rule else None
+    if isinstance(exp, ListReference):
+        slot_list = lists.get(exp.list_name)
+        if isinstance(slot_list, TextSlotList) and slot_list.values:
+            return sample(rng.choice(slot_list.values).text_in, rng, lists, rules, depth + 1)
+        if isinstance(slot_list, RangeSlotList):
+            return str(rng.randrange(slot_list.start, slot_list.stop + 1, slot_list.step))
+        return None
+    return None
+
+
+def build_corpus(house: House, per_template: int, seed: int) -> list[tuple[str, str, str | None]]:
+    """(text, room, expected intent) triples."""
+    rng = random.Random(seed)
+    recognizer = house.recognizer()
+    corpus: list[tuple[str, str, str | None]] = []
+    rooms = list(house.home.rooms)
+    for intent in recognizer.intents.intents.values():
+        for data in intent.data:
+            rules = {**recognizer.intents.expansion_rules, **data.expansion_rules}
+            lists = {**recognizer.slot_lists, **data.slot_lists}
+            for sentence in data.sentences:
+                for _ in range(per_template):
+                    text = sample(sentence.expression, rng, lists, rules)
+                    if text:
+                        corpus.append((" ".join(text.split()), rng.choice(rooms), intent.name))
+    for text in NEGATIVES:
+        for room in rng.sample(rooms, 3):
+            corpus.append((text, room, None))
+    rng.shuffle(corpus)
+    return corpus
+
+
+def key(result: RecognizeResult | None) -> tuple[Any, ...] | None:
+    if result is None:
+        return None
+    return (result.intent.name,
+            tuple(sorted((k, repr(v.value)) for k, v in result.entities.items())))
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp:
+        house = House.prepare(write_home(Path(tmp)))
+        asyncio.run(house.start())
+    ours = house.recognizer()
+    corpus = build_corpus(house, args.samples_per_template, args.seed)
+    kwargs = {"best_metadata_key": BEST_METADATA, "best_slot_name": BEST_SLOT}
+
+    def samantha(text: str, room: str) -> RecognizeResult | None:
+        return ours.recognize_best(text, {"area": room}, **kwargs)
+
+    def hassil(text: str, room: str) -> RecognizeResult | None:
+        return recognize_best(text, ours.intents, slot_lists=ours.slot_lists,
+                              intent_context={"area": room}, language=ours.language, **kwargs)
+
+    results: dict[str, list[Any]] = {"samantha": [], "hassil": []}
+    times: dict[str, list[float]] = {"samantha": [], "hassil": []}
+    for p in range(args.passes):
+        # alternate the order so neither side always runs on a warmer cache
+        order = [("samantha", samantha), ("hassil", hassil)]
+        for name, fn in order if p % 2 == 0 else order[::-1]:
+            start = time.perf_counter()
+            out = [key(fn(text, room)) for text, room, _ in corpus]
+            times[name].append(time.perf_counter() - start)
+            results[name] = out
+
+    def accuracy(name: str) -> float:
+        right = sum(1 for (_, _, expected), got in zip(corpus, results[name], strict=True)
+                    if (got[0] if got else None) == expected)
+        return right / len(corpus)
+
+    agree = sum(a == b for a, b in zip(results["samantha"], results["hassil"], strict=True))
+    med = {name: statistics.median(t) for name, t in times.items()}
+    return {
+        "sentences": len(corpus),
+        "negatives": sum(1 for c in corpus if c[2] is None),
+        "devices": len(house.home.devices),
+        "rooms": len(house.home.rooms),
+        "passes": args.passes,
+        "accuracy": {name: round(accuracy(name), 4) for name in results},
+        "agreement": round(agree / len(corpus), 4),
+        "median_pass_seconds": {name: round(v, 3) for name, v in med.items()},
+        "ms_per_sentence": {name: round(v / len(corpus) * 1000, 3) for name, v in med.items()},
+        "speedup_vs_hassil": round(med["hassil"] / med["samantha"], 2),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--samples-per-template", type=int, default=3)
+    parser.add_argument("--passes", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--out", type=Path,
+                        default=Path(__file__).parent / "results" / "intents.json")
+    report = run(parser.parse_args())
+    args = parser.parse_args()
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=2))
+    print(f"corpus: {report['sentences']} sentences ({report['negatives']} negatives), "
+          f"{report['devices']} devices in {report['rooms']} rooms, {report['passes']} passes")
+    print(f"{'':<10}{'accuracy':>10}{'ms/sentence':>14}")
+    for name in ("samantha", "hassil"):
+        print(f"{name:<10}{report['accuracy'][name]:>10.4f}"
+              f"{report['ms_per_sentence'][name]:>14.3f}")
+    print(f"agreement (same intent and slots): {report['agreement']:.4f}")
+    print(f"speed ratio (hassil / samantha, median pass): {report['speedup_vs_hassil']}x")
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()
