@@ -75,6 +75,7 @@ class MqttDevices:
         self._topic_subs: dict[str, Subscription] = {}
         self._topic_users: dict[str, set[str]] = {}
         self._reported: set[tuple[str, str]] = set()
+        self._last: dict[str, Message] = {}
         self._own_prefix = f"{settings.base_topic}_"
 
     async def start(self) -> None:
@@ -170,20 +171,28 @@ class MqttDevices:
         users.add(unique_id)
         if topic not in self._topic_subs:
             self._topic_subs[topic] = await self.client.subscribe(topic, self._on_state_message)
+        elif topic in self._last:
+            # The broker sent the retained state only to the first entity on this topic
+            # (e.g. a Zigbee2MQTT light and its sensors share one topic): replay it.
+            self._on_state_message(self._last[topic], only=unique_id)
 
     async def _release(self, topic: str, unique_id: str) -> None:
         users = self._topic_users.get(topic, set())
         users.discard(unique_id)
         if not users:
             self._topic_users.pop(topic, None)
+            self._last.pop(topic, None)
             sub = self._topic_subs.pop(topic, None)
             if sub is not None:
                 await sub.cancel()
 
     # -- states ---------------------------------------------------------------------------
 
-    def _on_state_message(self, message: Message) -> None:
-        for unique_id in list(self._topic_users.get(message.topic, ())):
+    def _on_state_message(self, message: Message, only: str | None = None) -> None:
+        if only is None:
+            self._last[message.topic] = message
+        users = [only] if only else list(self._topic_users.get(message.topic, ()))
+        for unique_id in users:
             entity = self.entities.get(unique_id)
             if entity is None:
                 continue
