@@ -22,19 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from hassil import recognize_best
-from hassil.expression import (
-    Alternative,
-    Expression,
-    Group,
-    ListReference,
-    Permutation,
-    RuleReference,
-    TextChunk,
-)
-from hassil.intents import RangeSlotList, SlotList, TextSlotList
 from hassil.recognize import RecognizeResult
 
 from samantha.house import BEST_METADATA, BEST_SLOT, House
+from samantha.sampling import sample_intents
 
 ROOMS = ["Kitchen", "Living Room", "Dining Room", "Hallway", "Bedroom", "Guest Room", "Office",
          "Bathroom", "Garage", "Basement", "Laundry Room", "Nursery"]
@@ -63,51 +54,16 @@ def write_home(directory: Path) -> Path:
     return path
 
 
-def sample(exp: Expression, rng: random.Random, lists: dict[str, SlotList],
-           rules: dict[str, Any], depth: int = 0) -> str | None:
-    """One random sentence from a template (None when it needs a wildcard)."""
-    if depth > 30:
-        return None
-    if isinstance(exp, TextChunk):
-        return exp.text
-    if isinstance(exp, Alternative):
-        return sample(rng.choice(exp.items), rng, lists, rules, depth + 1)
-    if isinstance(exp, Permutation):
-        items = list(exp.items)
-        rng.shuffle(items)
-        parts = [sample(i, rng, lists, rules, depth + 1) for i in items]
-        return None if None in parts else " ".join(p for p in parts if p)  # type: ignore[misc]
-    if isinstance(exp, Group):
-        parts = [sample(i, rng, lists, rules, depth + 1) for i in exp.items]
-        return None if None in parts else "".join(parts)  # type: ignore[arg-type]
-    if isinstance(exp, RuleReference):
-        rule = rules.get(exp.rule_name)
-        return sample(rule.expression, rng, lists, rules, depth + 1) if rule else None
-    if isinstance(exp, ListReference):
-        slot_list = lists.get(exp.list_name)
-        if isinstance(slot_list, TextSlotList) and slot_list.values:
-            return sample(rng.choice(slot_list.values).text_in, rng, lists, rules, depth + 1)
-        if isinstance(slot_list, RangeSlotList):
-            return str(rng.randrange(slot_list.start, slot_list.stop + 1, slot_list.step))
-        return None
-    return None
-
-
 def build_corpus(house: House, per_template: int, seed: int) -> list[tuple[str, str, str | None]]:
     """(text, room, expected intent) triples."""
     rng = random.Random(seed)
     recognizer = house.recognizer()
-    corpus: list[tuple[str, str, str | None]] = []
     rooms = list(house.home.rooms)
-    for intent in recognizer.intents.intents.values():
-        for data in intent.data:
-            rules = {**recognizer.intents.expansion_rules, **data.expansion_rules}
-            lists = {**recognizer.slot_lists, **data.slot_lists}
-            for sentence in data.sentences:
-                for _ in range(per_template):
-                    text = sample(sentence.expression, rng, lists, rules)
-                    if text:
-                        corpus.append((" ".join(text.split()), rng.choice(rooms), intent.name))
+    corpus: list[tuple[str, str, str | None]] = [
+        (text, rng.choice(rooms), intent)
+        for intent, text in sample_intents(recognizer.intents, recognizer.slot_lists,
+                                           per_template=per_template, seed=seed)
+    ]
     for text in NEGATIVES:
         for room in rng.sample(rooms, 3):
             corpus.append((text, room, None))
