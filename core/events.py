@@ -71,6 +71,15 @@ class ReplySpoken(BaseEvent):
     text: str
 
 
+class RoomActivityChanged(BaseEvent):
+    """A room started listening, thinking, speaking, went idle, or was muted or unmuted."""
+
+    type: Literal["room_activity"] = "room_activity"
+    room: str
+    activity: Literal["idle", "listening", "thinking", "speaking", "muted"]
+    muted: bool = False
+
+
 class PluginFailed(BaseEvent):
     """A plugin's hook raised or timed out; the plugin was isolated."""
 
@@ -87,6 +96,7 @@ Event = Annotated[
     | DeviceCommand
     | DeviceStateChanged
     | ReplySpoken
+    | RoomActivityChanged
     | PluginFailed,
     Field(discriminator="type"),
 ]

@@ -36,6 +36,7 @@ from samantha.events import (
     IntentRecognized,
     PluginFailed,
     ReplySpoken,
+    RoomActivityChanged,
     UtteranceHeard,
 )
 from samantha.home import Device, Home, Room, slugify
@@ -78,6 +79,8 @@ class House:
         self._recognizers: tuple[int, Recognizer, Recognizer | None] | None = None
         self._intents_data: dict[str, Any] | None = None
         self.started = False
+        self.muted: set[str] = set()
+        self.activity: dict[str, str] = {}
         self.home.on_state_change(self._state_changed)
         self.bus.subscribe(BaseEvent, self._forward_event)
 
@@ -164,6 +167,33 @@ class House:
         # Without a running loop (set up before start) nothing can be listening yet.
         with contextlib.suppress(RuntimeError):
             self.bus.publish_soon(event)
+
+    async def set_activity(self, room: str, activity: str) -> None:
+        """Record what a room is doing and tell plugins (LED rings, MQTT status, ...)."""
+        room_id = self.room(room).id
+        if room_id in self.muted and activity != "muted":
+            activity = "muted"
+        if self.activity.get(room_id) == activity:
+            return
+        self.activity[room_id] = activity
+        await self.host.acall("samantha_room_activity", house=self, room=room_id,
+                              activity=activity)
+        await self.bus.publish(RoomActivityChanged(room=room_id, activity=activity,  # type: ignore[arg-type]
+                                                   muted=room_id in self.muted))
+
+    async def set_muted(self, room: str, muted: bool) -> None:
+        """Mute or unmute a room's microphone; audio sources check `is_muted` per frame."""
+        room_id = self.room(room).id
+        if muted:
+            self.muted.add(room_id)
+            await self.set_activity(room_id, "muted")
+        else:
+            self.muted.discard(room_id)
+            await self.set_activity(room_id, "idle")
+
+    def is_muted(self, room: str) -> bool:
+        found = self.home.find_room(room)
+        return found is not None and found.id in self.muted
 
     async def _forward_event(self, event: BaseEvent) -> None:
         await self.host.acall("samantha_event", house=self, event=event)

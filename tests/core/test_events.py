@@ -13,6 +13,7 @@ SAMPLES = [
                          params={"color": [255, 0, 0]}, room="kitchen"),
     events.DeviceStateChanged(device="kitchen.light", old={"on": False}, new={"on": True}),
     events.ReplySpoken(room="kitchen", text="Okay."),
+    events.RoomActivityChanged(room="kitchen", activity="muted", muted=True),
     events.PluginFailed(plugin="p", hook="samantha_startup", error="boom"),
 ]
 

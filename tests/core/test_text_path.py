@@ -186,3 +186,17 @@ def test_console_session() -> None:
     assert "Kitchen Ceiling Light: on=True" in out.stdout
     assert "Bedroom Fan: on=True" in out.stdout
     assert "20.5 degrees" in out.stdout
+
+
+async def test_mute_sets_activity_and_tells_plugins(demo: House) -> None:
+    from samantha.events import RoomActivityChanged
+
+    seen: list[RoomActivityChanged] = []
+    demo.bus.subscribe(RoomActivityChanged, seen.append)
+    await demo.set_muted("Kitchen", True)
+    assert demo.is_muted("kitchen")
+    await demo.set_activity("kitchen", "listening")  # a muted room stays muted
+    assert demo.activity["kitchen"] == "muted"
+    await demo.set_muted("kitchen", False)
+    assert not demo.is_muted("kitchen")
+    assert [(e.activity, e.muted) for e in seen] == [("muted", True), ("idle", False)]

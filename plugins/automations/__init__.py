@@ -1,0 +1,1 @@
+"""YAML automations: triggers, conditions, actions, traces."""

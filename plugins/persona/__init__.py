@@ -1,0 +1,1 @@
+"""The persona engine: character, mood, memory, the language model and the offline self."""

@@ -1,0 +1,1 @@
+"""Satellites: one small process per room and the hub that arbitrates between them."""

@@ -1,0 +1,1 @@
+"""Rooms that listen and answer: wake word, speech recognition, endpointing, replies."""
