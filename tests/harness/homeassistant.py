@@ -188,8 +188,11 @@ def ensure_installed() -> Path:
         return venv
     root.mkdir(parents=True, exist_ok=True)
     with open(root / ".install.lock", "w") as lock:
-        _log("waiting for the install lock" if _locked_elsewhere(lock) else "install lock taken")
-        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            _log("another process is installing Home Assistant; waiting for it")
+            fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             # Another process may have finished the build while we waited.
             if _is_complete(venv):
@@ -214,15 +217,6 @@ def ensure_installed() -> Path:
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
     return venv
-
-
-def _locked_elsewhere(lock: Any) -> bool:
-    try:
-        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
-    fcntl.flock(lock, fcntl.LOCK_UN)
-    return False
 
 
 def free_port() -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 
 import pytest
 
@@ -32,6 +32,15 @@ def settings_for(ha: HomeAssistant, **overrides: object) -> HomeAssistantSetting
     }
     values.update(overrides)
     return HomeAssistantSettings.model_validate(values)
+
+
+MakeSettings = Callable[..., HomeAssistantSettings]
+
+
+@pytest.fixture
+def make_settings() -> MakeSettings:
+    """`make_settings(ha, **overrides)`: settings pointing at a harness instance."""
+    return settings_for
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 import pytest
 
@@ -17,8 +18,7 @@ from samantha.plugins.homeassistant.errors import (
     UnknownEntityError,
 )
 from samantha.plugins.homeassistant.models import Snapshot, StateChange
-
-from .conftest import settings_for
+from samantha.plugins.homeassistant.settings import HomeAssistantSettings
 
 
 async def test_sync_gives_areas_and_named_lights(link: HomeAssistantLink) -> None:
@@ -80,8 +80,10 @@ async def test_sensitive_entities_hidden_by_default(
     assert home_assistant.state("lock.front_door")["state"] == before
 
 
-async def test_explicitly_exposed_lock_can_be_used(home_assistant: HomeAssistant) -> None:
-    settings = settings_for(home_assistant, exposed={"entities": ["lock.kitchen_door"]})
+async def test_explicitly_exposed_lock_can_be_used(
+    home_assistant: HomeAssistant, make_settings: Callable[..., HomeAssistantSettings]
+) -> None:
+    settings = make_settings(home_assistant, exposed={"entities": ["lock.kitchen_door"]})
     async with HomeAssistantLink(settings) as link:
         snapshot = await link.sync()
         assert [e.entity_id for e in snapshot.exposed_entities() if e.domain == "lock"] == [
@@ -199,9 +201,11 @@ async def test_unknown_entity_and_service_errors(link: HomeAssistantLink) -> Non
 
 
 async def test_bad_token_is_a_clear_error(
-    home_assistant: HomeAssistant, caplog: pytest.LogCaptureFixture
+    home_assistant: HomeAssistant,
+    make_settings: Callable[..., HomeAssistantSettings],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    settings = settings_for(home_assistant, token="not-a-valid-token")
+    settings = make_settings(home_assistant, token="not-a-valid-token")
     link = HomeAssistantLink(settings)
     with pytest.raises(HomeAssistantAuthError) as caught:
         await link.connect()
@@ -221,17 +225,10 @@ async def test_bad_token_is_a_clear_error(
 
 async def test_unreachable_is_a_clear_error() -> None:
     url = f"http://127.0.0.1:{free_port()}"
-    link = HomeAssistantLink(
-        settings_for_url(url),
-    )
+    link = HomeAssistantLink(HomeAssistantSettings(url=url, token="whatever", timeout=3))
     with pytest.raises(HomeAssistantUnreachableError) as caught:
         await link.connect()
     await link.close()
     assert str(caught.value).startswith(f"Home Assistant at {url} is unreachable")
     assert caught.value.spoken == "I can't reach Home Assistant right now."
 
-
-def settings_for_url(url: str) -> object:
-    from samantha.plugins.homeassistant.settings import HomeAssistantSettings
-
-    return HomeAssistantSettings(url=url, token="whatever", timeout=3)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -12,8 +12,7 @@ from samantha.plugins.homeassistant import mapping
 from samantha.plugins.homeassistant.client import HomeAssistantLink
 from samantha.plugins.homeassistant.errors import HomeAssistantUnreachableError
 from samantha.plugins.homeassistant.models import Snapshot, StateChange
-
-from .conftest import settings_for
+from samantha.plugins.homeassistant.settings import HomeAssistantSettings
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +30,9 @@ async def _wait_for(condition: asyncio.Event, timeout: float = 30) -> None:
     await asyncio.wait_for(condition.wait(), timeout)
 
 
-async def test_link_recovers_from_ha_restart(restartable_ha: HomeAssistant) -> None:
+async def test_link_recovers_from_ha_restart(
+    restartable_ha: HomeAssistant, make_settings: Callable[..., HomeAssistantSettings]
+) -> None:
     ha = restartable_ha
     changes: asyncio.Queue[StateChange] = asyncio.Queue()
     resyncs: list[Snapshot] = []
@@ -46,7 +47,7 @@ async def test_link_recovers_from_ha_restart(restartable_ha: HomeAssistant) -> N
     def on_availability(available: bool) -> None:
         (came_back if available else went_away).set()
 
-    async with HomeAssistantLink(settings_for(ha)) as link:
+    async with HomeAssistantLink(make_settings(ha)) as link:
         link.watch(changes.put_nowait, on_resync=on_resync, on_availability=on_availability)
         await _wait_for(resynced)
         resynced.clear()
