@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
     from samantha.events import BaseEvent
     from samantha.house import House
-    from samantha.intents_api import IntentHandler
+    from samantha.intent_handling import IntentHandler, Outcome
     from samantha.providers import DeviceProvider
 
 hookspec = pluggy.HookspecMarker("samantha")
@@ -68,6 +68,11 @@ def samantha_intent_handlers(house: House) -> dict[str, IntentHandler] | None:
 @hookspec(firstresult=True)
 def samantha_unrecognized(house: House, room: str, text: str) -> Any:
     """Answer a sentence no intent matched (the persona does); return an Outcome or None."""
+
+
+@hookspec
+def samantha_outcome(house: House, outcome: Outcome) -> Outcome | None:
+    """Reword or annotate an outcome before it is spoken; return a replacement or None."""
 
 
 # --- Running: events and room activity ---------------------------------------------------------

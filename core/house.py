@@ -277,9 +277,17 @@ class House:
             await self.bus.publish(IntentRecognized(room=where.id, text=text,
                                                     intent=result.intent.name, slots=slots))
             outcome = await self._handle(result.intent.name, slots, text, where)
+        for _plugin, replaced in await self.host.acall("samantha_outcome", house=self,
+                                                       outcome=outcome):
+            if isinstance(replaced, Outcome):
+                outcome = replaced
         if outcome.reply:
-            await self.bus.publish(ReplySpoken(room=where.id, text=outcome.reply))
+            await self.speak(where.id, outcome.reply)
         return outcome
+
+    async def speak(self, room: str, text: str) -> None:
+        """Say `text` in `room` (speech plugins listen for the reply event and play it)."""
+        await self.bus.publish(ReplySpoken(room=self.room(room).id, text=text))
 
     async def _handle(self, intent: str, slots: dict[str, Any], text: str, room: Room) -> Outcome:
         request = IntentRequest(house=self, room=room, text=text, intent=intent, slots=slots)
