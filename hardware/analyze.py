@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 from pydantic import BaseModel
+
 from samantha.hardware import arrays
 from samantha.hardware.errors import ChannelCountError
 from samantha.hardware.profiles import AudioProfile

@@ -7,6 +7,7 @@ means later); mic positions are metres, shape ``(channels, 3)``.
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
@@ -258,9 +259,10 @@ def remove_dc(x: FloatArray) -> npt.NDArray[np.float32]:
 class AutomaticGain:
     """Block-wise AGC towards ``target_dbfs`` with fast attack and slow release.
 
-    Blocks below ``gate_dbfs`` keep the current gain so silence and room noise are
-    not pumped up between utterances; the gain ramps linearly inside a block to avoid
-    zipper noise, and a peak guard keeps the output below full scale.
+    The gain only adapts on blocks ``speech_margin_db`` above a tracked noise floor
+    (and above ``gate_dbfs``), so room noise between utterances is never pumped up to
+    speech level (which would wake the VAD); the gain ramps linearly inside a block to
+    avoid zipper noise, and a peak guard keeps the output below full scale.
     """
 
     def __init__(
@@ -272,12 +274,17 @@ class AutomaticGain:
         gate_dbfs: float = -55.0,
         attack: float = 0.5,
         release: float = 0.05,
+        speech_margin_db: float = 10.0,
+        floor_blocks: int = 48,
     ) -> None:
         self.target = target_dbfs
         self.limits = (min_gain_db, max_gain_db)
         self.gate = gate_dbfs
         self.attack, self.release = attack, release
         self.gain_db = 0.0
+        self.margin = speech_margin_db
+        # Noise floor = quietest block of the last ~1.5 s (48 blocks of 32 ms).
+        self._recent: deque[float] = deque(maxlen=floor_blocks)
 
     def process(self, mono: FloatArray) -> npt.NDArray[np.float32]:
         if mono.size == 0:
@@ -285,6 +292,11 @@ class AutomaticGain:
         level = float(dbfs(np.sqrt(np.mean(np.square(mono, dtype=np.float64)))))
         previous = self.gain_db
         if level > self.gate:
+            # Blocks under the gate (digital silence of a muted codec or an idle
+            # satellite) must not drag the floor down and make room noise look like speech.
+            self._recent.append(level)
+        floor = min(self._recent) if self._recent else level
+        if level > self.gate and level > floor + self.margin:
             wanted = float(np.clip(self.target - level, *self.limits))
             rate = self.attack if wanted < self.gain_db else self.release
             self.gain_db += rate * (wanted - self.gain_db)

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 from rich.table import Table
+
 from samantha.hardware.analyze import analyze_file
 from samantha.hardware.errors import AudioError
 from samantha.hardware.profiles import load_profile

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
+
 from samantha.hardware.errors import ChannelCountError
 
 Samples = npt.NDArray[np.int16] | npt.NDArray[np.float32]

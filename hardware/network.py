@@ -7,6 +7,7 @@ import time
 from collections.abc import AsyncIterator
 
 import numpy as np
+
 from samantha.hardware.errors import ChannelCountError, DeviceLostError
 from samantha.hardware.frames import AudioFrame, Rechunker
 

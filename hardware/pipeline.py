@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 import numpy as np
+
 from samantha.hardware.errors import AudioError, ChannelCountError, ProfileError
 from samantha.hardware.frames import AudioFrame, ProcessedFrame, Rechunker
 from samantha.hardware.leds import LedRing, RoomActivity

@@ -16,6 +16,7 @@ from types import ModuleType
 from typing import Any, Literal
 
 import numpy as np
+
 from samantha.hardware.errors import (
     AudioDeviceError,
     AudioError,

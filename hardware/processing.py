@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+
 from samantha.hardware import arrays
 from samantha.hardware.frames import Direction
 from samantha.hardware.profiles import ProcessingConfig
@@ -97,7 +98,8 @@ class ArrayProcessor:
         floor = self._noise_floor
         # Minimum tracker that creeps up slowly, so a room getting noisier is followed.
         self._noise_floor = level if floor is None else min(level, floor * 1.02)
-        loud = floor is not None and level > 2.0 * floor
+        # The floor guard keeps digital silence (floor 0) from making everything 'loud'.
+        loud = floor is not None and level > 2.0 * max(floor, 1e-4)
         if cfg.mode == "best_channel" and not self.live[self.channel]:
             self.channel = int(np.flatnonzero(self.live)[0])
         if not loud:
@@ -113,6 +115,9 @@ class ArrayProcessor:
         measured = np.zeros(self.channels)
         measured[live_idx] = delays
         confidence = float(np.mean(np.delete(peaks, 0))) if len(live_idx) > 1 else 0.0
+        if confidence < cfg.doa_min_confidence:
+            # Incoherent window (diffuse noise, not a talker): keep the last steering.
+            return
         if self.positions is not None and len(live_idx) >= 2:
             est = arrays.doa_from_delays(delays, self.positions[live_idx], self.sample_rate)
             steer = arrays.steering_delays(est.unit, self.positions, self.sample_rate)

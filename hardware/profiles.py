@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from ruamel.yaml import YAML, YAMLError
+
 from samantha.hardware.errors import ProfileError
 
 Position = tuple[float, float] | tuple[float, float, float]
@@ -28,6 +29,9 @@ class ProcessingConfig(BaseModel):
     channel: int = Field(0, ge=0, description="mic used when mode is 'channel'")
     doa: bool = True
     doa_window_ms: int = Field(256, ge=32, le=2000)
+    doa_min_confidence: float = Field(
+        0.1, ge=0, le=1, description="mean GCC-PHAT peak below which a window is ignored"
+    )
     dead_channel_check: bool = True
     dead_channel_db: float = Field(-15.0, lt=0)
     agc: bool = True

@@ -9,6 +9,7 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
+
 from samantha.hardware.errors import AudioFileError, ChannelCountError
 from samantha.hardware.frames import to_int16
 from samantha.hardware.resample import resample

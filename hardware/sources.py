@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import numpy as np
+
 from samantha.hardware.errors import AudioFileError
 from samantha.hardware.frames import AudioFrame
 from samantha.hardware.wavio import read_audio

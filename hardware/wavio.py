@@ -7,8 +7,9 @@ from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
-from samantha.hardware.errors import AudioFileError
 from scipy.io import wavfile
+
+from samantha.hardware.errors import AudioFileError
 
 
 def read_audio(

@@ -75,7 +75,9 @@ class _Feeder:
 
     def start(self) -> None:
         self.idle.set()
-        self.thread = threading.Thread(target=self._run, name=f"pulse-feed-{self.name}", daemon=True)
+        self.thread = threading.Thread(
+            target=self._run, name=f"pulse-feed-{self.name}", daemon=True
+        )
         self.thread.start()
 
     def _run(self) -> None:
@@ -246,8 +248,12 @@ class PulseAudio:
         return rec.samples
 
     @contextlib.contextmanager
-    def recording(self, source: str, *, channels: int = 1):  # type: ignore[no-untyped-def]
-        """Record from ``source`` while the ``with`` body runs; result in ``.samples``."""
+    def recording(self, source: str, *, channels: int = 1, tail: float = 0.5):  # type: ignore[no-untyped-def]
+        """Record from ``source`` while the ``with`` body runs (+ ``tail`` s); ``.samples``.
+
+        The tail covers PulseAudio's buffering: a player returns before its last
+        samples have reached the sink's monitor.
+        """
         out = self.dir / f"rec-{time.monotonic_ns()}.raw"
         rec = _Recording(channels)
         cmd = [
@@ -260,7 +266,7 @@ class PulseAudio:
         try:
             time.sleep(0.2)  # let parec connect before the body starts playing
             yield rec
-            time.sleep(0.2)
+            time.sleep(tail)
         finally:
             proc.send_signal(signal.SIGINT)
             try:
