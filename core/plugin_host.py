@@ -28,6 +28,8 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "samantha.plugins.virtual_devices",
     "samantha.plugins.builtin_intents",
     "samantha.plugins.custom_sentences",
+    "samantha.plugins.audio",
+    "samantha.plugins.mqtt.plugin",
 )
 
 ENTRY_POINT_GROUP = "samantha"

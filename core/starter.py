@@ -30,7 +30,7 @@ intents:                # your own sentences
       - {action: turn_on, kind: light, room: Kitchen}
 
 # plugins: [my_plugin.py]   # local plugins, relative to this file
-"""
+{audio}"""
 
 SECRETS = """\
 # secrets.yaml: values used with !secret NAME in samantha.yaml. Keep this file private.
@@ -38,12 +38,30 @@ SECRETS = """\
 """
 
 
+def audio_proposal() -> str:
+    """A commented note on the microphone found here, for the speech section."""
+    from samantha.hardware.platform import detect_platform, propose_profile
+
+    platform = detect_platform()
+    try:
+        from samantha.hardware.portaudio import list_devices
+
+        devices = list_devices()
+    except Exception:  # no PortAudio library: propose from the board alone
+        devices = []
+    proposal = propose_profile(platform, devices)
+    board = platform.model or "this machine"
+    return (f"\n# Audio: on {board}, the proposed microphone profile is "
+            f"'{proposal.profile}' ({proposal.reason}).\n"
+            f"# Use it per room in the speech: section; see docs/hardware.md.\n")
+
+
 def write_starter(directory: Path, *, force: bool = False) -> list[Path]:
     directory.mkdir(parents=True, exist_ok=True)
     config, secrets = directory / "samantha.yaml", directory / "secrets.yaml"
     if config.exists() and not force:
         raise FileExistsError(str(config))
-    config.write_text(STARTER, encoding="utf-8")
+    config.write_text(STARTER.replace("{audio}", audio_proposal()), encoding="utf-8")
     written = [config]
     if not secrets.exists():
         secrets.write_text(SECRETS, encoding="utf-8")

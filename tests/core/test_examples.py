@@ -42,6 +42,7 @@ def test_init_writes_a_config_that_checks(tmp_path: Path) -> None:
     out = samantha_cli("init", str(tmp_path / "home"))
     assert out.returncode == 0, out.stderr
     assert (tmp_path / "home" / "secrets.yaml").stat().st_mode & 0o077 == 0
+    assert "proposed microphone profile" in (tmp_path / "home" / "samantha.yaml").read_text()
     check = samantha_cli("config", "check", "-c", str(tmp_path / "home" / "samantha.yaml"))
     assert check.returncode == 0, check.stderr
     again = samantha_cli("init", str(tmp_path / "home"))
