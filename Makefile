@@ -15,6 +15,9 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q -U pip
 	$(BIN)/pip install -q -e '.[test]'
+	# rhasspy-hermes (an independent Hermes client for the satellite tests) pins paho-mqtt 1.x;
+	# only its message classes are used, so install it without its dependencies.
+	$(BIN)/pip install -q --no-deps rhasspy-hermes==0.6.2
 	touch $(STAMP)
 
 system-deps:
