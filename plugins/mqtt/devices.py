@@ -71,6 +71,12 @@ class MqttDevices:
         self.on_updated: list[EntityListener] = []
         self.on_removed: list[EntityListener] = []
         self.on_state: list[StateListener] = []
+        self.on_availability: list[EntityListener] = []
+        # Discovery messages read but not yet fully handled (their state topics subscribed):
+        # the provider waits for this to reach zero before it calls the device set known.
+        self._pending = 0
+        self.idle = asyncio.Event()
+        self.idle.set()
         self._by_key: dict[str, set[str]] = {}
         self._topic_subs: dict[str, Subscription] = {}
         self._topic_users: dict[str, set[str]] = {}
@@ -83,8 +89,8 @@ class MqttDevices:
             await self._add(generic_entity(device))
         if self.settings.discovery:
             prefix = self.settings.discovery_prefix
-            await self.client.subscribe(f"{prefix}/+/+/config", self._on_discovery)
-            await self.client.subscribe(f"{prefix}/+/+/+/config", self._on_discovery)
+            await self.client.subscribe(f"{prefix}/+/+/config", self._discovery_message)
+            await self.client.subscribe(f"{prefix}/+/+/+/config", self._discovery_message)
 
     def room_for(self, entity: DiscoveredEntity) -> str | None:
         """The Samantha room: config mapping by unique_id, entity name, full name, device
@@ -118,6 +124,21 @@ class MqttDevices:
         return futures
 
     # -- discovery ----------------------------------------------------------------------
+
+    def _discovery_message(self, message: Message) -> Any:
+        # Counted here, synchronously as the message is read, so that no handling task can be
+        # in flight unseen between the broker's retained burst and the provider's check.
+        self._pending += 1
+        self.idle.clear()
+        return self._handle_discovery(message)
+
+    async def _handle_discovery(self, message: Message) -> None:
+        try:
+            await self._on_discovery(message)
+        finally:
+            self._pending -= 1
+            if self._pending == 0:
+                self.idle.set()
 
     async def _on_discovery(self, message: Message) -> None:
         prefix = self.settings.discovery_prefix
@@ -227,6 +248,10 @@ class MqttDevices:
                 self.available[entity.unique_id] = True
             elif text == item.payload_not_available:
                 self.available[entity.unique_id] = False
+            else:
+                continue
+            for listener in self.on_availability:
+                _safe(listener, entity)
 
     def _report(self, topic: str, kind: str, text: str) -> None:
         # Once per (topic, kind): a device that keeps sending garbage must not flood the log.

@@ -92,6 +92,14 @@ class MqttSettings(BaseModel):
     connect_timeout: float = Field(5.0, gt=0)
     outbox_path: Path = Field(default_factory=_default_outbox_path)
     outbox_max_size: int = Field(1000, ge=1)
+    # How long a spoken command waits for the broker's PUBACK before saying it is queued.
+    command_timeout: float = Field(3.0, gt=0)
+    # Upper bound on waiting for the broker's retained discovery at start-up.
+    discovery_timeout: float = Field(2.0, gt=0)
+    # On stop, how long queued commands may still drain to a connected broker.
+    stop_drain_timeout: float = Field(1.0, ge=0)
+    # Publish "last heard"/"last reply" sensors and a "microphone muted" switch per room.
+    announce_rooms: bool = True
     # Discovery area, device name, entity name or unique_id -> Samantha room.
     rooms: dict[str, str] = Field(default_factory=dict)
     devices: list[GenericDevice] = Field(default_factory=list)

@@ -101,10 +101,17 @@ class Z2MBulb(SimDevice):
     """Zigbee2MQTT-style bulb: abbreviated JSON-schema discovery with `~`, JSON state."""
 
     def __init__(
-        self, broker: Mosquitto, name: str = "desk_bulb", ieee: str = "0x00158d01"
+        self,
+        broker: Mosquitto,
+        name: str = "desk_bulb",
+        ieee: str = "0x00158d01",
+        label: str = "Desk bulb",
+        area: str | None = "Office",
     ) -> None:
         super().__init__(broker, name)
         self.ieee = ieee
+        self.label = label
+        self.area = area
         self.base = f"zigbee2mqtt/{name}"
         self.subscriptions = [f"{self.base}/set"]
         self.state: dict[str, Any] = {"state": "OFF", "brightness": 0, "color_mode": "xy"}
@@ -124,10 +131,10 @@ class Z2MBulb(SimDevice):
             "avty": [{"t": "zigbee2mqtt/bridge/state", "val_tpl": "{{ value_json.state }}"}],
             "dev": {
                 "ids": [f"zigbee2mqtt_{self.ieee}"],
-                "name": "Desk bulb",
+                "name": self.label,
                 "mf": "IKEA",
                 "mdl": "TRADFRI bulb",
-                "sa": "Office",
+                **({"sa": self.area} if self.area else {}),
             },
             "o": {"name": "Zigbee2MQTT", "sw": "1.40.0"},
         }
