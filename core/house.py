@@ -41,7 +41,7 @@ from samantha.events import (
 )
 from samantha.home import Device, Home, Room, slugify
 from samantha.intent_handling import IntentHandler, IntentRequest, Outcome
-from samantha.kinds import CommandError
+from samantha.kinds import ACTIONS, CommandError
 from samantha.plugin_host import PluginHost, PluginLoadError
 from samantha.providers import Command, CommandResult, DeviceProvider, DeviceUnavailable
 from samantha.recognizer import Recognizer
@@ -54,6 +54,7 @@ BEST_METADATA = "samantha_custom"
 # When a sentence names something the home lacks, we only say so for clear commands.
 ACTION_INTENTS = frozenset({"HassTurnOn", "HassTurnOff", "HassToggle", "HassLightSet",
                             "HassSetPosition", "HassClimateSetTemperature"})
+MAX_SENTENCE_CHARS = 500
 MIN_LITERAL_CHARS = 5  # hassil counts matched literal characters; "the" alone is not a command
 MAX_UNKNOWN_WORDS = 3
 
@@ -265,10 +266,13 @@ class House:
         """Understand one sentence said in `room`, act on it and return what came of it."""
         where = self.room(room)
         text = " ".join(text.split())
+        if len(text) > MAX_SENTENCE_CHARS:
+            # Matching cost grows with length, and nobody says a paragraph to a light switch.
+            return Outcome(room=where.id, text=text[:MAX_SENTENCE_CHARS], reply=(
+                "That was a lot at once. Could you say it in a shorter sentence?"))
         await self.bus.publish(UtteranceHeard(room=where.id, text=text))
         if not text:
-            outcome = Outcome(room=where.id, text=text, reply="")
-            return outcome
+            return Outcome(room=where.id, text=text, reply="")
         result = self.recognize(text, where)
         if result is None:
             outcome = await self._not_understood(text, where)
@@ -345,6 +349,15 @@ class House:
             if device is None:
                 results.append(CommandResult(command=command, ok=False,
                                              error=f"no device with id {command.device!r}"))
+                continue
+            if command.action not in ACTIONS[device.kind]:
+                results.append(CommandResult(command=command, ok=False, error=(
+                    f"a {device.kind.value.replace('_', ' ')} cannot "
+                    f"{command.action.replace('_', ' ')}")))
+                continue
+            if not device.available:
+                results.append(CommandResult(command=command, ok=False,
+                                             error=f"{device.name} is unavailable right now"))
                 continue
             provider = self.providers.get(device.provider)
             if provider is None:

@@ -200,3 +200,20 @@ async def test_mute_sets_activity_and_tells_plugins(demo: House) -> None:
     await demo.set_muted("kitchen", False)
     assert not demo.is_muted("kitchen")
     assert [(e.activity, e.muted) for e in seen] == [("muted", True), ("idle", False)]
+
+
+async def test_overlong_input_is_refused_kindly(demo: House) -> None:
+    outcome = await demo.handle_text("turn on the lights " * 100, "kitchen")
+    assert outcome.commands == [] and "shorter" in outcome.reply
+
+
+async def test_execute_refuses_impossible_and_unavailable(demo: House) -> None:
+    from samantha import Command
+
+    [bad] = await demo.execute([Command(device="hallway.front_door", action="set_color")])
+    assert not bad.ok and "lock cannot set color" in (bad.error or "")
+    demo.home.devices["office.desk_lamp"].available = False
+    [gone] = await demo.execute([Command(device="office.desk_lamp", action="turn_on")])
+    assert not gone.ok and "unavailable" in (gone.error or "")
+    [missing] = await demo.execute([Command(device="nope", action="turn_on")])
+    assert not missing.ok
