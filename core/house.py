@@ -40,7 +40,7 @@ from samantha.events import (
     UtteranceHeard,
 )
 from samantha.home import Device, Home, Room, slugify
-from samantha.intent_handling import IntentHandler, IntentRequest, Outcome
+from samantha.intent_handling import IntentHandler, IntentRequest, Outcome, TargetError
 from samantha.kinds import ACTIONS, CommandError
 from samantha.plugin_host import PluginHost, PluginLoadError
 from samantha.providers import Command, CommandResult, DeviceProvider, DeviceUnavailable
@@ -300,6 +300,8 @@ class House:
             return request.outcome("I understood that, but I can't do it yet.")
         try:
             return await handler(request)
+        except TargetError as err:
+            return request.outcome(err.reply)
         except Exception:
             log.exception("intent handler for %s failed on %r", intent, text)
             return request.outcome("Sorry, something went wrong while I was doing that.")

@@ -33,6 +33,12 @@ SWITCHABLE = [Kind.LIGHT, Kind.SWITCH, Kind.FAN, Kind.COVER, Kind.LOCK, Kind.CLI
               Kind.MEDIA_PLAYER]
 
 
+async def _act(request: IntentRequest, commands: list[Command], success: str) -> Outcome:
+    """Execute, then say `success` only if every command worked (never claim otherwise)."""
+    results = await request.execute(commands)
+    return request.outcome(_failure(results, request) or success, results)
+
+
 def _failure(results: list[CommandResult], request: IntentRequest) -> str | None:
     """A reply for commands that failed, so we never claim what did not happen."""
     failed = [r for r in results if not r.ok]
@@ -50,10 +56,7 @@ def _failure(results: list[CommandResult], request: IntentRequest) -> str | None
 
 
 async def _switch(request: IntentRequest, on: bool | None) -> Outcome:
-    try:
-        devices = resolve_targets(request, kinds=SWITCHABLE)
-    except TargetError as err:
-        return request.outcome(err.reply)
+    devices = resolve_targets(request, kinds=SWITCHABLE)
     commands = []
     for d in devices:
         if on is None:
@@ -68,16 +71,12 @@ async def _switch(request: IntentRequest, on: bool | None) -> Outcome:
         # confirmation flow, the plain intent path refuses.
         return request.outcome(f"For safety I won't unlock {describe_targets(sensitive, request)} "
                                "by voice alone. Please use the app or a key.")
-    results = await request.execute(commands)
-    failed = _failure(results, request)
-    if failed:
-        return request.outcome(failed, results)
     what = describe_targets(devices, request)
     if on is None:
-        return request.outcome(f"Okay, I've toggled {what}.", results)
+        return await _act(request, commands, f"Okay, I've toggled {what}.")
     verb = _state_word(devices[0], on)
     plural = len(devices) > 1 or (what.endswith("s") and not request.slot("name"))
-    return request.outcome(f"Okay, {what} {'are' if plural else 'is'} {verb}.", results)
+    return await _act(request, commands, f"Okay, {what} {'are' if plural else 'is'} {verb}.")
 
 
 def _state_word(device: Device, on: bool) -> str:
@@ -101,10 +100,7 @@ async def toggle(request: IntentRequest) -> Outcome:
 
 
 async def light_set(request: IntentRequest) -> Outcome:
-    try:
-        devices = resolve_targets(request, kinds=[Kind.LIGHT])
-    except TargetError as err:
-        return request.outcome(err.reply)
+    devices = resolve_targets(request, kinds=[Kind.LIGHT])
     commands = []
     said = []
     if request.slot("brightness") is not None:
@@ -122,12 +118,8 @@ async def light_set(request: IntentRequest) -> Outcome:
         said.append(str(color))
     if not commands:
         return request.outcome("How should I set the lights? Tell me a brightness or a colour.")
-    results = await request.execute(commands)
-    failed = _failure(results, request)
-    if failed:
-        return request.outcome(failed, results)
-    return request.outcome(f"Okay, {describe_targets(devices, request)} set to "
-                           f"{' and '.join(said)}.", results)
+    return await _act(request, commands, f"Okay, {describe_targets(devices, request)} set to "
+                                         f"{' and '.join(said)}.")
 
 
 def _describe_state(device: Device) -> str:
@@ -155,10 +147,7 @@ STATE_WORDS = {"on": True, "off": False, "open": True, "opened": True, "closed":
 
 
 async def get_state(request: IntentRequest) -> Outcome:
-    try:
-        devices = resolve_targets(request)
-    except TargetError as err:
-        return request.outcome(err.reply)
+    devices = resolve_targets(request)
     wanted = request.slot("state")
     if wanted is not None and str(wanted) in STATE_WORDS:
         expect = STATE_WORDS[str(wanted)]
@@ -181,35 +170,26 @@ def _climate(request: IntentRequest) -> list[Device]:
 
 
 async def set_temperature(request: IntentRequest) -> Outcome:
-    try:
-        devices = _climate(request)
-    except TargetError as err:
-        return request.outcome(err.reply)
+    devices = _climate(request)
     temperature = request.slot("temperature")
     if temperature is None:
         return request.outcome("What temperature would you like?")
     value = float(temperature)
-    results = await request.execute(
-        [Command(device=d.id, action="set_temperature", params={"temperature": value})
-         for d in devices])
-    failed = _failure(results, request)
-    if failed:
-        return request.outcome(failed, results)
     room = request.house.home.rooms.get(devices[0].room or "")
     where = f" in the {room.name.lower()}" if room else ""
-    return request.outcome(f"Okay, I've set the temperature{where} to {value:g} degrees.",
-                           results)
+    return await _act(
+        request,
+        [Command(device=d.id, action="set_temperature", params={"temperature": value})
+         for d in devices],
+        f"Okay, I've set the temperature{where} to {value:g} degrees.")
 
 
 async def get_temperature(request: IntentRequest) -> Outcome:
     try:
         devices = _climate(request)
     except TargetError:
-        try:
-            devices = [d for d in resolve_targets(request, kinds=[Kind.SENSOR])
-                       if d.device_class == "temperature"]
-        except TargetError as err:
-            return request.outcome(err.reply)
+        devices = [d for d in resolve_targets(request, kinds=[Kind.SENSOR])
+                   if d.device_class == "temperature"]
         if not devices:
             return request.outcome("I don't have a thermometer there.")
         value = devices[0].state.get("value")
@@ -223,19 +203,13 @@ async def get_temperature(request: IntentRequest) -> Outcome:
 
 
 async def set_position(request: IntentRequest) -> Outcome:
-    try:
-        devices = resolve_targets(request, kinds=[Kind.COVER])
-    except TargetError as err:
-        return request.outcome(err.reply)
+    devices = resolve_targets(request, kinds=[Kind.COVER])
     position = round(float(request.slot("position", 0)))
-    results = await request.execute(
+    return await _act(
+        request,
         [Command(device=d.id, action="set_position", params={"position": position})
-         for d in devices])
-    failed = _failure(results, request)
-    if failed:
-        return request.outcome(failed, results)
-    return request.outcome(f"Okay, {describe_targets(devices, request)} set to "
-                           f"{position} percent.", results)
+         for d in devices],
+        f"Okay, {describe_targets(devices, request)} set to {position} percent.")
 
 
 async def nevermind(request: IntentRequest) -> Outcome:
