@@ -30,6 +30,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "samantha.plugins.custom_sentences",
     "samantha.plugins.audio",
     "samantha.plugins.mqtt.plugin",
+    "samantha.plugins.persona",
 )
 
 ENTRY_POINT_GROUP = "samantha"

@@ -1,0 +1,178 @@
+"""`samantha persona status`, `samantha memory list|forget|export` and `samantha chat`."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from samantha.cli import config_option, fail, prepare, with_house
+from samantha.home import Room, slugify
+from samantha.house import House
+
+from .events import PersonaSentence
+from .runtime import Runtime
+
+
+def _runtime(config_path: Path | None) -> Runtime:
+    """A runtime without starting the house: status and memory need rooms, not devices."""
+    house = prepare(config_path)
+    for room in house.config.rooms:
+        house.home.add_room(Room(id=room.id or slugify(room.name), name=room.name,
+                                 aliases=room.aliases, floor=room.floor))
+    return Runtime(house)
+
+
+@click.group("persona")
+def persona_group() -> None:
+    """The persona: character, mood and model."""
+
+
+@persona_group.command("status")
+@config_option
+@click.option("--json", "as_json", is_flag=True)
+def status(config_path: Path | None, as_json: bool) -> None:
+    """Show the personas, where each speaks, the mood and the model in use."""
+    rt = _runtime(config_path)
+    try:
+        mood = rt.mood
+        data: dict[str, Any] = {
+            "default": rt.default.name,
+            "personas": [{"name": p.name, "traits": p.traits, "verbosity": p.verbosity,
+                          "voice": p.voice, "wake_phrases": p.wake_phrases}
+                         for p in rt.personas.values()],
+            "rooms": {r.name: rt.persona_for(r.id, rt.person_in(r.id)).name
+                      for r in rt.house.home.rooms.values()},
+            "mood": {"warmth": round(mood.warmth, 3), "energy": round(mood.energy, 3),
+                     "feels": mood.describe()},
+            "model": rt.endpoint.describe() if rt.endpoint else None,
+            "memories": rt.memory.count(),
+            "memory_file": str(rt.memory.path),
+        }
+    finally:
+        rt.memory.close()
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False))
+        return
+    click.echo(f"default persona: {data['default']}")
+    for p in data["personas"]:
+        click.echo(f"  {p['name']}: {', '.join(p['traits']) or '-'} ({p['verbosity']})")
+    for room, name in data["rooms"].items():
+        click.echo(f"  {room}: {name}")
+    m = data["mood"]
+    click.echo(f"mood: {m['feels']} (warmth {m['warmth']:+.2f}, energy {m['energy']:+.2f})")
+    model = data["model"]
+    click.echo(f"model: {model['model']} at {model['base_url']}" if model
+               else "model: none (the offline self answers)")
+    click.echo(f"memories: {data['memories']} in {data['memory_file']}")
+
+
+@click.group("memory")
+def memory_group() -> None:
+    """What the persona remembers about people and the household."""
+
+
+@memory_group.command("list")
+@config_option
+@click.option("--person", help="Only this person's memories (and the household's).")
+@click.option("--json", "as_json", is_flag=True)
+def memory_list(config_path: Path | None, person: str | None, as_json: bool) -> None:
+    rt = _runtime(config_path)
+    try:
+        memories = rt.memory.all(person.casefold() if person else None)
+    finally:
+        rt.memory.close()
+    if as_json:
+        click.echo(json.dumps([m.model_dump() for m in memories], ensure_ascii=False))
+        return
+    if not memories:
+        click.echo("no memories")
+    for m in memories:
+        click.echo(f"{m.id:>4}  {m.owner():<12} {m.text}  ({m.source})")
+
+
+@memory_group.command("forget")
+@click.argument("ids", nargs=-1, type=int)
+@config_option
+@click.option("--person", help="Forget everything about this person.")
+@click.option("--all", "everything", is_flag=True, help="Forget every memory.")
+def memory_forget(ids: tuple[int, ...], config_path: Path | None, person: str | None,
+                  everything: bool) -> None:
+    """Forget memories by id (see `memory list`), a person's, or all of them."""
+    if not ids and not person and not everything:
+        fail("give memory ids, --person NAME or --all")
+    rt = _runtime(config_path)
+    try:
+        targets = list(ids)
+        if person:
+            targets += [m.id for m in rt.memory.all(person.casefold(), include_household=False)]
+        if everything:
+            targets += [m.id for m in rt.memory.all()]
+        forgotten = [i for i in dict.fromkeys(targets) if rt.memory.forget(i)]
+    finally:
+        rt.memory.close()
+    missing = set(ids) - set(forgotten)
+    click.echo(f"forgot {len(forgotten)} memor{'y' if len(forgotten) == 1 else 'ies'}")
+    if missing:
+        fail(f"no memory with id {', '.join(str(i) for i in sorted(missing))}", code=1)
+
+
+@memory_group.command("export")
+@config_option
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of standard output.")
+def memory_export(config_path: Path | None, output: Path | None) -> None:
+    """Export every memory as JSON."""
+    rt = _runtime(config_path)
+    try:
+        text = json.dumps({"memories": rt.memory.export()}, ensure_ascii=False, indent=2)
+    finally:
+        rt.memory.close()
+    if output:
+        output.write_text(text + "\n", encoding="utf-8")
+        click.echo(f"wrote {output}")
+    else:
+        click.echo(text)
+
+
+@click.command("chat")
+@click.option("--room", "-r", required=True, help="The room you are talking in.")
+@config_option
+def chat(room: str, config_path: Path | None) -> None:
+    """Talk with the persona in the terminal (one line per turn; Ctrl-D or /quit ends)."""
+
+    async def work(house: House) -> None:
+        where = house.room(room)
+        streamed: list[str] = []
+
+        def show(event: PersonaSentence) -> None:
+            if event.room == where.id:
+                streamed.append(event.text)
+                click.echo(f"{event.persona}: {event.text}")
+
+        house.bus.subscribe(PersonaSentence, show)
+        interactive = sys.stdin.isatty()
+        while True:
+            if interactive:
+                click.echo("> ", nl=False)
+            line = await asyncio.to_thread(sys.stdin.readline)
+            if not line or line.strip() in {"/quit", "/exit"}:
+                return
+            if not line.strip():
+                continue
+            streamed.clear()
+            outcome = await house.handle_text(line.strip(), where.id)
+            if not streamed and outcome.reply:
+                click.echo(f"{outcome.persona or 'Samantha'}: {outcome.reply}")
+
+    with_house(config_path, work)
+
+
+def add_commands(cli: click.Group) -> None:
+    cli.add_command(persona_group)
+    cli.add_command(memory_group)
+    cli.add_command(chat)

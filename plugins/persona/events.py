@@ -1,0 +1,22 @@
+"""Events the persona publishes on the house's bus."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from samantha.events import BaseEvent
+
+
+class PersonaSentence(BaseEvent):
+    """One finished sentence of a streamed reply: speech plugins can start saying it at once.
+
+    The full reply still arrives as the usual `reply` event when the turn is over; a speech
+    plugin that plays these skips that reply's text for the same room and turn.
+    """
+
+    type: Literal["persona_sentence"] = "persona_sentence"
+    room: str
+    text: str
+    persona: str
+    turn: str
+    index: int

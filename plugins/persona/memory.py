@@ -1,0 +1,181 @@
+"""Long-term memory in SQLite: facts and preferences per person and for the household.
+
+Every write is its own transaction in WAL mode with synchronous=FULL, so a process killed in the
+middle of a write loses at most that write, never one that was already committed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import time
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+HOUSEHOLD = None  # person value of memories that belong to everyone
+
+STOPWORDS = frozenset({
+    "a", "an", "the", "and", "or", "but", "if", "of", "to", "in", "on", "at", "for", "with",
+    "about", "from", "by", "is", "are", "was", "were", "be", "been", "am", "i", "me", "my",
+    "mine", "you", "your", "we", "our", "us", "it", "its", "this", "that", "these", "those", "he",
+    "she", "they", "them", "his", "her", "their", "do", "does", "did", "have", "has", "had",
+    "not", "no", "yes", "so", "just", "very", "really", "what", "who", "when", "where", "why",
+    "how", "can", "could", "would", "should", "will", "shall", "please", "remember", "forget",
+    "know", "like", "likes", "liked",
+})
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS memories (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    person TEXT,
+    text TEXT NOT NULL,
+    source TEXT NOT NULL,
+    created REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+class Memory(BaseModel):
+    id: int
+    person: str | None
+    text: str
+    source: Literal["said", "model"]
+    created: float
+
+    def owner(self) -> str:
+        return self.person or "household"
+
+
+def words(text: str) -> set[str]:
+    """Content words, lightly stemmed, for matching a sentence against memories."""
+    out = set()
+    for word in re.findall(r"[\w']+", text.casefold()):
+        word = word.removesuffix("'s")
+        if word in STOPWORDS or len(word) < 2:
+            continue
+        out.add(word[:-1] if len(word) > 3 and word.endswith("s") else word)
+    return out
+
+
+class MemoryStore:
+    """Opened on first use, so a house that never needs memory never touches the disk."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._db: sqlite3.Connection | None = None
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        if self._db is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(self.path, isolation_level=None)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=FULL")
+            db.execute("PRAGMA busy_timeout=2000")
+            db.executescript(SCHEMA)
+            self._db = db
+        return self._db
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    def _row(self, row: tuple[Any, ...]) -> Memory:
+        return Memory(id=row[0], person=row[1], text=row[2], source=row[3], created=row[4])
+
+    def add(self, text: str, person: str | None = HOUSEHOLD,
+            source: Literal["said", "model"] = "said") -> Memory:
+        text = " ".join(text.split()).strip()
+        if not text:
+            raise ValueError("an empty memory")
+        with self._transaction() as db:
+            existing = db.execute("SELECT id, person, text, source, created FROM memories "
+                                  "WHERE text = ? AND person IS ?", (text, person)).fetchone()
+            if existing:
+                return self._row(existing)
+            cur = db.execute("INSERT INTO memories (person, text, source, created) "
+                             "VALUES (?, ?, ?, ?)", (person, text, source, time.time()))
+            memory_id = cur.lastrowid
+        return self.get(int(memory_id or 0)) or Memory(id=0, person=person, text=text,
+                                                        source=source, created=time.time())
+
+    def _transaction(self) -> _Tx:
+        return _Tx(self.db)
+
+    def get(self, memory_id: int) -> Memory | None:
+        row = self.db.execute("SELECT id, person, text, source, created FROM memories "
+                              "WHERE id = ?", (memory_id,)).fetchone()
+        return self._row(row) if row else None
+
+    def all(self, person: str | None = None, *, include_household: bool = True) -> list[Memory]:
+        """Everyone's memories, or one person's (with the household's unless told not to)."""
+        sql = "SELECT id, person, text, source, created FROM memories"
+        args: tuple[Any, ...] = ()
+        if person is not None:
+            sql += " WHERE person = ?" + (" OR person IS NULL" if include_household else "")
+            args = (person,)
+        return [self._row(r) for r in self.db.execute(sql + " ORDER BY id", args)]
+
+    def forget(self, memory_id: int) -> bool:
+        with self._transaction() as db:
+            return db.execute("DELETE FROM memories WHERE id = ?", (memory_id,)).rowcount > 0
+
+    def matching(self, text: str, person: str | None) -> list[Memory]:
+        """Memories that share most of their content words with `text` (for 'forget ...')."""
+        wanted = words(text)
+        if not wanted:
+            return []
+        found = []
+        for memory in self.all(person):
+            have = words(memory.text)
+            if have and len(wanted & have) >= max(1, round(0.6 * len(wanted))):
+                found.append(memory)
+        return found
+
+    def relevant(self, query: str, person: str | None, limit: int) -> list[Memory]:
+        """Only memories that share a content word with the query, best overlap first."""
+        wanted = words(query)
+        if not wanted or limit <= 0:
+            return []
+        scored = []
+        for memory in self.all(person):
+            overlap = len(wanted & words(memory.text))
+            if overlap:
+                bonus = 0.5 if person is not None and memory.person == person else 0.0
+                scored.append((overlap + bonus, memory.created, memory))
+        scored.sort(key=lambda s: (s[0], s[1]), reverse=True)
+        return [m for _, _, m in scored[:limit]]
+
+    def count(self) -> int:
+        return int(self.db.execute("SELECT COUNT(*) FROM memories").fetchone()[0])
+
+    def export(self) -> list[dict[str, Any]]:
+        return [m.model_dump() for m in self.all()]
+
+    def load_state(self, key: str) -> Any:
+        row = self.db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def save_state(self, key: str, value: Any) -> None:
+        with self._transaction() as db:
+            db.execute("INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT(key) "
+                       "DO UPDATE SET value = excluded.value", (key, json.dumps(value)))
+
+
+class _Tx:
+    """BEGIN IMMEDIATE ... COMMIT, rolled back on error (autocommit mode otherwise)."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.db.execute("BEGIN IMMEDIATE")
+        return self.db
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        self.db.execute("ROLLBACK" if exc_type else "COMMIT")

@@ -1,0 +1,114 @@
+"""The persona plugin: hooks that give the house its character, memory and language model."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel
+
+from samantha import hookimpl
+from samantha.events import BaseEvent, DeviceStateChanged, UtteranceHeard
+from samantha.intent_handling import IntentHandler, Outcome
+
+from . import local_intents
+from .brain import think
+from .mood import EVENT_ENERGY, effect_of_words
+from .proactive import on_state_change
+from .runtime import forget_runtime, runtime_of
+from .settings import PersonaSection
+
+if TYPE_CHECKING:
+    import click
+
+    from samantha.house import House
+
+log = logging.getLogger(__name__)
+
+ACTION_INTENTS = frozenset({"HassTurnOn", "HassTurnOff", "HassToggle", "HassLightSet",
+                            "HassSetPosition", "HassClimateSetTemperature"})
+_OKAY = re.compile(r"^okay[,.]?\s+", re.IGNORECASE)
+
+
+@hookimpl
+def samantha_config_sections() -> dict[str, type[BaseModel]]:
+    return {"persona": PersonaSection}
+
+
+@hookimpl
+def samantha_sentences(house: House, language: str) -> dict[str, Any] | None:
+    return local_intents.sentences(language)
+
+
+@hookimpl
+def samantha_intent_handlers(house: House) -> dict[str, IntentHandler]:
+    # Time, date and "hello" are built-in intents no other plugin answers yet.
+    return {**local_intents.SMALL_TALK_HANDLERS, **local_intents.HANDLERS}
+
+
+@hookimpl
+def samantha_startup(house: House) -> None:
+    runtime_of(house).start_model()
+
+
+@hookimpl
+async def samantha_shutdown(house: House) -> None:
+    rt = forget_runtime(house)
+    if rt is not None:
+        await rt.close()
+
+
+@hookimpl
+async def samantha_unrecognized(house: House, room: str, text: str) -> Outcome:
+    return await think(house, runtime_of(house), room, text)
+
+
+def _template_keys(outcome: Outcome) -> list[str]:
+    intent = outcome.intent or "not_understood"
+    failed = any(not r.ok for r in outcome.results) or (
+        intent in ACTION_INTENTS and not outcome.commands)
+    keys = [f"{intent}.failed"] if failed else []
+    return [*keys, intent, "failed" if failed else "default"]
+
+
+@hookimpl
+def samantha_outcome(house: House, outcome: Outcome) -> Outcome:
+    """Put every reply in character. Never calls the model: understood sentences don't wait."""
+    rt = runtime_of(house)
+    person = rt.person_in(outcome.room)
+    persona = rt.persona_for(outcome.room, person)
+    if outcome.source in {"llm", "offline"}:
+        rt.record(outcome.room, outcome.text, outcome.reply)
+        return outcome.model_copy(update={"persona": outcome.persona or persona.name})
+    if outcome.intent == "HassNevermind":
+        rt.pending.pop(outcome.room, None)
+    reply = outcome.reply
+    if reply:
+        detail = _OKAY.sub("", reply)
+        detail = detail[:1].upper() + detail[1:]
+        reply = rt.render(persona, _template_keys(outcome),
+                          {"reply": reply, "detail": detail, "room": outcome.room,
+                           "person": person or ""}, "{reply}")
+    rt.record(outcome.room, outcome.text, reply)
+    return outcome.model_copy(update={"reply": reply, "persona": persona.name,
+                                      "source": "intent"})
+
+
+@hookimpl
+def samantha_event(house: House, event: BaseEvent) -> Any:
+    rt = runtime_of(house)
+    if isinstance(event, UtteranceHeard):
+        rt.nudge(*effect_of_words(event.text))
+    elif getattr(event, "type", None) in EVENT_ENERGY:
+        rt.nudge(0.0, EVENT_ENERGY[str(event.type)])  # type: ignore[attr-defined]
+    if isinstance(event, DeviceStateChanged) and rt.section.triggers:
+        return on_state_change(house, event)
+    return None
+
+
+@hookimpl
+def samantha_cli_commands(cli: click.Group) -> None:
+    from .cli import add_commands
+
+    add_commands(cli)

@@ -1,0 +1,227 @@
+"""The persona's state in one running house: personas, mood, memory, model, pending questions."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+import weakref
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from samantha.home import Device, normalize_name
+from samantha.kinds import SENSITIVE_KINDS, Kind
+from samantha.providers import Command
+
+from .llm import ChatModel
+from .memory import MemoryStore
+from .mood import Mood
+from .profile import DEFAULT_PERSONA, PersonaProfile, ReplyTemplate, TemplatePicker, fill
+from .schedule import Scheduler
+from .settings import PersonaSection, resolve_endpoint
+
+if TYPE_CHECKING:
+    from samantha.house import House
+
+log = logging.getLogger(__name__)
+
+MOOD_KEY = "mood"
+SENSITIVE_COVER_CLASSES = frozenset({"garage", "gate", "door"})
+
+
+@dataclass
+class Pending:
+    """A sensitive action waiting for a spoken 'yes' in the room where it was asked."""
+
+    room: str
+    commands: list[Command]
+    question: str
+    what: str
+    expires: float
+
+
+@dataclass
+class Exchange:
+    said: str
+    reply: str
+    at: float = field(default_factory=time.time)
+
+
+def default_memory_path() -> Path:
+    base = os.environ.get("SAMANTHA_DATA_DIR")
+    if base:
+        return Path(base) / "memory.db"
+    xdg = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(xdg) / "samantha" / "memory.db"
+
+
+class Runtime:
+    def __init__(self, house: House) -> None:
+        self.house = house
+        self.section: PersonaSection = house.section("persona") or PersonaSection()
+        self.personas = {p.key(): p for p in self.section.personas}
+        self.personas.setdefault(DEFAULT_PERSONA.key(), DEFAULT_PERSONA)
+        default = self.section.default or (self.section.personas[0].name
+                                           if self.section.personas else DEFAULT_PERSONA.name)
+        self.default = self.personas[default.casefold()]
+        self.endpoint = resolve_endpoint(self.section.llm)
+        self.model: ChatModel | None = None
+        self.memory = MemoryStore(self._memory_path())
+        self.picker = TemplatePicker()
+        self.scheduler = Scheduler()
+        self.pending: dict[str, Pending] = {}
+        self.history: dict[str, deque[Exchange]] = {}
+        self.last_memory: dict[str, int] = {}
+        self._mood: Mood | None = None
+        self.mood_changed = False
+
+    def _memory_path(self) -> Path:
+        configured = self.section.memory.path
+        if not configured:
+            return default_memory_path()
+        path = Path(configured).expanduser()
+        if not path.is_absolute() and self.house.config_path is not None:
+            path = self.house.config_path.resolve().parent / path
+        return path
+
+    def start_model(self) -> None:
+        if self.endpoint is not None and self.model is None:
+            self.model = ChatModel(self.endpoint, self.section.llm)
+            log.info("persona model: %s at %s", self.endpoint.model,
+                     self.endpoint.describe()["base_url"])
+
+    async def close(self) -> None:
+        await self.scheduler.close()
+        if self.model is not None:
+            await self.model.close()
+            self.model = None
+        if self.mood_changed and self._mood is not None:
+            try:
+                self.memory.save_state(MOOD_KEY, self._mood.model_dump())
+            except Exception as err:
+                log.warning("could not save the persona's mood: %s", err)
+        self.memory.close()
+
+    # --- who is speaking, and to whom ---------------------------------------------------------
+
+    def person_in(self, room: str) -> str | None:
+        """The person assumed to speak in a room (config `people.<name>.rooms`), if any."""
+        key = normalize_name(room)
+        room_obj = self.house.home.find_room(room)
+        for name, person in self.section.people.items():
+            for where in person.rooms:
+                found = self.house.home.find_room(where)
+                if (found is not None and room_obj is not None and found.id == room_obj.id) or (
+                        normalize_name(where) == key):
+                    return name
+        return None
+
+    def persona_for(self, room: str, person: str | None = None) -> PersonaProfile:
+        """A person's preference first, then the room's, then the default."""
+        if person and person in self.section.people:
+            wanted = self.section.people[person].persona
+            if wanted:
+                return self.personas[wanted.casefold()]
+        room_obj = self.house.home.find_room(room)
+        for where, name in self.section.rooms.items():
+            found = self.house.home.find_room(where)
+            if found is not None and room_obj is not None and found.id == room_obj.id:
+                return self.personas[name.casefold()]
+        return self.default
+
+    # --- mood -----------------------------------------------------------------------------------
+
+    @property
+    def half_life(self) -> float:
+        return self.section.mood_half_life_minutes * 60
+
+    @property
+    def mood(self) -> Mood:
+        if self._mood is None:
+            saved = None
+            try:
+                saved = self.memory.load_state(MOOD_KEY)
+            except Exception as err:
+                log.warning("could not read the saved mood: %s", err)
+            self._mood = Mood.model_validate(saved) if saved else Mood()
+        return self._mood.decayed(self.half_life)
+
+    def nudge(self, warmth: float, energy: float) -> None:
+        if warmth == 0 and energy == 0:
+            return
+        self._mood = self.mood.nudged(warmth, energy, self.half_life)
+        self.mood_changed = True
+
+    # --- wording --------------------------------------------------------------------------------
+
+    def render(self, persona: PersonaProfile, keys: list[str], values: dict[str, Any],
+               fallback: ReplyTemplate) -> str:
+        """The first of `keys` the persona has a template for, filled in; else `fallback`."""
+        template: ReplyTemplate = fallback
+        chosen = "fallback"
+        for key in keys:
+            if key in persona.replies:
+                template, chosen = persona.replies[key], key
+                break
+        text = self.picker.pick(f"{persona.key()}:{chosen}", template, self.mood.warmth)
+        return fill(text, {"name": persona.name, **values})
+
+    # --- conversation ---------------------------------------------------------------------------
+
+    def record(self, room: str, said: str, reply: str) -> None:
+        keep = self.section.llm.history_turns
+        if keep <= 0 or not said:
+            return
+        self.history.setdefault(room, deque(maxlen=keep)).append(Exchange(said, reply))
+
+    def recent(self, room: str) -> list[Exchange]:
+        cutoff = time.time() - self.section.llm.history_minutes * 60
+        return [e for e in self.history.get(room, ()) if e.at >= cutoff]
+
+    # --- what the model may touch ---------------------------------------------------------------
+
+    def exposed(self) -> list[Device]:
+        excluded = {normalize_name(x) for x in self.section.exclude_devices}
+        return [d for d in self.house.home.devices.values()
+                if d.id not in self.section.exclude_devices
+                and not excluded & {normalize_name(n) for n in d.names()}]
+
+    def exposed_device(self, device_id: str) -> Device | None:
+        return next((d for d in self.exposed() if d.id == device_id), None)
+
+    def needs_confirmation(self, device: Device, command: Command) -> bool:
+        if device.kind in SENSITIVE_KINDS or device.sensitive:
+            return True
+        if device.kind is Kind.COVER and device.device_class in SENSITIVE_COVER_CLASSES:
+            return True
+        if device.kind is Kind.CLIMATE and command.action == "set_temperature":
+            low, high = self.section.heating_limits
+            try:
+                value = float(command.params.get("temperature", 0))
+            except (TypeError, ValueError):
+                return True
+            return not low <= value <= high
+        return False
+
+    def take_pending(self, room: str) -> Pending | None:
+        pending = self.pending.pop(room, None)
+        if pending is not None and pending.expires < time.time():
+            log.info("confirmation for %r in %s expired", pending.what, room)
+            return None
+        return pending
+
+
+_RUNTIMES: weakref.WeakKeyDictionary[House, Runtime] = weakref.WeakKeyDictionary()
+
+
+def runtime_of(house: House) -> Runtime:
+    rt = _RUNTIMES.get(house)
+    if rt is None:
+        rt = _RUNTIMES[house] = Runtime(house)
+    return rt
+
+
+def forget_runtime(house: House) -> Runtime | None:
+    return _RUNTIMES.pop(house, None)

@@ -1,0 +1,132 @@
+"""The `persona:` config section: which personas exist, where they speak, the model, memory."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+
+from samantha.config import Section
+
+from .profile import DEFAULT_PERSONA, PersonaProfile
+
+DEFAULT_MODEL = "gpt-4o-mini"
+
+
+class ModelSettings(Section):
+    """Any OpenAI-compatible Chat Completions endpoint (OpenAI, Ollama, llama.cpp, vLLM)."""
+
+    base_url: str | None = Field(None, description="e.g. http://localhost:11434/v1 (Ollama); "
+                                 "defaults to OPENAI_BASE_URL.")
+    model: str | None = Field(None, description=f"Model name; default {DEFAULT_MODEL!r}.")
+    api_key: SecretStr | None = Field(None, description="Use !secret; defaults to OPENAI_API_KEY.")
+    enabled: bool = Field(True, description="false: always answer with the offline self.")
+    timeout: float = Field(6.0, gt=0, le=9.0,
+                           description="Seconds for a whole turn before the offline self answers.")
+    first_sentence_timeout: float = Field(
+        3.0, gt=0, description="Seconds to wait for the first sentence before giving up.")
+    temperature: float = Field(0.7, ge=0, le=2)
+    max_tokens: int = Field(300, gt=0)
+    max_tool_calls: int = Field(4, ge=0, le=16, description="Tool calls allowed in one turn.")
+    history_turns: int = Field(6, ge=0, le=40, description="Recent exchanges kept per room.")
+    history_minutes: float = Field(15, gt=0, description="Older exchanges are forgotten.")
+
+
+class MemorySettings(Section):
+    path: str | None = Field(None, description="SQLite file; relative to the config file. "
+                             "Default: $SAMANTHA_DATA_DIR or ~/.local/share/samantha, memory.db.")
+    in_prompt: int = Field(5, ge=0, le=30, description="Most relevant memories in a prompt.")
+
+
+class QuietHours(Section):
+    start: str = Field("22:00", pattern=r"^\d{1,2}:\d{2}$")
+    end: str = Field("07:00", pattern=r"^\d{1,2}:\d{2}$")
+
+
+class PersonSettings(Section):
+    persona: str | None = Field(None, description="The persona this person prefers.")
+    rooms: list[str] = Field(default_factory=list,
+                             description="Rooms where this person is assumed to be speaking.")
+
+
+class Trigger(Section):
+    """Speak when a device reaches a state, e.g. the front door unlocked."""
+
+    device: str = Field(description="Device id or name.")
+    state: dict[str, Any] = Field(description="State values that fire it, e.g. {locked: false}.")
+    say: str = Field(description="The news, worded in character by the persona.")
+    room: str | None = Field(None, description="Where to say it; default the device's room.")
+    urgent: bool = Field(False, description="Also during quiet hours.")
+
+
+class PersonaSection(Section):
+    """The persona: character files, where each speaks, the language model, memory, mood."""
+
+    personas: list[PersonaProfile] = Field(
+        default_factory=list, description="Persona definitions, e.g. - !include personas/x.yaml")
+    default: str | None = Field(None, description="Persona name used when nothing else applies.")
+    rooms: dict[str, str] = Field(default_factory=dict, description="Room -> preferred persona.")
+    people: dict[str, PersonSettings] = Field(default_factory=dict)
+    llm: ModelSettings = Field(default_factory=ModelSettings)
+    memory: MemorySettings = Field(default_factory=MemorySettings)
+    quiet_hours: QuietHours | None = None
+    mood_half_life_minutes: float = Field(30, gt=0)
+    exclude_devices: list[str] = Field(default_factory=list,
+                                       description="Device ids or names the model may not see.")
+    act_tools: bool = Field(True, description="false: the model may only read, never act.")
+    confirm_seconds: float = Field(30, gt=0, description="How long a 'yes' is awaited.")
+    heating_limits: tuple[float, float] = Field(
+        (16.0, 24.0), description="Setting a thermostat outside these needs confirmation.")
+    triggers: list[Trigger] = Field(default_factory=list)
+
+    @field_validator("personas")
+    @classmethod
+    def _unique(cls, personas: list[PersonaProfile]) -> list[PersonaProfile]:
+        names = [p.key() for p in personas]
+        for name in names:
+            if names.count(name) > 1:
+                raise ValueError(f"two personas are called {name!r}")
+        return personas
+
+    @model_validator(mode="after")
+    def _known_names(self) -> PersonaSection:
+        known = {p.key() for p in self.personas} | {DEFAULT_PERSONA.key()}
+        wanted = [("default", self.default)] + [(f"rooms.{r}", n) for r, n in self.rooms.items()]
+        wanted += [(f"people.{p}.persona", s.persona) for p, s in self.people.items()]
+        for where, name in wanted:
+            if name is not None and name.casefold() not in known:
+                raise ValueError(f"{where}: no persona called {name!r}; "
+                                 f"known: {', '.join(sorted(known))}")
+        return self
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where the model lives, resolved from config and the SDK's environment variables."""
+
+    base_url: str | None
+    api_key: str
+    model: str
+
+    def describe(self) -> dict[str, str]:
+        return {"base_url": self.base_url or "https://api.openai.com/v1", "model": self.model}
+
+
+def resolve_endpoint(settings: ModelSettings) -> Endpoint | None:
+    """The model to use, or None for the offline self.
+
+    Like the openai SDK: OPENAI_BASE_URL and OPENAI_API_KEY fill in what the config leaves out.
+    Neither set anywhere means no model is configured.
+    """
+    if not settings.enabled:
+        return None
+    base_url = settings.base_url or os.environ.get("OPENAI_BASE_URL") or None
+    key = settings.api_key.get_secret_value() if settings.api_key else None
+    key = key or os.environ.get("OPENAI_API_KEY") or None
+    if base_url is None and key is None:
+        return None
+    # Local servers (Ollama, llama.cpp) ignore the key, but the SDK insists on one.
+    return Endpoint(base_url=base_url, api_key=key or "not-needed",
+                    model=settings.model or DEFAULT_MODEL)
