@@ -29,7 +29,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "samantha.plugins.builtin_intents",
     "samantha.plugins.custom_sentences",
     "samantha.plugins.audio",
-    "samantha.plugins.mqtt.plugin",
+    "samantha.plugins.mqtt",
     "samantha.plugins.persona",
 )
 

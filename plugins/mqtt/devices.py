@@ -81,6 +81,10 @@ class MqttDevices:
         self._topic_subs: dict[str, Subscription] = {}
         self._topic_users: dict[str, set[str]] = {}
         self._reported: set[tuple[str, str]] = set()
+        # state_topics is computed from the config on every call; a state message (the hot
+        # path of every command's echo) must not pay for that.
+        self.state_topics: dict[str, frozenset[str]] = {}
+        self._avail_topics: dict[str, frozenset[str]] = {}
         self._last: dict[str, Message] = {}
         self._own_prefix = f"{settings.base_topic}_"
 
@@ -166,6 +170,8 @@ class MqttDevices:
         if old == entity:
             return
         self.entities[entity.unique_id] = entity
+        self.state_topics[entity.unique_id] = frozenset(entity.state_topics)
+        self._avail_topics[entity.unique_id] = frozenset(entity.availability_topics)
         old_topics = set(old.state_topics + old.availability_topics) if old else set()
         new_topics = set(entity.state_topics + entity.availability_topics)
         for topic in old_topics - new_topics:
@@ -178,6 +184,8 @@ class MqttDevices:
 
     async def _remove(self, unique_id: str) -> None:
         entity = self.entities.pop(unique_id, None)
+        self.state_topics.pop(unique_id, None)
+        self._avail_topics.pop(unique_id, None)
         self.states.pop(unique_id, None)
         self.available.pop(unique_id, None)
         if entity is None:
@@ -217,9 +225,9 @@ class MqttDevices:
             entity = self.entities.get(unique_id)
             if entity is None:
                 continue
-            if message.topic in entity.availability_topics:
+            if message.topic in self._avail_topics[unique_id]:
                 self._availability(entity, message)
-            if message.topic not in entity.state_topics:
+            if message.topic not in self.state_topics[unique_id]:
                 continue
             try:
                 update = decode_state(entity, message.topic, message.payload)

@@ -7,9 +7,12 @@ Rows are removed only once the broker acknowledged them.
 
 from __future__ import annotations
 
+import fcntl
+import os
 import sqlite3
 import time
 import uuid
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +27,10 @@ CREATE TABLE IF NOT EXISTS outbox (
     created REAL NOT NULL
 )
 """
+
+
+class OutboxBusyError(RuntimeError):
+    """Another process has the outbox open; two senders would deliver its commands twice."""
 
 
 class OutboxFullError(RuntimeError):
@@ -42,26 +49,35 @@ class OutboxItem:
 
 
 class Outbox:
-    """SQLite (WAL) queue; use from one thread (the asyncio loop)."""
+    """SQLite (WAL) queue; use from one thread (the asyncio loop).
+
+    The file is written on every put and remove; reads come from an in-memory mirror loaded
+    at open, since this process is the file's only writer and a read per command adds up.
+    """
 
     def __init__(self, path: Path | str, max_size: int = 1000) -> None:
         if max_size < 1:
             raise ValueError("max_size must be at least 1")
         self.path = Path(path)
         self.max_size = max_size
+        self._lock_fd: int | None = None
         if str(path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._lock_fd = _lock(self.path)
         self._db = sqlite3.connect(str(path), isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         # NORMAL in WAL mode survives a process crash (what a restart test exercises); only a
         # power cut may lose the last commits, which is not worth an fsync per light command.
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute(_SCHEMA)
-        self._count = int(self._db.execute("SELECT COUNT(*) FROM outbox").fetchone()[0])
+        rows = self._db.execute(
+            "SELECT id, seq, topic, payload, qos, retain, created FROM outbox ORDER BY seq"
+        ).fetchall()
+        self._items: deque[OutboxItem] = deque(_item(row) for row in rows)
 
     def put(self, topic: str, payload: bytes, *, qos: int = 1, retain: bool = False) -> OutboxItem:
         """Append a command; raises OutboxFullError when the outbox is full."""
-        if self._count >= self.max_size:
+        if len(self._items) >= self.max_size:
             raise OutboxFullError(
                 f"MQTT outbox is full ({self.max_size} commands waiting for the broker); "
                 f"command for {topic!r} refused"
@@ -72,36 +88,48 @@ class Outbox:
             "INSERT INTO outbox (id, topic, payload, qos, retain, created) VALUES (?,?,?,?,?,?)",
             (item_id, topic, payload, qos, int(retain), created),
         )
-        self._count += 1
-        return OutboxItem(item_id, int(cur.lastrowid or 0), topic, payload, qos, retain, created)
+        item = OutboxItem(item_id, int(cur.lastrowid or 0), topic, payload, qos, retain, created)
+        self._items.append(item)
+        return item
 
     def head(self) -> OutboxItem | None:
         """The oldest command, or None."""
-        row = self._db.execute(
-            "SELECT id, seq, topic, payload, qos, retain, created FROM outbox "
-            "ORDER BY seq LIMIT 1"
-        ).fetchone()
-        return _item(row) if row else None
+        return self._items[0] if self._items else None
 
     def items(self) -> list[OutboxItem]:
         """All waiting commands, oldest first."""
-        rows = self._db.execute(
-            "SELECT id, seq, topic, payload, qos, retain, created FROM outbox ORDER BY seq"
-        ).fetchall()
-        return [_item(row) for row in rows]
+        return list(self._items)
 
     def remove(self, item_id: str) -> bool:
         """Forget an acknowledged command; False if it was not there."""
         cur = self._db.execute("DELETE FROM outbox WHERE id = ?", (item_id,))
-        if cur.rowcount:
-            self._count -= 1
+        if self._items and self._items[0].id == item_id:
+            self._items.popleft()
+        else:
+            self._items = deque(i for i in self._items if i.id != item_id)
         return cur.rowcount > 0
 
     def __len__(self) -> int:
-        return self._count
+        return len(self._items)
 
     def close(self) -> None:
         self._db.close()
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)  # releases the lock
+            self._lock_fd = None
+
+
+def _lock(path: Path) -> int:
+    fd = os.open(f"{path}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise OutboxBusyError(
+            f"the MQTT outbox {path} is in use by another running Samantha; give this one "
+            "its own mqtt.outbox_path (and client_id)"
+        ) from None
+    return fd
 
 
 def _item(row: tuple) -> OutboxItem:

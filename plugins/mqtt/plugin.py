@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from pydantic import BaseModel
 
-from samantha import hookimpl
-from samantha.house import House
+from samantha.plugin_host import hookimpl
 from samantha.plugins.mqtt.provider import MqttProvider
 from samantha.plugins.mqtt.settings import MqttSettings
 from samantha.providers import DeviceProvider
+
+if TYPE_CHECKING:
+    from samantha.house import House
 
 
 @hookimpl

@@ -165,7 +165,7 @@ class MqttProvider(DeviceProvider):
         done, pending = await asyncio.wait(futures, timeout=self.settings.command_timeout)
         if pending or any(f.cancelled() for f in done):
             raise DeviceUnavailable(UNCONFIRMED if self.client.connected else QUEUED)
-        if not entity.state_topics:
+        if not self.devices.state_topics.get(unique_id):
             # No state topic: like HA, assume the device did what it was told (optimistic).
             self.house.home.update_state(
                 device.id, apply(device.kind, device.state, command.action, command.params))

@@ -18,7 +18,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 
 from harness.mosquitto import Mosquitto
 from samantha.plugins.mqtt.client import MqttClient
-from samantha.plugins.mqtt.outbox import Outbox, OutboxFullError
+from samantha.plugins.mqtt.outbox import Outbox, OutboxBusyError, OutboxFullError
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -71,7 +71,9 @@ async def test_outbox_survives_a_new_client_object(broker: Mosquitto, tmp_path: 
     for i in range(5):
         first.send_command("dev/sink/set", f"queued-{i}")
     await first.stop()  # Samantha shuts down with the broker still down
-    assert len(Outbox(settings.outbox_path)) == 5
+    box = Outbox(settings.outbox_path)
+    assert len(box) == 5
+    box.close()
 
     broker.start(port=port)
     sink = _sink(broker)
@@ -86,6 +88,15 @@ async def test_outbox_survives_a_new_client_object(broker: Mosquitto, tmp_path: 
     finally:
         await second.stop()
         sink.stop()
+
+
+def test_outbox_has_one_user_at_a_time(tmp_path: Path) -> None:
+    # Two Samanthas draining one outbox would each deliver its commands: twice in total.
+    first = Outbox(tmp_path / "o.sqlite3")
+    with pytest.raises(OutboxBusyError, match="another running Samantha"):
+        Outbox(tmp_path / "o.sqlite3")
+    first.close()
+    Outbox(tmp_path / "o.sqlite3").close()
 
 
 def test_outbox_full_refuses_instead_of_dropping(tmp_path: Path) -> None:

@@ -166,7 +166,10 @@ async def test_devices_rooms_and_state_reach_the_home(house: House, lamps: list[
     lamps[0].publish("zigbee2mqtt/bridge/state", json.dumps({"state": "offline"}))
     await until(lambda: not lamp.available, what="bridge offline -> unavailable")
     outcome = await house.handle_text("turn off the desk lamp", "office")
-    assert "offline" in outcome.reply and not outcome.results[0].ok
+    assert not outcome.results[0].ok and "Okay" not in outcome.reply
+    assert {"offline", "unavailable"} & set(outcome.reply.replace(".", " ").split())
+    await asyncio.sleep(0.05)
+    assert commands_to(lamps[0]) == []
 
 
 async def test_turn_off_the_lights_touches_only_this_room(
