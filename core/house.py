@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 from collections.abc import Iterable
@@ -28,6 +27,7 @@ from samantha.config import (
     validate,
 )
 from samantha.config_loader import LoadedYaml, load_yaml
+from samantha.deadline import within
 from samantha.events import (
     BaseEvent,
     DeviceCommand,
@@ -128,7 +128,7 @@ class House:
         for plugin, providers in self.host.call("samantha_device_providers", house=self):
             for provider in providers:
                 try:
-                    await asyncio.wait_for(provider.start(self), self.host.hook_timeout * 3)
+                    await within(provider.start(self), self.host.hook_timeout * 3)
                 except Exception as err:
                     # One broken integration must not keep the rest of the home dark.
                     text = "timed out" if isinstance(err, TimeoutError) else str(err)
@@ -149,7 +149,7 @@ class House:
         await self.host.acall("samantha_shutdown", house=self)
         for provider in self.providers.values():
             try:
-                await asyncio.wait_for(provider.stop(), self.host.hook_timeout)
+                await within(provider.stop(), self.host.hook_timeout)
             except Exception as err:
                 log.error("device provider %s failed to stop: %s", provider.name, err)
         await self.bus.drain()
@@ -369,7 +369,7 @@ class House:
             await self.bus.publish(DeviceCommand(device=device.id, action=command.action,
                                                  params=command.params, room=room))
             try:
-                await asyncio.wait_for(provider.execute(device, command), self.host.hook_timeout)
+                await within(provider.execute(device, command), self.host.hook_timeout)
             except (CommandError, DeviceUnavailable) as err:
                 results.append(CommandResult(command=command, ok=False, error=str(err)))
             except TimeoutError:
