@@ -17,6 +17,7 @@ from typing import Any
 import pluggy
 
 from samantha import hookspecs
+from samantha.deadline import within
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,12 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
 )
 
 ENTRY_POINT_GROUP = "samantha"
+
+
+def builtin_name(module: str) -> str:
+    """'samantha.plugins.mqtt.plugin' -> 'mqtt': the name users see in `samantha plugins`."""
+    name = module.removeprefix("samantha.plugins.")
+    return name.removesuffix(".plugin")
 
 
 class PluginLoadError(Exception):
@@ -67,7 +74,7 @@ class PluginHost:
         use_entry_points: bool = True,
     ) -> None:
         for name in builtins:
-            self.register(importlib.import_module(name), name.rsplit(".", 1)[-1])
+            self.register(importlib.import_module(name), builtin_name(name))
         if use_entry_points:
             for ep in entry_points(group=ENTRY_POINT_GROUP):
                 try:
@@ -82,8 +89,11 @@ class PluginHost:
         self.check()
 
     def register(self, plugin: object, name: str) -> None:
-        if self.pm.has_plugin(name) or self.pm.is_registered(plugin):
-            return
+        if self.pm.is_registered(plugin):
+            return  # the same module reached twice (e.g. entry point and config)
+        if self.pm.has_plugin(name):
+            raise PluginLoadError(
+                f"two plugins are called {name!r}: {self.pm.get_plugin(name)!r} and {plugin!r}")
         try:
             self.pm.register(plugin, name=name)
         except pluggy.PluginValidationError as err:
@@ -179,7 +189,7 @@ class PluginHost:
             try:
                 result = impl.function(*[kwargs[a] for a in impl.argnames])
                 if inspect.isawaitable(result):
-                    result = await asyncio.wait_for(result, self.hook_timeout)
+                    result = await within(result, self.hook_timeout)
             except Exception as err:
                 self._fail(impl, hook, err)
                 continue
