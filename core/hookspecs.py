@@ -43,6 +43,11 @@ def samantha_device_providers(house: House) -> list[DeviceProvider]:
 
 
 @hookspec
+def samantha_automation_types(house: House) -> dict[str, dict[str, Any]]:
+    """Return automation step types: {"triggers"|"conditions"|"actions": {name: Spec model}}."""
+
+
+@hookspec
 def samantha_startup(house: House) -> None:
     """Start background work once the home is populated and the house is ready."""
 
@@ -86,6 +91,16 @@ def samantha_event(house: House, event: BaseEvent) -> None:
 @hookspec
 def samantha_room_activity(house: House, room: str, activity: str) -> None:
     """React to a room's activity changing (idle, listening, thinking, speaking, muted)."""
+
+
+@hookspec(firstresult=True)
+def samantha_phrase(house: House, room: str | None, message: str) -> str | None:
+    """Phrase a message in the house's voice; return text or None."""
+
+
+@hookspec(firstresult=True)
+def samantha_remember(house: House, fact: str, person: str | None) -> bool | None:
+    """Store a fact (about a person) in long-term memory; return True when stored."""
 
 
 # --- Shutdown ---------------------------------------------------------------------------------
