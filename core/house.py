@@ -366,8 +366,9 @@ class House:
                 results.append(CommandResult(command=command, ok=False,
                                              error=f"{device.name} has no working provider"))
                 continue
-            await self.bus.publish(DeviceCommand(device=device.id, action=command.action,
-                                                 params=command.params, room=room))
+            # Observers hear of the command without holding it up (it is on the voice path).
+            self.bus.publish_soon(DeviceCommand(device=device.id, action=command.action,
+                                                params=command.params, room=room))
             try:
                 await within(provider.execute(device, command), self.host.hook_timeout)
             except (CommandError, DeviceUnavailable) as err:
