@@ -8,6 +8,7 @@ says what really happened (the provider's answer), never what the model hoped fo
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import time
@@ -283,13 +284,20 @@ def available_tools(rt: Runtime) -> list[Tool]:
     return [t for t in TOOLS.values() if t.kind == "read" or rt.section.act_tools]
 
 
+@functools.cache
+def _schema(args: type[Args]) -> str:
+    # Building JSON Schema costs milliseconds per model; it never changes, so once is enough.
+    schema = args.model_json_schema()
+    schema.pop("title", None)
+    return json.dumps(schema)
+
+
 def tool_specs(rt: Runtime) -> list[dict[str, Any]]:
     """The OpenAI `tools` list; device ids are limited to exposed devices."""
     ids = [d.id for d in rt.exposed()]
     specs = []
     for tool in available_tools(rt):
-        schema = tool.args.model_json_schema()
-        schema.pop("title", None)
+        schema = json.loads(_schema(tool.args))
         if "device" in schema.get("properties", {}) and len(ids) <= MAX_ENUM:
             schema["properties"]["device"]["enum"] = ids
         specs.append({"type": "function", "function": {
