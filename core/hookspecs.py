@@ -43,6 +43,11 @@ def samantha_device_providers(house: House) -> list[DeviceProvider]:
 
 
 @hookspec
+def samantha_speech_engines() -> dict[str, dict[str, Any]]:
+    """Return speech engine factories: {"wake"|"stt"|"tts": {name: factory(settings, language)}}."""
+
+
+@hookspec
 def samantha_automation_types(house: House) -> dict[str, dict[str, Any]]:
     """Return automation step types: {"triggers"|"conditions"|"actions": {name: Spec model}}."""
 

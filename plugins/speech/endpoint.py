@@ -1,0 +1,89 @@
+"""Voice activity (energy above a tracked noise floor) and the end-of-utterance decision.
+
+Energy VAD calls noise and tones speech, as webrtcvad does; that is fine here because the VAD
+only decides where an utterance *ends* after a wake word, never whether the room was addressed.
+"""
+
+from __future__ import annotations
+
+import math
+from enum import Enum
+
+import numpy as np
+
+from samantha.plugins.speech.settings import EndpointSettings
+
+_FLOOR_RISE_DB_PER_S = 3.0  # slow, so a long sentence does not become the "floor"
+_FLOOR_MIN_DB = -90.0
+
+
+class EnergyVad:
+    """Speech when a frame is louder than both `min_dbfs` and the noise floor + margin."""
+
+    def __init__(self, min_dbfs: float, margin_db: float) -> None:
+        self.min_dbfs = min_dbfs
+        self.margin_db = margin_db
+        self.floor: float | None = None
+
+    @staticmethod
+    def level_dbfs(pcm: bytes) -> float:
+        samples = np.frombuffer(pcm, dtype="<i2").astype(np.float32)
+        if samples.size == 0:
+            return _FLOOR_MIN_DB
+        rms = float(np.sqrt(np.mean(samples * samples))) / 32768.0
+        return max(20.0 * math.log10(rms), _FLOOR_MIN_DB) if rms > 0 else _FLOOR_MIN_DB
+
+    def is_speech(self, pcm: bytes, duration: float) -> bool:
+        level = self.level_dbfs(pcm)
+        if self.floor is None or level < self.floor:
+            self.floor = level
+        else:
+            self.floor += _FLOOR_RISE_DB_PER_S * duration
+        return level > max(self.min_dbfs, self.floor + self.margin_db)
+
+
+class Decision(str, Enum):
+    CONTINUE = "continue"
+    END = "end"  # silence after speech
+    EARLY = "early"  # the grammar result is complete and stable
+    TIMEOUT = "timeout"  # nothing was said
+    CUT = "cut"  # too long
+
+
+class Endpointer:
+    """Decides, frame by frame, when the utterance after a wake word is over."""
+
+    def __init__(self, settings: EndpointSettings) -> None:
+        self.settings = settings
+        self.vad = EnergyVad(settings.vad_min_dbfs, settings.vad_margin_db)
+        self.reset(0.0)
+
+    def reset(self, start: float) -> None:
+        self.start = start
+        self.speech_seen = False
+        self.last_speech = start
+        self.partial = ""
+        self.partial_since = start
+        self.speech_end: float | None = None
+
+    def update(self, pcm: bytes, end_time: float, duration: float, partial: str,
+               complete: bool) -> Decision:
+        """Feed a frame ending at `end_time` (audio seconds) and the recognizer's partial."""
+        s = self.settings
+        if self.vad.is_speech(pcm, duration):
+            self.speech_seen = True
+            self.last_speech = end_time
+        if partial != self.partial:
+            self.partial, self.partial_since = partial, end_time
+        if end_time - self.start >= s.max_utterance_s:
+            return Decision.CUT
+        if not self.speech_seen:
+            return Decision.TIMEOUT if end_time - self.start >= s.no_speech_s else Decision.CONTINUE
+        silence = end_time - self.last_speech
+        self.speech_end = self.last_speech
+        if silence * 1000 >= s.silence_ms:
+            return Decision.END
+        if (complete and partial and silence * 1000 >= s.stable_silence_ms
+                and (end_time - self.partial_since) * 1000 >= s.stable_ms):
+            return Decision.EARLY
+        return Decision.CONTINUE

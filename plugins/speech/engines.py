@@ -1,0 +1,147 @@
+"""The three engine interfaces of a room's speech pipeline, and the registry that finds them.
+
+Engines are plugins: every plugin may return factories from the `samantha_speech_engines` hook,
+keyed by kind ("wake", "stt", "tts") and engine name. The built-in ones (vosk, pocketsphinx,
+espeak, piper) register the same way from `samantha.plugins.speech.plugin`.
+
+Audio handed to engines is always mono 16 kHz signed 16-bit little-endian PCM (what the hardware
+layer's `RoomAudio` delivers), so engines never resample.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+import numpy as np
+import numpy.typing as npt
+
+if TYPE_CHECKING:
+    from samantha.plugin_host import PluginHost
+    from samantha.plugins.speech.settings import SpeechSettings
+
+SAMPLE_RATE = 16000
+KINDS = ("wake", "stt", "tts")
+
+
+class EngineError(Exception):
+    """An engine cannot be built or used (missing model, unknown voice, bad setting)."""
+
+
+@dataclass(frozen=True, slots=True)
+class WakeDetection:
+    """A wake phrase was heard; `confidence` is engine-specific in [0, 1] when known."""
+
+    phrase: str
+    confidence: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Transcript:
+    """What a recognizer made of one utterance (or of the audio so far when not `final`)."""
+
+    text: str
+    confidence: float | None = None
+    final: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Speech:
+    """Synthesised audio: int16 samples, shape (n, 1)."""
+
+    samples: npt.NDArray[np.int16]
+    sample_rate: int
+
+    @property
+    def duration(self) -> float:
+        return len(self.samples) / self.sample_rate
+
+
+@runtime_checkable
+class WakeEngine(Protocol):
+    """Listens continuously and says when one of its wake phrases was spoken."""
+
+    name: str
+
+    def process(self, pcm: bytes) -> WakeDetection | None:
+        """Feed the next block of audio; return a detection when a phrase just ended."""
+        ...
+
+    def reset(self) -> None:
+        """Forget audio heard so far (after an utterance, or while the room was speaking)."""
+        ...
+
+
+@runtime_checkable
+class SpeechToText(Protocol):
+    """Streams one utterance at a time; grammar-constrained when given sentences."""
+
+    name: str
+
+    def missing_words(self, words: Iterable[str]) -> set[str]:
+        """Which of `words` the model cannot recognise (not in its vocabulary)."""
+        ...
+
+    def set_grammar(self, sentences: Sequence[str] | None) -> None:
+        """Restrict recognition to these sentences; None decodes free-form."""
+        ...
+
+    def start(self) -> None:
+        """Begin a new utterance."""
+        ...
+
+    def accept(self, pcm: bytes) -> str:
+        """Feed audio of the current utterance; return the partial transcript so far."""
+        ...
+
+    def finish(self) -> Transcript:
+        """End the utterance and return the final transcript."""
+        ...
+
+    def transcribe_free(self, pcm: bytes) -> Transcript | None:
+        """Decode a whole utterance without the grammar; None when there is no free-form model."""
+        ...
+
+
+@runtime_checkable
+class TextToSpeech(Protocol):
+    """Turns a reply into audio for the room's speaker."""
+
+    name: str
+
+    async def synthesize(self, text: str) -> Speech: ...
+
+
+WakeFactory = Callable[["SpeechSettings", str], WakeEngine]
+SttFactory = Callable[["SpeechSettings", str], SpeechToText]
+TtsFactory = Callable[["SpeechSettings", str], TextToSpeech]
+
+
+@dataclass
+class EngineRegistry:
+    """Engine factories by kind and name, as the plugins registered them."""
+
+    factories: dict[str, dict[str, Callable[..., Any]]]
+
+    @classmethod
+    def from_host(cls, host: PluginHost) -> EngineRegistry:
+        factories: dict[str, dict[str, Callable[..., Any]]] = {k: {} for k in KINDS}
+        for plugin, contributed in host.call("samantha_speech_engines"):
+            for kind, engines in contributed.items():
+                if kind not in factories:
+                    raise EngineError(f"plugin {plugin!r} registers unknown engine kind "
+                                      f"{kind!r}; kinds are {', '.join(KINDS)}")
+                # Later plugins override built-ins of the same name, as for intent handlers.
+                factories[kind].update(engines)
+        return cls(factories)
+
+    def names(self, kind: str) -> list[str]:
+        return sorted(self.factories.get(kind, {}))
+
+    def build(self, kind: str, name: str, settings: SpeechSettings, language: str) -> Any:
+        factory = self.factories.get(kind, {}).get(name)
+        if factory is None:
+            known = ", ".join(self.names(kind)) or "none"
+            raise EngineError(f"no {kind} engine called {name!r}; registered: {known}")
+        return factory(settings, language)

@@ -1,0 +1,304 @@
+"""Recognition grammars for a home: sentences sampled from the intent templates with its names.
+
+A grammar maps each *spoken form* (lower case, no punctuation, numbers spelled the way the
+engine's vocabulary spells them) to the *text form* handed to the intent recognizer (numbers as
+digits, which hassil's range lists expect).
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import math
+import random
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from hassil.expression import (
+    Alternative,
+    Expression,
+    Group,
+    ListReference,
+    Permutation,
+    RuleReference,
+    TextChunk,
+)
+from hassil.intents import Intents, SlotList, TextSlotList, TextSlotValue
+
+from samantha.sampling import sample_template
+
+if TYPE_CHECKING:
+    from samantha.house import House
+    from samantha.plugins.speech.settings import SttSettings
+
+log = logging.getLogger(__name__)
+
+_ONES = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+         "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+         "eighteen", "nineteen"]
+_TENS = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+EXPAND_CAP = 200  # templates with more sentences than this are sampled
+_NUMBER = re.compile(r"\d+")
+# Keep letters of every script, digits, apostrophes inside words, and bracketed number tokens.
+_PUNCT = re.compile(r"[^\w\s'\[\]<>]|(?<!\w)'|'(?!\w)")
+
+
+def english_number(n: int) -> str | None:
+    """0..999 as English words ("twenty one"); None for anything else."""
+    if n < 0 or n > 999:
+        return None
+    if n < 20:
+        return _ONES[n]
+    if n < 100:
+        return _TENS[n // 10] + ("" if n % 10 == 0 else " " + _ONES[n % 10])
+    rest = n % 100
+    head = f"{_ONES[n // 100]} hundred"
+    return head if rest == 0 else f"{head} {english_number(rest)}"
+
+
+def spoken_numbers(text: str, style: str) -> str | None:
+    """Spell the digits in `text` as the engine says them; None when one cannot be spelled."""
+    if style == "digits" or not _NUMBER.search(text):
+        return text
+    failed = False
+
+    def spell(match: re.Match[str]) -> str:
+        nonlocal failed
+        n = int(match.group())
+        if style == "brackets":
+            # The Korean Vosk model has tokens [0]..[99]; larger numbers are not single words.
+            if n > 99:
+                failed = True
+            return f" [{n}] "
+        words = english_number(n)
+        if words is None:
+            failed = True
+            return ""
+        return f" {words} "
+
+    out = _NUMBER.sub(spell, text)
+    return None if failed else out
+
+
+def normalize(text: str) -> str:
+    """Lower case, punctuation removed, single spaces: what recognizers output."""
+    return " ".join(_PUNCT.sub(" ", text.lower()).split())
+
+
+class _CoveringRandom(random.Random):
+    """Picks slot-list values in turn (other choices stay random), so every room and device
+    name of the home appears in the sampled sentences instead of a random subset."""
+
+    def __init__(self, seed: int) -> None:
+        super().__init__(seed)
+        self._turns: dict[int, int] = {}
+
+    def choice(self, seq: Sequence[Any]) -> Any:
+        if seq and isinstance(seq[0], TextSlotValue):
+            turn = self._turns.get(id(seq), self.randrange(len(seq)))
+            self._turns[id(seq)] = turn + 1
+            return seq[turn % len(seq)]
+        return super().choice(seq)
+
+
+def _count(exp: Expression, lists: Mapping[str, SlotList], rules: Mapping[str, Any],
+           cap: int, depth: int = 0) -> int:
+    """How many sentences a template expands to (anything above `cap` is just `cap + 1`)."""
+    if depth > 30:
+        return cap + 1
+    if isinstance(exp, TextChunk):
+        return 1
+    if isinstance(exp, Alternative):
+        return min(cap + 1, sum(_count(i, lists, rules, cap, depth + 1) for i in exp.items))
+    if isinstance(exp, Group):  # sequences, and permutations (n! orders)
+        total = math.factorial(len(exp.items)) if isinstance(exp, Permutation) else 1
+        for item in exp.items:
+            total = min(cap + 1, total * _count(item, lists, rules, cap, depth + 1))
+        return total
+    if isinstance(exp, RuleReference):
+        rule = rules.get(exp.rule_name)
+        return _count(rule.expression, lists, rules, cap, depth + 1) if rule else 0
+    if isinstance(exp, ListReference):
+        found = lists.get(exp.list_name)
+        if isinstance(found, TextSlotList):
+            return min(cap + 1, sum(_count(v.text_in, lists, rules, cap, depth + 1)
+                                    for v in found.values))
+    return cap + 1  # ranges and wildcards: sample instead
+
+
+def _expand(exp: Expression, lists: Mapping[str, SlotList],
+            rules: Mapping[str, Any]) -> Iterator[str]:
+    """Every sentence of a small template (call only when `_count` is below the cap)."""
+    if isinstance(exp, TextChunk):
+        yield exp.text
+    elif isinstance(exp, Alternative):
+        for item in exp.items:
+            yield from _expand(item, lists, rules)
+    elif isinstance(exp, Permutation):
+        for order in itertools.permutations(exp.items):
+            for parts in itertools.product(*(list(_expand(i, lists, rules)) for i in order)):
+                yield " ".join(p for p in parts if p)
+    elif isinstance(exp, Group):
+        for parts in itertools.product(*(list(_expand(i, lists, rules)) for i in exp.items)):
+            yield "".join(parts)
+    elif isinstance(exp, RuleReference):
+        rule = rules.get(exp.rule_name)
+        if rule:
+            yield from _expand(rule.expression, lists, rules)
+    elif isinstance(exp, ListReference):
+        found = lists.get(exp.list_name)
+        if isinstance(found, TextSlotList):
+            for value in found.values:
+                yield from _expand(value.text_in, lists, rules)
+
+
+def _sample(intents: Intents, slot_lists: dict[str, SlotList], per_template: int,
+            rng: random.Random, only: set[str] | None) -> Iterable[tuple[str, str]]:
+    """`samantha.sampling.sample_intents` with our own random source (it takes only a seed)."""
+    for intent in intents.intents.values():
+        if only is not None and intent.name not in only:
+            continue
+        for data in intent.data:
+            rules = {**intents.expansion_rules, **data.expansion_rules}
+            lists = {**intents.slot_lists, **slot_lists, **data.slot_lists}
+            for sentence in data.sentences:
+                # Small templates are expanded completely: every way of saying "turn on the
+                # kitchen lights" is in; only the big ones are sampled.
+                if _count(sentence.expression, lists, rules, EXPAND_CAP) <= EXPAND_CAP:
+                    for text in _expand(sentence.expression, lists, rules):
+                        if text.strip():
+                            yield intent.name, " ".join(text.split())
+                    continue
+                for _ in range(per_template):
+                    text = sample_template(sentence.expression, rng, lists, rules)
+                    if text and text.strip():
+                        yield intent.name, " ".join(text.split())
+
+
+@dataclass
+class Grammar:
+    """Allowed spoken sentences of a home and the text each stands for."""
+
+    sentences: dict[str, str] = field(default_factory=dict)  # spoken -> text for intents
+    intents: dict[str, str] = field(default_factory=dict)  # spoken -> intent name
+    dropped: int = 0
+    missing: set[str] = field(default_factory=set)
+    revision: int = -1
+
+    @property
+    def words(self) -> set[str]:
+        return {w for s in self.sentences for w in s.split()}
+
+    def __len__(self) -> int:
+        return len(self.sentences)
+
+    def __contains__(self, spoken: object) -> bool:
+        return spoken in self.sentences
+
+
+def build_grammar(
+    pairs: Iterable[tuple[str, str]],
+    *,
+    numbers: str,
+    max_sentences: int,
+    missing_words: Callable[[Iterable[str]], set[str]] | None = None,
+) -> Grammar:
+    """A grammar from (intent, sentence) pairs; sentences with words the model lacks are dropped."""
+    grammar = Grammar()
+    candidates: dict[str, tuple[str, str]] = {}
+    for intent, text in pairs:
+        spelled = spoken_numbers(text, numbers)
+        if spelled is None:
+            grammar.dropped += 1
+            continue
+        spoken = normalize(spelled)
+        if spoken and spoken not in candidates:
+            candidates[spoken] = (intent, " ".join(text.split()))
+    lacking = missing_words({w for s in candidates for w in s.split()}) if missing_words else set()
+    for spoken, (intent, text) in candidates.items():
+        if lacking and any(w in lacking for w in spoken.split()):
+            grammar.dropped += 1
+            continue
+        if len(grammar.sentences) >= max_sentences:
+            grammar.dropped += 1
+            continue
+        grammar.sentences[spoken] = text
+        grammar.intents[spoken] = intent
+    grammar.missing = lacking
+    if lacking:
+        sample = ", ".join(sorted(lacking)[:12])
+        log.warning("speech grammar: %d sentence(s) dropped; the model lacks %d word(s): %s%s",
+                    grammar.dropped, len(lacking), sample, " ..." if len(lacking) > 12 else "")
+    return grammar
+
+
+def home_grammar(house: House, stt: SttSettings,
+                 missing_words: Callable[[Iterable[str]], set[str]] | None = None) -> Grammar:
+    """The grammar for the home as it is now (call again when `house.home.revision` changes)."""
+    revision = house.home.revision
+    recognizer = house.recognizer()
+    only: set[str] | None = None
+    if stt.intents == "handled":
+        only = set(house.handlers)
+    elif isinstance(stt.intents, list):
+        only = set(stt.intents)
+    pairs = list(_sample(recognizer.intents, recognizer.slot_lists, stt.samples_per_template,
+                         _CoveringRandom(revision), only))
+    pairs += [("", s) for s in stt.sentences]
+    grammar = build_grammar(pairs, numbers=stt.numbers, max_sentences=stt.max_sentences,
+                            missing_words=missing_words)
+    grammar.revision = revision
+    log.info("speech grammar: %d sentences for home revision %d", len(grammar), revision)
+    return grammar
+
+
+class GrammarKeeper:
+    """The current grammar of a home and its snapper; rebuilt when the home's revision changes.
+
+    Shared by every room (they use the same model); each room's recognizer is told through
+    `set_grammar` callbacks.
+    """
+
+    def __init__(self, house: House, stt: SttSettings,
+                 missing_words: Callable[[Iterable[str]], set[str]] | None) -> None:
+        from samantha.plugins.speech.snapping import Snapper
+
+        self.house = house
+        self.stt = stt
+        self.missing_words = missing_words
+        self.grammar = Grammar()
+        self.snapper = Snapper(())
+        self.listeners: list[Callable[[Grammar], None]] = []
+        self.rebuilding = False
+
+    @property
+    def stale(self) -> bool:
+        return self.grammar.revision != self.house.home.revision
+
+    def build(self) -> Grammar:
+        """Sample and check a new grammar (slow: seconds for big homes; run it off the loop)."""
+        return home_grammar(self.house, self.stt, self.missing_words)
+
+    def install(self, grammar: Grammar) -> None:
+        from samantha.plugins.speech.snapping import Snapper
+
+        self.grammar = grammar
+        self.snapper = Snapper(grammar.sentences)
+        for listener in self.listeners:
+            listener(grammar)
+
+    async def refresh(self) -> bool:
+        """Rebuild if the home changed since the last build; True when a new grammar is in."""
+        import asyncio
+
+        if not self.stale or self.rebuilding:
+            return False
+        self.rebuilding = True
+        try:
+            grammar = await asyncio.to_thread(self.build)
+        finally:
+            self.rebuilding = False
+        self.install(grammar)
+        return True

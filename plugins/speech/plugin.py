@@ -1,0 +1,79 @@
+"""The speech plugin: `speech:` config section, built-in engines, CLI commands, room pipelines."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import weakref
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel
+
+from samantha import hookimpl
+from samantha.plugins.speech import sphinx_engines, tts, vosk_engines
+from samantha.plugins.speech.settings import SpeechSettings
+
+if TYPE_CHECKING:
+    import click
+
+    from samantha.house import House
+    from samantha.plugins.speech.service import SpeechService
+
+log = logging.getLogger(__name__)
+
+# Houses whose pipelines someone else drives (`samantha listen`): startup leaves them alone.
+manual: weakref.WeakSet[House] = weakref.WeakSet()
+_running: weakref.WeakKeyDictionary[House, tuple[SpeechService | None, asyncio.Task[None]]] = (
+    weakref.WeakKeyDictionary())
+
+
+@hookimpl
+def samantha_config_sections() -> dict[str, type[BaseModel]]:
+    return {"speech": SpeechSettings}
+
+
+@hookimpl
+def samantha_speech_engines() -> dict[str, dict[str, Any]]:
+    return {
+        "wake": {"pocketsphinx": sphinx_engines.make_wake, "vosk": vosk_engines.make_wake},
+        "stt": {"pocketsphinx": sphinx_engines.make_stt, "vosk": vosk_engines.make_stt},
+        "tts": {"espeak": tts.make_espeak, "piper": tts.make_piper, "none": tts.make_silent},
+    }
+
+
+@hookimpl
+def samantha_cli_commands(cli: click.Group) -> None:
+    from samantha.plugins.speech.cli import listen, models
+
+    cli.add_command(listen)
+    cli.add_command(models)
+
+
+@hookimpl
+async def samantha_startup(house: House) -> None:
+    settings: SpeechSettings | None = house.section("speech")
+    if settings is None or not settings.rooms or house in manual:
+        return
+    from samantha.plugins.speech.service import SpeechService
+
+    service = SpeechService(house, settings)
+
+    async def start() -> None:
+        # Models and grammars take seconds to load: longer than a startup hook may take.
+        try:
+            await service.start()
+        except Exception:
+            log.exception("speech pipelines failed to start")
+
+    _running[house] = (service, asyncio.get_running_loop().create_task(start()))
+
+
+@hookimpl
+async def samantha_shutdown(house: House) -> None:
+    entry = _running.pop(house, None)
+    if entry is None:
+        return
+    service, task = entry
+    task.cancel()
+    if service is not None:
+        await service.stop()

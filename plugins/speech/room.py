@@ -1,0 +1,267 @@
+"""One room's speech pipeline: wake word -> endpointed utterance -> snapped text -> intents.
+
+States: idle (wake engine listening) -> listening (recognizer streaming, endpointer watching)
+-> thinking (the house handles the text) -> idle. Replies play on the room's sink; while they
+play the wake engine is not fed, so the room cannot wake itself. A muted room drops every frame.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+from enum import Enum
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel
+
+from samantha.hardware.frames import AudioFrame, ProcessedFrame
+from samantha.hardware.sinks import AudioSink
+from samantha.plugins.speech.endpoint import Decision, Endpointer
+from samantha.plugins.speech.engines import SpeechToText, TextToSpeech, Transcript, WakeEngine
+from samantha.plugins.speech.grammar import Grammar, GrammarKeeper, normalize
+from samantha.plugins.speech.messages import (
+    IntentFound,
+    ListenTimeout,
+    PartialHeard,
+    ReplyStarted,
+    TranscriptHeard,
+    WakeHeard,
+)
+from samantha.plugins.speech.settings import SpeechSettings
+
+if TYPE_CHECKING:
+    from samantha.house import House
+
+log = logging.getLogger(__name__)
+
+NOT_CAUGHT = {"en": "Sorry, I didn't catch that.", "ko": "죄송해요, 잘 못 들었어요."}
+
+Reporter = Callable[[BaseModel], None]
+
+
+class State(str, Enum):
+    IDLE = "idle"
+    LISTENING = "listening"
+    THINKING = "thinking"
+
+
+class RoomSpeech:
+    def __init__(self, house: House, room: str, settings: SpeechSettings, *, wake: WakeEngine,
+                 stt: SpeechToText, tts: TextToSpeech, sink: AudioSink, grammar: GrammarKeeper,
+                 language: str, report: Reporter | None = None, partials: bool = False) -> None:
+        self.house = house
+        self.room = room
+        self.settings = settings
+        self.wake = wake
+        self.stt = stt
+        self.tts = tts
+        self.sink = sink
+        self.keeper = grammar
+        self.language = language
+        self.report = report or (lambda _message: None)
+        self.partials = partials
+        self.state = State.IDLE
+        self.speaking = False
+        self.endpointer = Endpointer(settings.endpoint)
+        self.t0: float | None = None
+        self.now = 0.0
+        self.last_wake = float("-inf")
+        self.utterance: list[bytes] = []
+        self.last_partial = ""
+        self.tasks: set[asyncio.Task[None]] = set()
+        self.speech_tasks: set[asyncio.Task[None]] = set()
+        self.frames_heard = 0
+        self.reply_clock: tuple[float, float] | None = None
+        grammar.listeners.append(self._grammar_changed)
+        if settings.stt.mode == "grammar" and grammar.grammar.revision >= 0:
+            self._grammar_changed(grammar.grammar)
+        elif settings.stt.mode == "free_form":
+            stt.set_grammar(None)
+
+    def _grammar_changed(self, grammar: Grammar) -> None:
+        if self.settings.stt.mode == "grammar":
+            self.stt.set_grammar(list(grammar.sentences))
+
+    # --- audio in -----------------------------------------------------------------------------
+
+    async def run(self, frames: AsyncIterator[ProcessedFrame]) -> None:
+        """Process a room's frames until the stream ends; then finish what is under way."""
+        async for processed in frames:
+            await self.process(processed.frame)
+        await self.end_of_stream()
+
+    async def process(self, frame: AudioFrame) -> None:
+        if self.t0 is None:
+            self.t0 = frame.timestamp
+        self.now = frame.end_time - self.t0
+        if self.house.is_muted(self.room):
+            if self.state is State.LISTENING:
+                self.stt.finish()  # an utterance cut by mute is not acted on
+                await self._back_to_idle()
+            return
+        self.frames_heard += 1
+        pcm = frame.pcm_bytes()
+        if self.state is State.IDLE:
+            self.endpointer.vad.is_speech(pcm, frame.duration)  # keep the noise floor current
+            if self.speaking:
+                return
+            if self.keeper.stale and not self.keeper.rebuilding:
+                self._spawn(self._refresh_grammar())
+            detection = self.wake.process(pcm)
+            if detection is None:
+                return
+            if self.now - self.last_wake < self.settings.wake.refractory_s:
+                return
+            self.last_wake = self.now
+            self.report(WakeHeard(room=self.room, t=self.now, phrase=detection.phrase,
+                                  confidence=detection.confidence))
+            await self._start_listening()
+        elif self.state is State.LISTENING:
+            await self._listen(pcm, frame.duration)
+
+    async def _refresh_grammar(self) -> None:
+        await self.keeper.refresh()
+
+    async def _start_listening(self) -> None:
+        self.state = State.LISTENING
+        self.utterance = []
+        self.last_partial = ""
+        self.stt.start()
+        self.endpointer.reset(self.now)
+        await self.house.set_activity(self.room, "listening")
+
+    async def _listen(self, pcm: bytes, duration: float) -> None:
+        self.utterance.append(pcm)
+        partial = self.stt.accept(pcm)
+        if partial != self.last_partial:
+            self.last_partial = partial
+            if self.partials and partial:
+                self.report(PartialHeard(room=self.room, t=self.now, text=partial))
+        complete = (self.settings.stt.mode == "grammar"
+                    and normalize(partial) in self.keeper.snapper)
+        decision = self.endpointer.update(pcm, self.now, duration, partial, complete)
+        if decision is Decision.CONTINUE:
+            return
+        transcript = self.stt.finish()
+        if decision is Decision.TIMEOUT:
+            self.report(ListenTimeout(room=self.room, t=self.now))
+            await self._back_to_idle()
+            return
+        self.state = State.THINKING
+        audio = b"".join(self.utterance)
+        self.utterance = []
+        self._spawn(self._understand(transcript, audio, decision, self.now, time.monotonic()))
+
+    async def end_of_stream(self) -> None:
+        """A finite source ended: finish a running utterance, wait for replies to finish."""
+        if self.state is State.LISTENING:
+            transcript = self.stt.finish()
+            self.state = State.THINKING
+            audio = b"".join(self.utterance)
+            self._spawn(self._understand(transcript, audio, Decision.END, self.now,
+                                         time.monotonic()))
+        while self.tasks or self.speech_tasks:
+            await asyncio.gather(*self.tasks, *self.speech_tasks, return_exceptions=True)
+
+    # --- understanding ------------------------------------------------------------------------
+
+    def _since(self, t_end: float, wall_end: float) -> float:
+        return t_end + (time.monotonic() - wall_end)
+
+    async def _understand(self, transcript: Transcript, audio: bytes, decision: Decision,
+                          t_end: float, wall_end: float) -> None:
+        self.reply_clock = (t_end, wall_end)
+        try:
+            await self.house.set_activity(self.room, "thinking")
+            text, message = await self._text_for(transcript, audio, decision,
+                                                 self._since(t_end, wall_end))
+            self.report(message)
+            if text:
+                outcome = await self.house.handle_text(text, self.room)
+                if outcome.intent:
+                    self.report(IntentFound(
+                        room=self.room, t=self._since(t_end, wall_end), name=outcome.intent,
+                        slots=outcome.slots,
+                        commands=[c.model_dump() for c in outcome.commands]))
+            else:
+                await self.house.speak(self.room, NOT_CAUGHT.get(self.language,
+                                                                 NOT_CAUGHT["en"]))
+            while self.speech_tasks:
+                await asyncio.gather(*self.speech_tasks, return_exceptions=True)
+        except Exception:
+            log.exception("room %s: handling an utterance failed", self.room)
+        finally:
+            self.reply_clock = None
+            await self._back_to_idle()
+
+    async def _text_for(self, transcript: Transcript, audio: bytes, decision: Decision,
+                        t: float) -> tuple[str, TranscriptHeard]:
+        """The text for the intent layer: the snapped grammar sentence, or free-form words."""
+        heard = transcript.text
+        stt = self.settings.stt
+        base = {"room": self.room, "t": t, "heard": heard, "confidence": transcript.confidence,
+                "end": decision.value if decision is not Decision.END else "end"}
+        if stt.mode == "free_form":
+            return heard, TranscriptHeard(text=heard, understood=bool(heard), free_form=True,
+                                          **base)
+        snap = self.keeper.snapper.snap(normalize(heard), stt.snap_threshold)
+        if snap.sentence is not None:
+            text = self.keeper.grammar.sentences.get(snap.sentence, snap.sentence)
+            return text, TranscriptHeard(text=text, similarity=snap.similarity, **base)
+        if stt.free_form_fallback and heard:
+            free = await asyncio.to_thread(self.stt.transcribe_free, audio)
+            if free is not None and free.text:
+                base["confidence"] = free.confidence
+                return free.text, TranscriptHeard(text=free.text, similarity=snap.similarity,
+                                                  understood=False, free_form=True, **base)
+        return "", TranscriptHeard(text="", similarity=snap.similarity, understood=False, **base)
+
+    async def _back_to_idle(self) -> None:
+        self.state = State.IDLE
+        self.wake.reset()
+        if not self.speaking:
+            await self.house.set_activity(self.room, "idle")
+
+    # --- replies ------------------------------------------------------------------------------
+
+    def say(self, text: str) -> asyncio.Task[None]:
+        """Speak `text` on the room's sink (called for every reply published in this room)."""
+        task = asyncio.get_running_loop().create_task(self._speak(text))
+        self.speech_tasks.add(task)
+        task.add_done_callback(self.speech_tasks.discard)
+        return task
+
+    async def _speak(self, text: str) -> None:
+        t = self._since(*self.reply_clock) if self.reply_clock else self.now
+        self.report(ReplyStarted(room=self.room, t=t, text=text))
+        self.speaking = True
+        try:
+            await self.house.set_activity(self.room, "speaking")
+            speech = await self.tts.synthesize(text)
+            if len(speech.samples):
+                await self.sink.play(speech.samples, speech.sample_rate)
+        except Exception as err:
+            log.warning("room %s: could not speak %r: %s", self.room, text, err)
+        finally:
+            self.speaking = False
+            # What the mic picked up while we spoke is our own voice: forget it.
+            self.wake.reset()
+            if self.state is State.IDLE:
+                await self.house.set_activity(self.room, "idle")
+
+    def _spawn(self, work: object) -> None:
+        task = asyncio.get_running_loop().create_task(work)  # type: ignore[arg-type]
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def close(self) -> None:
+        for task in [*self.tasks, *self.speech_tasks]:
+            task.cancel()
+        for task in [*self.tasks, *self.speech_tasks]:
+            with contextlib.suppress(BaseException):
+                await task
+        with contextlib.suppress(ValueError):
+            self.keeper.listeners.remove(self._grammar_changed)
