@@ -325,6 +325,11 @@ async def test_command_while_broker_down_is_queued_and_delivered_once(
         broker.start("plain", port=port)
         bulb.wait_resubscribed()
         bulb.announce()  # the broker kept no retained messages (persistence off)
+        # The broker keeps no session for the bulb across its restart below, so Samantha must
+        # come back after the bulb has resubscribed, or the queued command meets nobody.
+        config.write_text(config.read_text()
+                          .replace("reconnect_min_delay: 0.05", "reconnect_min_delay: 0.6")
+                          .replace("reconnect_max_delay: 0.2", "reconnect_max_delay: 1.0"))
         async with House.prepare(config) as house:
             received = await bulb.received_async(1)
             assert received[0][1] == b'{"state":"ON"}'
@@ -334,7 +339,9 @@ async def test_command_while_broker_down_is_queued_and_delivered_once(
             await until(lambda: not provider.client.connected, what="disconnect noticed")
             outcome = await house.handle_text("turn off the desk lamp", "office")
             assert "queued" in outcome.reply
+            bulb.subscribed.clear()
             broker.start("plain", port=port)
+            bulb.wait_resubscribed()
             await bulb.received_async(2, timeout=10)
             await asyncio.sleep(0.3)  # a duplicate would arrive within this
             assert commands_to(bulb) == [{"state": "ON"}, {"state": "OFF"}]
