@@ -9,9 +9,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from samantha.hardware.analyze import analyze_file
 from samantha.hardware.errors import AudioError
-from samantha.hardware.profiles import load_profile
 
 
 @click.group(name="audio")
@@ -52,6 +50,10 @@ def devices(as_json: bool) -> None:
 def analyze(file: Path, profile_name: str | None, as_json: bool) -> None:
     """Per-channel level, delay vs channel 0, direction, dead channels, SNR gain."""
     try:
+        # numpy/scipy load only when analysing, so `samantha` itself starts fast.
+        from samantha.hardware.analyze import analyze_file
+        from samantha.hardware.profiles import load_profile
+
         profile = load_profile(profile_name) if profile_name else None
         report = analyze_file(file, profile)
     except AudioError as exc:

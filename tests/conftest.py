@@ -4,11 +4,16 @@ because a skip proves nothing and the test command installs every real component
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+
+# Nothing a test run writes (memories, mood, outboxes) may land in the user's real data dir;
+# subprocesses started by tests inherit this.
+os.environ.setdefault("SAMANTHA_DATA_DIR", tempfile.mkdtemp(prefix="samantha-test-data-"))
 _skipped: list[str] = []
 
 
