@@ -28,6 +28,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "samantha.plugins.virtual_devices",
     "samantha.plugins.builtin_intents",
     "samantha.plugins.custom_sentences",
+    "samantha.plugins.homeassistant",
     "samantha.plugins.speech",
     "samantha.plugins.automations.plugin",
     "samantha.plugins.audio",

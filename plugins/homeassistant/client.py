@@ -46,6 +46,8 @@ from .settings import HomeAssistantSettings
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
+_CANCEL_ATTEMPTS = 25
+_CANCEL_GRACE = 0.2  # seconds
 StateCallback = Callable[[StateChange], Awaitable[None] | None]
 SnapshotCallback = Callable[[Snapshot], Awaitable[None] | None]
 AvailabilityCallback = Callable[[bool], Awaitable[None] | None]
@@ -54,6 +56,28 @@ AvailabilityCallback = Callable[[bool], Awaitable[None] | None]
 async def _maybe_await(result: Awaitable[None] | None) -> None:
     if inspect.isawaitable(result):
         await result
+
+
+# Substrings of network errors -> what a person reading the log needs. urllib3's own texts
+# run to hundreds of characters of pool and object names.
+_REASONS: tuple[tuple[str, str], ...] = (
+    ("[Errno 111]", "connection refused"),
+    ("Connection refused", "connection refused"),
+    ("Failed to resolve", "host name not found"),
+    ("Name or service not known", "host name not found"),
+    ("No route to host", "no route to host"),
+    ("Network is unreachable", "network unreachable"),
+    ("CERTIFICATE_VERIFY_FAILED", "TLS certificate not trusted (see verify_ssl)"),
+    ("timed out", "timed out"),
+)
+
+
+def _short_reason(err: BaseException) -> str:
+    text = str(err).strip()
+    for needle, reason in _REASONS:
+        if needle.lower() in text.lower():
+            return reason
+    return text[:200] or type(err).__name__
 
 
 def _to_state(state: State) -> EntityState:
@@ -77,6 +101,7 @@ class HomeAssistantLink:
         self._ha_version: str | None = None
         self._temperature_unit: str | None = None
         self._watchers: set[asyncio.Task[None]] = set()
+        self._closing = False
         self.available = False
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -117,11 +142,19 @@ class HomeAssistantLink:
         return self._ha_version
 
     async def close(self) -> None:
-        for task in list(self._watchers):
-            task.cancel()
-        for task in list(self._watchers):
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        self._closing = True
+        pending = set(self._watchers)
+        for _ in range(_CANCEL_ATTEMPTS):
+            if not pending:
+                break
+            # Cancel again until the task ends: niquests' websocket can swallow a cancellation
+            # that arrives while it is reading a message, and then waits for the next one.
+            for task in pending:
+                task.cancel()
+            _done, pending = await asyncio.wait(pending, timeout=_CANCEL_GRACE)
+        if pending:
+            logger.warning("Home Assistant at %s: the event listener did not stop",
+                           self.settings.url)
         self._watchers.clear()
         if self._rest is not None:
             with contextlib.suppress(Exception):
@@ -168,7 +201,7 @@ class HomeAssistantLink:
         except (OSError, WebsocketError) as err:
             # niquests' exceptions are OSErrors; a dropped websocket is a WebsocketError.
             self.available = False
-            reason = str(err).strip() or type(err).__name__
+            reason = _short_reason(err)
             error = HomeAssistantUnreachableError(
                 f"Home Assistant at {url} is unreachable while {doing}: {reason[:200]}"
             )
@@ -445,6 +478,8 @@ class HomeAssistantLink:
                     while True:
                         with self._errors("listening for state changes"):
                             response = await ws.recv_event(subscription)
+                        if self._closing:
+                            return
                         change = self._to_change(response.event)
                         if change is None:
                             continue
@@ -454,6 +489,10 @@ class HomeAssistantLink:
             except HomeAssistantAuthError:
                 raise
             except Exception as err:
+                if self._closing:
+                    # asyncio.wait_for can turn our cancellation into the connect attempt's
+                    # own error; retrying then would keep close() waiting forever.
+                    return
                 # Anything but a refused token is worth retrying: HA restarts, networks
                 # drop, and a half-started HA answers oddly for a moment.
                 self.available = False
@@ -505,6 +544,7 @@ class HomeAssistantLink:
             except HomeAssistantAuthError as err:
                 logger.error("Stopped following Home Assistant: %s", err)
 
+        self._closing = False
         task = asyncio.get_running_loop().create_task(run(), name="homeassistant-watch")
         self._watchers.add(task)
         task.add_done_callback(self._watchers.discard)
