@@ -163,7 +163,7 @@ class HomeAssistantProvider(DeviceProvider):
             return
         if change.entity_id in home.devices:
             self._apply_state(change.new_state)
-        elif kind_of(change.entity_id) is not None:
+        elif change.old_state is None and kind_of(change.entity_id) is not None:
             # A new entity: only a sync tells its area, aliases and exposure by area.
             self._schedule_resync()
 
