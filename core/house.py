@@ -281,10 +281,7 @@ class House:
             await self.bus.publish(IntentRecognized(room=where.id, text=text,
                                                     intent=result.intent.name, slots=slots))
             outcome = await self._handle(result.intent.name, slots, text, where)
-        for _plugin, replaced in await self.host.acall("samantha_outcome", house=self,
-                                                       outcome=outcome):
-            if isinstance(replaced, Outcome):
-                outcome = replaced
+        outcome = await self.host.achain("samantha_outcome", "outcome", outcome, house=self)
         if outcome.reply:
             await self.speak(where.id, outcome.reply)
         return outcome

@@ -178,6 +178,24 @@ class PluginHost:
                 results.append((impl.plugin_name, result))
         return results
 
+    async def achain(self, hook: str, arg: str, value: Any, **kwargs: Any) -> Any:
+        """Pass `value` through every implementation as argument `arg`; each may replace it.
+
+        Used for hooks that refine one thing in turn (an outcome's wording, say), so a later
+        plugin sees what an earlier one made of it instead of the original.
+        """
+        for impl in self._impls(hook):
+            try:
+                result = impl.function(*[value if a == arg else kwargs[a] for a in impl.argnames])
+                if inspect.isawaitable(result):
+                    result = await within(result, self.hook_timeout)
+            except Exception as err:
+                self._fail(impl, hook, err)
+                continue
+            if result is not None:
+                value = result
+        return value
+
     async def acall(
         self, hook: str, *, first: bool = False, **kwargs: Any
     ) -> list[tuple[str, Any]]:

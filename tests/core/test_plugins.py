@@ -147,3 +147,15 @@ def test_plugin_section_validated_with_the_rest(tmp_path: Path) -> None:
 
 def test_no_pytest_module_leaks_into_sys_path() -> None:
     assert "core" not in sys.modules
+
+
+async def test_outcome_hooks_chain_in_plugin_order(tmp_path: Path) -> None:
+    first = ("from samantha import hookimpl\n@hookimpl\ndef samantha_outcome(house, outcome):\n"
+             "    return outcome.model_copy(update={'reply': outcome.reply + ' [one]'})\n")
+    second = ("from samantha import hookimpl\n@hookimpl\n"
+              "async def samantha_outcome(house, outcome):\n"
+              "    return outcome.model_copy(update={'reply': outcome.reply + ' [two]'})\n")
+    cfg = make_house(tmp_path, ("one.py", first), ("two.py", second))
+    async with House.prepare(cfg) as house:
+        outcome = await house.handle_text("turn on the lamp", "kitchen")
+    assert outcome.reply.endswith("[one] [two]")
