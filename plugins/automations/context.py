@@ -96,8 +96,8 @@ class RunContext:
         except Exception as err:
             passed, error = False, f"{type(err).__name__}: {err}" if not isinstance(
                 err, (ValueError, ActionError)) else str(err)
-        self.trace.conditions.append(ConditionTrace(path=path, type=condition.condition,
-                                                    result=passed, error=error))
+        self.trace.conditions.append(ConditionTrace.model_construct(
+            path=path, type=condition.condition, result=passed, error=error))
         return passed
 
     async def check_all(self, conditions: Sequence[ConditionSpec], path: str) -> bool:
@@ -111,8 +111,9 @@ class RunContext:
             await self.run_action(action, f"{path}/{i}")
 
     async def run_action(self, action: ActionSpec, path: str) -> None:
-        step = StepTrace(path=path, type=action.key, alias=action.alias,
-                         started=self.clock.now().timestamp())
+        step = StepTrace.model_construct(
+            path=path, type=action.key, alias=action.alias, started=self.clock.now().timestamp(),
+            duration_ms=0.0, outcome="running", result=None, error=None)
         self.trace.steps.append(step)
         if not action.enabled:
             step.outcome = "skipped"

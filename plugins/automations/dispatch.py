@@ -30,6 +30,7 @@ class Dispatch:
         self._events: dict[str | None, list[Listener]] = {}
         self._changed: dict[tuple[str, str], float] = {}
         self._started = clock.monotonic()
+        self.track_changes = True  # only `state ... for:` conditions need change times
 
     def on_state(self, device_id: str, listener: Listener) -> Callable[[], None]:
         self._state.setdefault(device_id, []).append(listener)
@@ -45,11 +46,12 @@ class Dispatch:
 
     def publish(self, event: Any) -> None:
         if isinstance(event, DeviceStateChanged):
-            now = self.clock.monotonic()
-            old, new = event.old, event.new
-            for key, value in new.items():
-                if old.get(key) != value:
-                    self._changed[(event.device, key)] = now
+            if self.track_changes:
+                now = self.clock.monotonic()
+                old = event.old
+                for key, value in event.new.items():
+                    if old.get(key) != value:
+                        self._changed[(event.device, key)] = now
             for listener in self._state.get(event.device, ()):
                 listener(event)
         for key in (getattr(event, "type", None), None):

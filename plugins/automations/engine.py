@@ -13,7 +13,8 @@ from samantha.config import ConfigError, validate
 from samantha.config_loader import ConfigIssue, load_yaml
 from samantha.plugins.automations import control
 from samantha.plugins.automations.clock import Clock, SystemClock
-from samantha.plugins.automations.compiler import Types, collect_types, compile_all
+from samantha.plugins.automations.compiler import Types, collect_types, compile_all, iter_specs
+from samantha.plugins.automations.conditions import StateCondition
 from samantha.plugins.automations.dispatch import Dispatch
 from samantha.plugins.automations.expr import BUILTINS
 from samantha.plugins.automations.models import Automation, AutomationSettings
@@ -161,6 +162,9 @@ class Engine:
                 await runner.detach()
             raise ConfigError(issues)
         self.runners = runners
+        self.dispatch.track_changes = any(
+            isinstance(spec, StateCondition) and spec.for_
+            for a in automations for spec, _path in iter_specs(a))
 
     def _index_of(self, automation_id: str) -> int:
         return self._yaml_index.get(automation_id, 0)
@@ -182,7 +186,7 @@ class Engine:
     async def _flush_loop(self) -> None:
         while True:
             await asyncio.sleep(_FLUSH_S)
-            self.traces.flush()
+            await self.traces.flush_async()
 
     async def _watch_loop(self) -> None:
         assert self._watcher is not None

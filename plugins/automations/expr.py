@@ -12,6 +12,7 @@ keeps the expression's type (`"{{ 3 + 4 }}"` is the number 7), as in Home Assist
 from __future__ import annotations
 
 import ast
+import functools
 import operator
 import re
 from collections.abc import Callable, Mapping
@@ -261,13 +262,19 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+@functools.lru_cache(maxsize=4096)
+def template(source: str) -> Template:
+    """A parsed template, cached: plain strings in data (params, payloads) are parsed once."""
+    return Template(source)
+
+
 def render_data(value: Any, variables: Mapping[str, Any],
                 functions: Mapping[str, Callable[..., Any]] | None = None) -> Any:
     """Render every template string inside nested lists and mappings."""
     if isinstance(value, Template):
         return value.render(variables, functions)
     if isinstance(value, str):
-        return Template(value).render(variables, functions) if "{{" in value else value
+        return template(value).render(variables, functions) if "{{" in value else value
     if isinstance(value, Mapping):
         return {k: render_data(v, variables, functions) for k, v in value.items()}
     if isinstance(value, list):

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from samantha.plugins.automations.context import RunContext, RunFailed, StopRun, TriggerContext
 from samantha.plugins.automations.expr import ExprError
-from samantha.plugins.automations.traces import Trace, jsonable
+from samantha.plugins.automations.traces import Trace
 
 if TYPE_CHECKING:
     from samantha.plugins.automations.engine import Engine
@@ -86,8 +86,11 @@ class Runner:
     def _start(self, data: dict[str, Any], room: str | None) -> None:
         engine = self.engine
         engine.runs += 1
-        trace = Trace(automation=self.automation.id, run=engine.runs,
-                      started=engine.clock.now().timestamp(), trigger=jsonable(data))
+        # Built without validation on the hot path; made JSON-safe only when written out.
+        trace = Trace.model_construct(automation=self.automation.id, run=engine.runs,
+                                      started=engine.clock.now().timestamp(), finished=None,
+                                      trigger=data, conditions=[], steps=[],
+                                      outcome="running", error=None)
         task = engine.loop.create_task(self._run(trace, data, room))
         self.running.append(task)
         task.add_done_callback(self._done)

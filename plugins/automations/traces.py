@@ -11,7 +11,7 @@ import json
 import logging
 import os
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
@@ -102,6 +102,18 @@ class TraceStore:
         return list(self.memory.get(automation_id, ()))
 
     def flush(self) -> None:
+        for _ in self._flush_steps():
+            pass
+
+    async def flush_async(self, per_step: int = 10) -> None:
+        """Like flush, yielding to the loop between files so runs are not held up."""
+        import asyncio
+
+        for i, _ in enumerate(self._flush_steps()):
+            if i % per_step == per_step - 1:
+                await asyncio.sleep(0)
+
+    def _flush_steps(self) -> Iterator[None]:
         if self.directory is None or not self._pending:
             return
         pending, self._pending = self._pending, {}
@@ -116,20 +128,27 @@ class TraceStore:
                 self._append(path, automation_id, traces[-self.keep:])
             except OSError as err:
                 log.error("cannot write traces to %s: %s", path, err)
+            yield
 
     def _append(self, path: Path, automation_id: str, traces: list[Trace]) -> None:
         if automation_id not in self._lines:
             self._lines[automation_id] = _count_lines(path)
         with path.open("a", encoding="utf-8") as out:
-            out.writelines(t.model_dump_json() + "\n" for t in traces)
+            out.writelines(_line(t) for t in traces)
         self._lines[automation_id] += len(traces)
         # Rewrite only when the file holds twice what we keep: appends stay cheap.
         if self._lines[automation_id] > 2 * self.keep:
             kept = read_traces(path)[-self.keep:]
             tmp = path.with_suffix(".tmp")
-            tmp.write_text("".join(t.model_dump_json() + "\n" for t in kept), encoding="utf-8")
+            tmp.write_text("".join(_line(t) for t in kept), encoding="utf-8")
             os.replace(tmp, path)
             self._lines[automation_id] = len(kept)
+
+
+def _line(trace: Trace) -> str:
+    # Runs store trigger data as they got it; only what is written must be JSON.
+    trace.trigger = jsonable(trace.trigger)
+    return trace.model_dump_json() + "\n"
 
 
 def _count_lines(path: Path) -> int:

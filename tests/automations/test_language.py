@@ -230,3 +230,19 @@ async def test_plugins_add_types_validated_with_file_and_line(tmp_path: Path) ->
         trace = engine.traces.traces("beeps")[-1]
         assert trace.outcome == "finished", trace
         assert trace.steps[0].type == "beep" and trace.steps[0].result == 2
+
+
+async def test_the_example_house_checks_and_starts(repo: Path, tmp_path: Path) -> None:
+    result = samantha_cli("automations", "check", "-c",
+                          str(repo / "examples" / "automations_house.yaml"))
+    assert result.returncode == 0, result.stderr
+    assert "OK (13 automations)" in result.stdout
+    # Started from a copy, so the state directory lands in tmp_path.
+    for name in ("automations_house.yaml", "automations.yaml"):
+        (tmp_path / name).write_text((repo / "examples" / name).read_text())
+    house = House.prepare(tmp_path / "automations_house.yaml")
+    async with house:
+        engine = engine_for(house)
+        assert engine is not None and engine.issues == [] and len(engine.runners) == 13
+        outcome = await house.handle_text("good night", "bedroom")
+        assert outcome.reply == "Good night."
