@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from samantha.events import ReplySpoken
+from samantha.hardware.errors import AudioError, AudioFileError
 from samantha.hardware.pipeline import RoomAudio
 from samantha.hardware.profiles import AudioProfile, load_profile, profile_from_dict
 from samantha.hardware.sinks import AudioSink, NullSink, WavFileSink
@@ -40,7 +41,12 @@ def resolved(settings: SpeechSettings, base: Path | None) -> SpeechSettings:
 
 def file_profile(path: Path, realtime: bool, name: str = "file") -> AudioProfile:
     """A profile replaying `path`; reads it now, so a bad file fails here with its name."""
-    samples, _rate = read_audio(path)
+    try:
+        samples, _rate = read_audio(path)
+    except AudioError:
+        raise
+    except Exception as err:  # scipy fails on some truncated headers with odd exceptions
+        raise AudioFileError(str(path), f"not a readable WAV file: {err!r}") from None
     return profile_from_dict({"name": name, "backend": "file", "file": str(path),
                               "realtime": realtime, "channels": int(samples.shape[1]),
                               "processing": _FILE_PROCESSING}, where=str(path))

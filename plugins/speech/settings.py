@@ -106,7 +106,8 @@ class RoomInput(Section):
 
 
 class RoomOutput(Section):
-    sink: Literal["null", "wav", "device"] = Field("null", description="Where replies play.")
+    sink: Literal["none", "wav", "device"] = Field(
+        "none", description="Where replies play: none (discarded), wav (a file), device.")
     path: Path | None = Field(None, description="WAV file for sink 'wav'.")
     device: str | int | None = Field(None, description="Output device for sink 'device'.")
 
