@@ -1,0 +1,169 @@
+"""The real Vosk path with the small Korean model (loaded once for this module) on espeak-ng
+Korean speech. espeak's Korean is robotic, so these check behaviour, not exact transcripts."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import pytest
+from speech.audio import KO_CONFIG, Speak, concat, synth
+
+from harness.cli import samantha_cli
+from samantha.hardware.frames import AudioFrame
+from samantha.hardware.sinks import NullSink
+from samantha.hardware.wavio import read_audio
+from samantha.home import Device
+from samantha.house import House
+from samantha.kinds import Kind
+from samantha.plugins.speech.endpoint import Decision
+from samantha.plugins.speech.grammar import GrammarKeeper, normalize
+from samantha.plugins.speech.service import SpeechService, resolved
+from samantha.plugins.speech.settings import SpeechSettings
+from samantha.plugins.speech.vosk_engines import VoskStt, VoskWake, load_model, vocabulary
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def settings() -> SpeechSettings:
+    loaded = House.prepare(KO_CONFIG).section("speech")
+    return resolved(loaded, KO_CONFIG.parent)
+
+
+@pytest.fixture(scope="module")
+def model_path(settings: SpeechSettings) -> Path:
+    assert settings.stt.model is not None
+    load_model(settings.stt.model, {"max-active": 3000, "beam": 10.0, "lattice-beam": 2.0})
+    return settings.stt.model
+
+
+def stream(stt: VoskStt, wav: Path) -> tuple[list[str], str]:
+    samples, _ = read_audio(wav)
+    pcm = samples.astype("<i2").tobytes()
+    stt.start()
+    partials: list[str] = []
+    for i in range(0, len(pcm), 1024):
+        partial = stt.accept(pcm[i:i + 1024])
+        if partial and (not partials or partials[-1] != partial):
+            partials.append(partial)
+    return partials, stt.finish().text
+
+
+def test_vocabulary_is_read_from_the_model(model_path: Path) -> None:
+    words = vocabulary(model_path)
+    assert words is not None and len(words) > 100_000
+    assert "<UNK>" in words and "[unk]" not in words and "[21]" in words
+
+
+def test_streaming_partials_and_grammar_restricts_output(model_path: Path, say_ko: Speak
+                                                         ) -> None:
+    stt = VoskStt(model_path, {"max-active": 3000, "beam": 10.0, "lattice-beam": 2.0})
+    allowed = ["오늘 날씨 어때", "음악 틀어 줘", "지금 몇 시야"]
+    stt.set_grammar(allowed)
+    partials, final = stream(stt, say_ko("오늘 날씨 어때"))
+    assert len(partials) >= 2  # the transcript grows while the audio streams
+    assert final == "오늘 날씨 어때"
+    # Unrelated speech comes out as allowed words or nothing, never as free words.
+    _, other = stream(stt, say_ko("고양이가 창문 밖을 본다"))
+    assert set(other.split()) <= {w for s in allowed for w in s.split()}
+
+
+async def test_set_grammar_follows_a_new_device(model_path: Path, settings: SpeechSettings,
+                                                say_ko: Speak) -> None:
+    house = House.prepare(KO_CONFIG)
+    async with house:
+        stt = VoskStt(model_path, {"max-active": 3000, "beam": 10.0, "lattice-beam": 2.0})
+        keeper = GrammarKeeper(house, settings.stt, stt.missing_words)
+        keeper.listeners.append(lambda g: stt.set_grammar(list(g.sentences)))
+        keeper.install(keeper.build())
+        assert not any("음악" in s for s in keeper.grammar.sentences)
+        house.home.add_device(Device(id="living_room.audio", name="음악", kind=Kind.SWITCH,
+                                     room="living_room", provider="virtual"))
+        assert keeper.stale and await keeper.refresh()
+        new = [s for s in keeper.grammar.sentences if s.startswith("음악 ")]
+        assert new, "the new device's name is in the grammar"
+        assert stt.grammar is not None and set(new) <= set(stt.grammar)
+
+
+def test_wake_grammar_with_fillers_ignores_noise_and_other_speech(
+        model_path: Path, settings: SpeechSettings, say_ko: Speak, say_en: Speak,
+        audio_dir: Path) -> None:
+    w = settings.wake
+    wake = VoskWake(model_path, w.phrases, w.fillers, w.garbage, w.threshold, False,
+                    {"max-active": 3000, "beam": 10.0, "lattice-beam": 2.0})
+
+    def fires(wav: Path) -> bool:
+        samples, _ = read_audio(wav)
+        pcm = samples.astype("<i2").tobytes() + bytes(16000)  # trailing silence ends it
+        wake.reset()
+        return any(wake.process(pcm[i:i + 1024]) for i in range(0, len(pcm), 1024))
+
+    assert fires(say_ko("안녕하세요"))
+    negatives = [synth("whitenoise", 1.5, audio_dir / "ko_white.wav"),
+                 synth("pinknoise", 1.5, audio_dir / "ko_pink.wav"),
+                 synth("sine", 1.0, audio_dir / "ko_tone.wav", "440"),
+                 say_ko("오늘 날씨 어때"), say_ko("음악 틀어 줘"), say_ko("지금 몇 시야"),
+                 say_en("turn on the kitchen lights")]
+    assert [n.name for n in negatives if fires(n)] == []
+
+
+def test_wake_words_missing_from_the_model_are_reported(
+        model_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING):
+        wake = VoskWake(model_path, ["안녕하세요"], ["네", "zzqxv"], "<UNK>", None, False,
+                        {"max-active": 3000, "beam": 10.0, "lattice-beam": 2.0})
+    assert wake.missing == {"zzqxv"}
+    assert "zzqxv" in caplog.text
+
+
+async def test_endpoint_ends_early_when_the_grammar_result_is_stable(
+        model_path: Path, settings: SpeechSettings, say_ko: Speak, audio_dir: Path) -> None:
+    house = House.prepare(KO_CONFIG)
+    async with house:
+        service = SpeechService(house, settings)
+        # Rebuild the example's settings with our model options (the module's loaded model).
+        room = await service.add_room("거실", sink=NullSink())
+        sentence = next(s for s, i in room.keeper.grammar.intents.items()
+                        if i == "HassTurnOn" and s.startswith("거실 조명"))
+        speech = say_ko(sentence, pad=(0.2, 2.0))
+        samples, _ = read_audio(speech)
+        ends: list[tuple[Decision, float]] = []
+        original = room.endpointer.update
+
+        def spy(*args: object) -> Decision:
+            decision = original(*args)  # type: ignore[arg-type]
+            if decision is not Decision.CONTINUE:
+                ends.append((decision, room.now))
+            return decision
+
+        room.endpointer.update = spy  # type: ignore[method-assign]
+        await room._start_listening()
+        for i in range(0, len(samples), 512):
+            await room.process(AudioFrame(samples[i:i + 512], 16000, i / 16000))
+        await room.end_of_stream()
+        await service.stop()
+    assert ends, "the utterance ended"
+    decision, at = ends[0]
+    speech_end = len(samples) / 16000 - 2.0
+    silence_ms = settings.endpoint.silence_ms
+    if decision is Decision.EARLY:
+        assert at < speech_end + silence_ms / 1000
+    else:  # espeak's Korean may not match the grammar exactly: then silence ends it
+        assert decision is Decision.END and at >= speech_end + silence_ms / 1000 - 0.1
+
+
+def test_listen_on_korean_speech_runs_the_vosk_path(say_ko: Speak, audio_dir: Path) -> None:
+    wav = concat([say_ko("안녕하세요", pad=(0.3, 0.8)), say_ko("오늘 날씨 어때")],
+                 audio_dir / "ko_listen.wav")
+    out = samantha_cli("listen", str(wav), "--room", "거실", "-c", str(KO_CONFIG), "--json",
+                       "--partials")
+    assert out.returncode == 0, out.stderr
+    events = [json.loads(line) for line in out.stdout.splitlines()]
+    kinds = [e["event"] for e in events]
+    assert kinds[0] == "wake" and events[0]["phrase"] == "안녕하세요"
+    assert "partial" in kinds and "transcript" in kinds
+    transcript = next(e for e in events if e["event"] == "transcript")
+    # Understood or not, the heard words are the grammar's words (or free-form fallback).
+    assert transcript["heard"] and normalize(transcript["heard"]) == transcript["heard"]
