@@ -238,7 +238,8 @@ async def test_the_example_house_checks_and_starts(repo: Path, tmp_path: Path) -
     assert result.returncode == 0, result.stderr
     assert "OK (13 automations)" in result.stdout
     # Started from a copy, so the state directory lands in tmp_path.
-    for name in ("automations_house.yaml", "automations.yaml"):
+    (tmp_path / "automations").mkdir()
+    for name in ("automations_house.yaml", "automations/automations.yaml"):
         (tmp_path / name).write_text((repo / "examples" / name).read_text())
     house = House.prepare(tmp_path / "automations_house.yaml")
     async with house:
