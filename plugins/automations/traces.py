@@ -22,6 +22,8 @@ from pydantic import BaseModel, Field
 log = logging.getLogger(__name__)
 
 StepOutcome = Literal["running", "ok", "error", "skipped", "timeout", "cancelled", "stopped"]
+_SLACK = 20  # extra lines a trace file may hold before it is cut back
+
 RunOutcome = Literal["running", "finished", "condition_failed", "stopped", "error", "cancelled"]
 
 
@@ -136,11 +138,12 @@ class TraceStore:
         with path.open("a", encoding="utf-8") as out:
             out.writelines(_line(t) for t in traces)
         self._lines[automation_id] += len(traces)
-        # Rewrite only when the file holds twice what we keep: appends stay cheap.
-        if self._lines[automation_id] > 2 * self.keep:
-            kept = read_traces(path)[-self.keep:]
+        # Rewrite only when the file holds well over what we keep, and without parsing:
+        # appends stay cheap and a busy automation costs one small rewrite now and then.
+        if self._lines[automation_id] > 2 * self.keep + _SLACK:
+            kept = path.read_text(encoding="utf-8").splitlines(keepends=True)[-self.keep:]
             tmp = path.with_suffix(".tmp")
-            tmp.write_text("".join(_line(t) for t in kept), encoding="utf-8")
+            tmp.write_text("".join(kept), encoding="utf-8")
             os.replace(tmp, path)
             self._lines[automation_id] = len(kept)
 

@@ -192,6 +192,13 @@ async def test_traces_are_kept_per_automation_and_written_to_disk(
         assert [t.run for t in h.traces("counter")] == [8, 9, 10]
         h.engine.traces.flush()
         on_disk = stored_traces(tmp_path / ".samantha" / "automations" / "traces", "counter")
-        assert [t.run for t in on_disk][-3:] == [8, 9, 10] and len(on_disk) <= 6
+        assert [t.run for t in on_disk][-3:] == [8, 9, 10] and len(on_disk) == 3
+        for i in range(30):  # past 2 * keep + slack lines the file is cut back to `keep`
+            h.set("hallway.hall_motion", on=i % 2 == 0)
+            await h.settle()
+            h.engine.traces.flush()
+        h.engine.traces.flush()
+        on_disk = stored_traces(tmp_path / ".samantha" / "automations" / "traces", "counter")
+        assert [t.run for t in on_disk][-3:] == [38, 39, 40] and len(on_disk) < 30
         line = (tmp_path / ".samantha/automations/traces/counter.jsonl").read_text().splitlines()
         assert json.loads(line[-1])["steps"][0]["outcome"] == "ok"
