@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -71,11 +72,23 @@ def cli(verbose: int) -> None:
 
 @cli.command()
 @config_option
-def run(config_path: Path | None) -> None:
+@click.option("--headless", is_flag=True, help="No console: serve satellites, automations and "
+              "devices until SIGTERM or SIGINT (for services and tests).")
+def run(config_path: Path | None, headless: bool) -> None:
     """Run the house with an interactive console (the demo house without -c)."""
     from samantha.console import run_console
 
-    with_house(config_path, run_console)
+    async def serve(house: House) -> None:
+        import signal
+
+        stopping = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stopping.set)
+        err_console.print(f"{house.config.name}: running headless (pid {os.getpid()})")
+        await stopping.wait()
+
+    with_house(config_path, serve if headless else run_console)
 
 
 @cli.command()

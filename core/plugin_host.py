@@ -34,6 +34,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "samantha.plugins.audio",
     "samantha.plugins.mqtt",
     "samantha.plugins.persona",
+    "samantha.plugins.satellite.plugin",
 )
 
 ENTRY_POINT_GROUP = "samantha"

@@ -1,0 +1,584 @@
+"""The hub: serves satellites over Hermes MQTT from inside `samantha run`.
+
+Per wake: arbitration between rooms (exactly one answers), then the winner's streamed audio is
+recognised here with the home's grammar (or its locally recognised text is taken), the house
+handles the text, and the reply is synthesised and sent back as `playBytes` to that room only.
+Hermes messages (`asr/textCaptured`, `intent/<name>`, `nlu/intentNotRecognized`,
+`dialogueManager/sessionStarted|sessionEnded`, `tts/say|sayFinished`) are published on the way
+so Hermes tools can follow. A satellite that vanishes (last will) makes its room unavailable
+and ends its conversation; the other rooms are not affected.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import uuid
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from samantha.events import ReplySpoken
+from samantha.plugins.mqtt.client import Message, MqttClient, MqttError
+from samantha.plugins.satellite import hermes
+from samantha.plugins.satellite.arbitration import WakeArbiter, WakeClaim
+from samantha.plugins.satellite.session import (
+    HubSession,
+    Phase,
+    Utterance,
+    frame_pcm,
+    snapped_text,
+)
+from samantha.plugins.satellite.settings import SatelliteSettings
+from samantha.plugins.satellite.status import SatelliteStatus, SiteAvailability
+from samantha.plugins.speech.endpoint import Decision
+from samantha.plugins.speech.engines import EngineRegistry, SpeechToText, TextToSpeech
+from samantha.plugins.speech.grammar import GrammarKeeper, normalize
+from samantha.plugins.speech.room import NOT_CAUGHT
+from samantha.plugins.speech.service import resolved
+from samantha.plugins.speech.settings import SpeechSettings
+
+if TYPE_CHECKING:
+    from samantha.house import House
+
+log = logging.getLogger(__name__)
+
+_WATCH_S = 0.1
+
+
+@dataclass
+class Site:
+    room: str
+    available: bool = False
+    status: SatelliteStatus | None = None
+
+
+class SatelliteHub:
+    def __init__(self, house: House, settings: SatelliteSettings, client: MqttClient,
+                 speech: SpeechSettings | None = None) -> None:
+        self.house = house
+        self.settings = settings
+        self.client = client
+        base = house.config_path.resolve().parent if house.config_path else None
+        self.speech = resolved(speech or SpeechSettings(), base)
+        self.language = self.speech.language or house.config.language
+        h = settings.hub
+        self.arbiter = WakeArbiter(h.window_s, h.tie_s, h.late_s)
+        self.sites: dict[str, Site] = {}
+        self.sessions: dict[str, HubSession] = {}  # by room id
+        self.keeper: GrammarKeeper | None = None
+        self.tts: TextToSpeech | None = None
+        self._stt: dict[str, SpeechToText] = {}
+        self._stt_building: dict[str, asyncio.Task[SpeechToText]] = {}
+        self._registry: EngineRegistry | None = None
+        self._free: list[SpeechToText] = []
+        self._site_rooms: dict[str, str] = {}  # siteId -> room id
+        self._muted: set[str] = set()
+        self._plays: dict[str, asyncio.Future[None]] = {}
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._logged: set[str] = set()
+        self._subs: list[Any] = []
+        self._unsubscribe: Any = None
+        self._ready = asyncio.Event()
+        self.stats = {"wakes": 0, "answered": 0, "stood_down": 0, "frames": 0,
+                      "bad_messages": 0}
+
+    # --- life cycle -------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Subscribe at once; engines and grammar load in the background (seconds)."""
+        c, s = self.client, self.settings
+        self._subs = [
+            await c.subscribe(f"{s.status_topic}/+/status", self._on_status),
+            await c.subscribe(hermes.HotwordDetected.subscription(), self._on_hotword),
+            await c.subscribe(hermes.AUDIO_FRAME_SUBSCRIPTION, self._on_frame, qos=0),
+            await c.subscribe(hermes.AudioPlayFinished.subscription(), self._on_play_finished),
+            await c.subscribe(hermes.AsrTextCaptured.TOPIC, self._on_text),
+        ]
+        self._unsubscribe = self.house.bus.subscribe(ReplySpoken, self._on_reply)
+        self._spawn(self._load())
+        self._spawn(self._watchdog())
+
+    async def _load(self) -> None:
+        try:
+            self._registry = EngineRegistry.from_host(self.house.host)
+            self.tts = self._registry.build("tts", self.speech.tts.engine, self.speech,
+                                            self.language)
+            first = await asyncio.to_thread(self._new_stt)
+            if self.speech.stt.mode == "grammar":
+                self.keeper = GrammarKeeper(self.house, self.speech.stt, first.missing_words)
+                self.keeper.install(await asyncio.to_thread(self.keeper.build))
+                self.keeper.listeners.append(self._grammar_changed)
+            self._free.append(first)
+            self._grammar_changed_one(first)
+        except Exception:
+            log.exception("satellite hub: speech engines failed to load; satellites' speech "
+                          "cannot be recognised")
+        finally:
+            self._ready.set()
+        log.info("satellite hub ready (%s)", self.speech.stt.engine)
+
+    def _new_stt(self) -> SpeechToText:
+        assert self._registry is not None
+        stt: SpeechToText = self._registry.build("stt", self.speech.stt.engine, self.speech,
+                                                 self.language)
+        return stt
+
+    def _grammar_changed(self, grammar: Any) -> None:
+        for stt in [*self._stt.values(), *self._free]:
+            self._grammar_changed_one(stt)
+
+    def _grammar_changed_one(self, stt: SpeechToText) -> None:
+        if self.speech.stt.mode == "free_form":
+            stt.set_grammar(None)
+        elif self.keeper is not None:
+            stt.set_grammar(list(self.keeper.grammar.sentences))
+
+    async def stop(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+        for sub in self._subs:
+            with contextlib.suppress(Exception):
+                await sub.cancel()
+        tasks = [*self._tasks, *self._stt_building.values()]
+        for session in self.sessions.values():
+            tasks += [t for t in [session.task, *session.replies] if t is not None]
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(BaseException):
+                await task
+
+    def _spawn(self, work: Any) -> asyncio.Task[Any]:
+        task = asyncio.get_running_loop().create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+        return task
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("satellite hub task failed", exc_info=task.exception())
+
+    def _log_once(self, key: str, message: str, *args: Any) -> None:
+        if key not in self._logged:
+            self._logged.add(key)
+            log.warning(message, *args)
+
+    async def _publish(self, topic: str, message: hermes.HermesMessage | bytes, qos: int = 1,
+                       retain: bool = False) -> None:
+        payload = message if isinstance(message, bytes) else message.payload()
+        try:
+            await self.client.publish(topic, payload, qos=qos, retain=retain)
+        except MqttError as err:
+            log.warning("satellite hub: not sent to %s: %s", topic, err)
+
+    def _send(self, topic: str, message: hermes.HermesMessage | bytes, qos: int = 1) -> None:
+        """Publish without holding up the conversation (announcements for Hermes tools)."""
+        self._spawn(self._publish(topic, message, qos))
+
+    # --- sites ------------------------------------------------------------------------------
+
+    def _room_of(self, site_id: str, topic: str) -> str | None:
+        room = self._site_rooms.get(site_id)
+        if room is not None:
+            return room
+        found = self.house.home.find_room(site_id)
+        if found is None:
+            self._log_once(f"site:{site_id}", "satellite hub: ignoring %s: siteId %r is not a "
+                           "room of this home", topic, site_id)
+            return None
+        self._site_rooms[site_id] = found.id
+        return found.id
+
+    def _site(self, room: str) -> Site:
+        site = self.sites.get(room)
+        if site is None:
+            site = self.sites[room] = Site(room)
+        return site
+
+    async def _on_status(self, message: Message) -> None:
+        site_id = message.topic.split("/")[-2]
+        room = self._room_of(site_id, message.topic)
+        if room is None:
+            return
+        try:
+            status = SatelliteStatus.parse(message.payload)
+        except ValueError as err:
+            self._bad(message, err)
+            return
+        site = self._site(room)
+        site.status = status
+        if status.online and not site.available:
+            site.available = True
+            log.warning("satellite %s is online", room)  # an operator wants to see rejoins
+            self._spawn(self._warm(room))
+            await self._announce(room, True)
+        elif not status.online and site.available:
+            site.available = False
+            log.warning("satellite %s is offline (last will or shutdown); room unavailable",
+                        room)
+            await self._abort(room, "error")
+            await self._announce(room, False)
+        elif not status.online and not message.retain:
+            await self._announce(room, False)
+
+    async def _announce(self, room: str, available: bool) -> None:
+        await self._publish(self.settings.availability_of(room),
+                            SiteAvailability(room=room, available=available).payload(),
+                            retain=True)
+
+    def available(self, room: str) -> bool:
+        site = self.sites.get(room)
+        return site is not None and site.available
+
+    async def _warm(self, room: str) -> None:
+        with contextlib.suppress(Exception):
+            await self._stt_for(room)
+
+    async def _stt_for(self, room: str) -> SpeechToText:
+        """A recognizer of the room's own (decoders are stateful; rooms may talk at once)."""
+        found = self._stt.get(room)
+        if found is not None:
+            return found
+        building = self._stt_building.get(room)
+        if building is None:
+            building = asyncio.get_running_loop().create_task(self._build_stt(room))
+            self._stt_building[room] = building
+        return await asyncio.shield(building)
+
+    async def _build_stt(self, room: str) -> SpeechToText:
+        await self._ready.wait()
+        if self._free:
+            stt = self._free.pop()
+        else:
+            stt = await asyncio.to_thread(self._new_stt)
+            await asyncio.to_thread(self._grammar_changed_one, stt)
+        self._stt[room] = stt
+        return stt
+
+    def _bad(self, message: Message, err: Exception) -> None:
+        self.stats["bad_messages"] += 1
+        self._log_once(f"bad:{message.topic}", "satellite hub: ignoring malformed message on "
+                       "%s: %s", message.topic, err)
+
+    # --- wake and arbitration ---------------------------------------------------------------
+
+    async def _on_hotword(self, message: Message) -> None:
+        received = time.monotonic()
+        try:
+            detected = hermes.HotwordDetected.from_payload(message.payload)
+        except ValueError as err:
+            self._bad(message, err)
+            return
+        room = self._room_of(detected.site_id, message.topic)
+        if room is None or room in self.sessions:
+            return  # unknown, or already in a conversation
+        site = self._site(room)
+        if not site.available and site.status is None:
+            site.available = True  # a Hermes satellite without Samantha's status topic
+        self.stats["wakes"] += 1
+        wakeword_id = hermes.HotwordDetected.topic_part(message.topic, "wakeword_id")
+        session = HubSession(room=room, site=detected.site_id, wakeword_id=wakeword_id,
+                             local=site.status is not None and site.status.stt == "local")
+        self.sessions[room] = session
+        won = await self.arbiter.claim(WakeClaim(room, detected.level_db, received))
+        if self.sessions.get(room) is not session:
+            return  # aborted meanwhile (the satellite vanished)
+        if not won:
+            self.stats["stood_down"] += 1
+            log.info("satellite hub: %s stands down (another room answers)", room)
+            del self.sessions[room]
+            await self._publish(hermes.AsrStopListening.TOPIC,
+                                hermes.AsrStopListening(site_id=session.site))
+            return
+        self.stats["answered"] += 1
+        session.task = asyncio.get_running_loop().create_task(self._converse(session))
+
+    # --- the conversation -------------------------------------------------------------------
+
+    async def _converse(self, session: HubSession) -> None:
+        room, site = session.room, session.site
+        reason = "nominal"
+        try:
+            self._send(hermes.DialogueSessionStarted.TOPIC, hermes.DialogueSessionStarted(
+                session_id=session.id, site_id=site, lang=self.language))
+            await self._publish(hermes.AsrStartListening.TOPIC, hermes.AsrStartListening(
+                site_id=site, session_id=session.id, wakeword_id=session.wakeword_id,
+                lang=self.language))
+            await self.house.set_activity(room, "listening")
+            while True:
+                text, understood = await self._hear(session)
+                if text is None:
+                    reason = "timeout"
+                    break
+                reply = await self._understand(session, text, understood)
+                window = self._follow_up(reply)
+                if window <= 0 or not self.available(room):
+                    break
+                # Listen again without a wake word: the house asked, or the room is in a chat.
+                session.follow_up = window
+                await self._publish(hermes.AsrStartListening.TOPIC, hermes.AsrStartListening(
+                    site_id=site, session_id=session.id, lang=self.language))
+                await self.house.set_activity(room, "listening")
+        except asyncio.CancelledError:
+            reason = "error"
+            raise
+        except Exception:
+            log.exception("satellite hub: conversation in %s failed", room)
+            reason = "error"
+        finally:
+            session.phase = Phase.ENDED
+            if self.sessions.get(room) is session:
+                del self.sessions[room]
+            with contextlib.suppress(Exception):
+                await self.house.set_activity(room, "idle")
+            self._send(hermes.DialogueSessionEnded.TOPIC, hermes.DialogueSessionEnded(
+                session_id=session.id, site_id=site,
+                termination=hermes.SessionTermination(reason=reason)))
+
+    def _follow_up(self, reply: str) -> float:
+        hub = self.settings.hub
+        if reply.rstrip().endswith("?"):
+            return max(hub.question_follow_up_s, hub.follow_up_s)
+        return hub.follow_up_s
+
+    async def _hear(self, session: HubSession) -> tuple[str | None, bool]:
+        """Listen to one utterance; (text, understood as a command) or (None, _) on silence."""
+        stt = await self._stt_for(session.room)
+        loop = asyncio.get_running_loop()
+        endpoint = self.speech.endpoint
+        if session.follow_up:
+            endpoint = endpoint.model_copy(update={"no_speech_s": session.follow_up})
+        session.utterance = Utterance(stt, endpoint, self._complete)
+        session.local_text = local_text = loop.create_future()
+        session.ended = ended = loop.create_future()
+        session.listen_started = session.last_frame = time.monotonic()
+        session.phase = Phase.LISTENING
+        if session.early_text is not None:
+            local_text.set_result(session.early_text)
+            session.early_text = None
+        for pcm in session.pending:
+            self._feed(session, pcm)
+        session.pending.clear()
+        done, _ = await asyncio.wait([local_text, ended], return_when=asyncio.FIRST_COMPLETED)
+        session.phase = Phase.THINKING
+        await self.house.set_activity(session.room, "thinking")
+        utterance = session.utterance
+        if local_text in done:
+            stt.finish()
+            captured = local_text.result()
+            self._send(hermes.AsrStopListening.TOPIC, hermes.AsrStopListening(
+                site_id=session.site, session_id=session.id))
+            if not captured.text:
+                return None, False
+            text, understood = await snapped_text(self.keeper, self.speech.stt, stt,
+                                                  _transcript(captured), b"")
+            return (text or captured.text), understood
+        decision = ended.result()
+        local_text.cancel()
+        transcript = utterance.finish()
+        # The utterance is over: the satellite may stop sending audio now.
+        await self._publish(hermes.AsrStopListening.TOPIC, hermes.AsrStopListening(
+            site_id=session.site, session_id=session.id))
+        if decision is Decision.TIMEOUT or not utterance.speech_seen:
+            return None, False
+        audio = b"".join(utterance.audio)
+        text, understood = await snapped_text(self.keeper, self.speech.stt, stt, transcript,
+                                              audio)
+        self._send(hermes.AsrTextCaptured.TOPIC, hermes.AsrTextCaptured(
+            text=text, likelihood=transcript.confidence or 0.0, seconds=round(utterance.t, 3),
+            site_id=session.site, session_id=session.id, wakeword_id=session.wakeword_id,
+            lang=self.language))
+        return text, understood
+
+    def _complete(self, partial: str) -> bool:
+        keeper = self.keeper
+        return (self.speech.stt.mode == "grammar" and keeper is not None and bool(partial)
+                and normalize(partial) in keeper.snapper)
+
+    def _feed(self, session: HubSession, pcm: bytes) -> None:
+        utterance, ended = session.utterance, session.ended
+        if utterance is None or ended is None or ended.done():
+            return
+        decision = utterance.feed(pcm)
+        if decision is not Decision.CONTINUE:
+            ended.set_result(decision)
+
+    async def _understand(self, session: HubSession, text: str, understood: bool) -> str:
+        """Hand the text to the house; wait until its replies have played. The last reply."""
+        room = session.room
+        session.replies.clear()
+        if not text:
+            await self.house.speak(room, NOT_CAUGHT.get(self.language, NOT_CAUGHT["en"]))
+            outcome = None
+        else:
+            outcome = await self.house.handle_text(text, room)
+            if outcome.intent:
+                self._send(hermes.NluIntent.topic(intent_name=outcome.intent), hermes.NluIntent(
+                    input=text, intent=hermes.Intent(intent_name=outcome.intent),
+                    site_id=session.site, session_id=session.id, raw_input=text,
+                    lang=self.language, slots=_slots(outcome.slots)))
+            else:
+                self._send(hermes.NluIntentNotRecognized.TOPIC, hermes.NluIntentNotRecognized(
+                    input=text, site_id=session.site, session_id=session.id))
+        while session.replies:
+            await asyncio.gather(*list(session.replies), return_exceptions=True)
+        return outcome.reply if outcome is not None else ""
+
+    # --- audio and text from satellites -----------------------------------------------------
+
+    def _on_frame(self, message: Message) -> None:
+        # Hermes satellites may stream all the time: drop frames of idle sites before decoding.
+        room = self._site_rooms.get(message.topic.split("/")[2])
+        session = self.sessions.get(room) if room is not None else None
+        if session is None or session.phase not in (Phase.ARBITRATING, Phase.LISTENING):
+            return
+        try:
+            pcm = frame_pcm(message.payload)
+        except ValueError as err:
+            self._bad(message, err)
+            return
+        self.stats["frames"] += 1
+        session.last_frame = time.monotonic()
+        if session.phase is Phase.ARBITRATING:
+            if len(session.pending) < HubSession.MAX_PENDING:
+                session.pending.append(pcm)
+            return
+        self._feed(session, pcm)
+
+    async def _on_text(self, message: Message) -> None:
+        try:
+            captured = hermes.AsrTextCaptured.from_payload(message.payload)
+        except ValueError as err:
+            self._bad(message, err)
+            return
+        room = self._site_rooms.get(captured.site_id)
+        session = self.sessions.get(room) if room is not None else None
+        if session is None:
+            return
+        if session.phase is Phase.ARBITRATING:
+            session.early_text = captured
+        # Our own textCaptured comes back too, but only once the session is past LISTENING.
+        elif (session.phase is Phase.LISTENING and session.local_text is not None
+              and not session.local_text.done()):
+            session.local_text.set_result(captured)
+
+    async def _watchdog(self) -> None:
+        """End utterances whose audio stopped: a satellite that died mid-sentence, or a
+        follow-up nobody answered."""
+        gap = self.settings.hub.frame_gap_s
+        while True:
+            await asyncio.sleep(_WATCH_S)
+            now = time.monotonic()
+            for session in list(self.sessions.values()):
+                if session.phase is not Phase.LISTENING or session.utterance is None:
+                    continue
+                ended = session.ended
+                if ended is None or ended.done():
+                    continue
+                limit = gap
+                if session.local:
+                    limit += self.speech.endpoint.max_utterance_s + session.follow_up
+                elif session.utterance.t == 0:
+                    limit += session.follow_up  # nothing heard yet: the answer may come later
+                if now - session.last_frame > limit:
+                    ended.set_result(Decision.END if session.utterance.speech_seen
+                                     else Decision.TIMEOUT)
+
+    async def _abort(self, room: str, reason: str) -> None:
+        session = self.sessions.pop(room, None)
+        if session is None:
+            return
+        log.warning("satellite hub: conversation in %s aborted (%s)", room, reason)
+        if session.task is not None:
+            session.task.cancel()
+        else:
+            self._send(hermes.DialogueSessionEnded.TOPIC, hermes.DialogueSessionEnded(
+                session_id=session.id, site_id=session.site,
+                termination=hermes.SessionTermination(reason=reason)))
+
+    async def room_muted(self, room: str, muted: bool) -> None:
+        """The house muted or unmuted a room: its satellite stops (or resumes) listening."""
+        if room not in self.sites or (room in self._muted) == muted:
+            return
+        if muted:
+            self._muted.add(room)
+            await self._abort(room, "abortedByUser")
+            await self._publish(hermes.HotwordToggleOff.TOPIC,
+                                hermes.HotwordToggleOff(site_id=room, reason="muted"))
+        else:
+            self._muted.discard(room)
+            await self._publish(hermes.HotwordToggleOn.TOPIC,
+                                hermes.HotwordToggleOn(site_id=room, reason="unmuted"))
+
+    # --- replies --------------------------------------------------------------------------
+
+    def _on_reply(self, event: ReplySpoken) -> None:
+        site = self.sites.get(event.room)
+        if site is None or not event.text:
+            return  # not a satellite's room: the speech plugin (or nobody) speaks there
+        if not site.available:
+            log.warning("satellite hub: %s is unavailable; reply not played: %s", event.room,
+                        event.text)
+            return
+        session = self.sessions.get(event.room)
+        task = asyncio.get_running_loop().create_task(
+            self._say(event.room, event.text, session.id if session else None))
+        if session is not None:
+            session.replies.add(task)
+            task.add_done_callback(session.replies.discard)
+        else:
+            self._tasks.add(task)
+            task.add_done_callback(self._task_done)
+
+    async def _say(self, room: str, text: str, session_id: str | None) -> None:
+        await self._ready.wait()
+        if self.tts is None:
+            return
+        request_id = uuid.uuid4().hex
+        self._send(hermes.TtsSay.TOPIC, hermes.TtsSay(text=text, site_id=room, id=request_id,
+                                                      session_id=session_id, lang=self.language))
+        speech = await self.tts.synthesize(text)
+        if not len(speech.samples):
+            return
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._plays[request_id] = done
+        await self.house.set_activity(room, "speaking")
+        try:
+            await self._publish(hermes.play_bytes_topic(room, request_id),
+                                hermes.wav_bytes(speech.samples, speech.sample_rate))
+            await asyncio.wait_for(done, speech.duration + self.settings.hub.play_timeout_s)
+        except (asyncio.TimeoutError, TimeoutError):
+            log.warning("satellite hub: %s did not finish playing %s", room, request_id)
+        finally:
+            self._plays.pop(request_id, None)
+        self._send(hermes.TtsSayFinished.TOPIC, hermes.TtsSayFinished(
+            site_id=room, id=request_id, session_id=session_id))
+
+    def _on_play_finished(self, message: Message) -> None:
+        try:
+            finished = hermes.AudioPlayFinished.from_payload(message.payload)
+        except ValueError as err:
+            self._bad(message, err)
+            return
+        waiter = self._plays.get(finished.id or "")
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+
+def _slots(slots: dict[str, Any]) -> list[hermes.Slot]:
+    return [hermes.Slot(entity=name, slot_name=name, raw_value=str(value),
+                        value=hermes.SlotValue(kind="Custom", value=value))
+            for name, value in slots.items()]
+
+
+def _transcript(captured: hermes.AsrTextCaptured) -> Any:
+    from samantha.plugins.speech.engines import Transcript
+
+    return Transcript(captured.text, captured.likelihood)
+
+
+__all__ = ["SatelliteHub"]

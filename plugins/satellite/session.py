@@ -1,0 +1,111 @@
+"""The hub's side of one site's conversation: streamed audio -> endpointed, snapped text.
+
+Endpointing runs here as well as on the satellite because only the hub has the home's
+grammar: it can end the utterance as soon as the words form a complete command (the
+single-process pipeline's early end), while the satellite waits for plain silence.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import Enum
+
+import numpy as np
+
+from samantha.hardware.resample import resample
+from samantha.plugins.satellite import hermes
+from samantha.plugins.speech.endpoint import Decision, Endpointer
+from samantha.plugins.speech.engines import SAMPLE_RATE, SpeechToText, Transcript
+from samantha.plugins.speech.grammar import GrammarKeeper, normalize
+from samantha.plugins.speech.settings import EndpointSettings, SttSettings
+
+
+class Phase(str, Enum):
+    ARBITRATING = "arbitrating"  # frames are kept until this room is known to answer
+    LISTENING = "listening"
+    THINKING = "thinking"
+    ENDED = "ended"
+
+
+def frame_pcm(payload: bytes) -> bytes:
+    """A Hermes audioFrame (WAV) as mono 16 kHz s16le; ValueError when it is not WAV audio."""
+    samples, rate = hermes.read_wav_bytes(payload)
+    if samples.shape[1] != 1:
+        samples = samples.mean(axis=1, keepdims=True).astype(np.int16)
+    if rate != SAMPLE_RATE:
+        floats = resample(samples.astype(np.float32) / 32768.0, rate, SAMPLE_RATE)
+        samples = np.clip(np.rint(floats * 32768.0), -32768, 32767).astype(np.int16)
+    return samples.astype("<i2").tobytes()
+
+
+class Utterance:
+    """One utterance streamed into a recognizer, with the same end rules as a local room."""
+
+    def __init__(self, stt: SpeechToText, endpoint: EndpointSettings,
+                 complete: Callable[[str], bool]) -> None:
+        self.stt = stt
+        self.complete = complete
+        self.endpointer = Endpointer(endpoint)
+        self.endpointer.reset(0.0)
+        self.t = 0.0
+        self.audio: list[bytes] = []
+        self.partial = ""
+        stt.start()
+
+    def feed(self, pcm: bytes) -> Decision:
+        duration = len(pcm) / 2 / SAMPLE_RATE
+        self.t += duration
+        self.audio.append(pcm)
+        self.partial = self.stt.accept(pcm)
+        return self.endpointer.update(pcm, self.t, duration, self.partial,
+                                      self.complete(self.partial))
+
+    @property
+    def speech_seen(self) -> bool:
+        return self.endpointer.speech_seen
+
+    def finish(self) -> Transcript:
+        return self.stt.finish()
+
+
+@dataclass
+class HubSession:
+    room: str
+    site: str
+    wakeword_id: str | None
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    phase: Phase = Phase.ARBITRATING
+    pending: list[bytes] = field(default_factory=list)
+    utterance: Utterance | None = None
+    follow_up: float = 0.0  # seconds the current listening waits for speech without a wake
+    last_frame: float = field(default_factory=time.monotonic)
+    listen_started: float = field(default_factory=time.monotonic)
+    local_text: asyncio.Future[hermes.AsrTextCaptured] | None = None
+    early_text: hermes.AsrTextCaptured | None = None  # a local satellite's, while arbitrating
+    ended: asyncio.Future[Decision] | None = None
+    local: bool = False  # the satellite recognises speech itself and sends text
+    replies: set[asyncio.Task[None]] = field(default_factory=set)
+    task: asyncio.Task[None] | None = None
+
+    MAX_PENDING = 200  # ~6 s of 32 ms frames: more while arbitrating means a stuck round
+
+
+async def snapped_text(keeper: GrammarKeeper | None, stt_settings: SttSettings,
+                       stt: SpeechToText, transcript: Transcript,
+                       audio: bytes) -> tuple[str, bool]:
+    """(text for the house, understood as a command) as the single-process room decides."""
+    heard = transcript.text
+    if stt_settings.mode == "free_form" or keeper is None:
+        return heard, bool(heard)
+    snap = keeper.snapper.snap(normalize(heard), stt_settings.snap_threshold)
+    if snap.sentence is not None:
+        return keeper.grammar.sentences.get(snap.sentence, snap.sentence), True
+    if stt_settings.free_form_fallback and heard:
+        free = await asyncio.to_thread(stt.transcribe_free, audio)
+        if free is not None and free.text:
+            return free.text, False
+    return "", False
