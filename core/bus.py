@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
+from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -24,7 +25,8 @@ class EventBus:
 
     def __init__(self) -> None:
         self._subscribers: list[tuple[type[BaseEvent], Handler]] = []
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._pending: deque[BaseEvent] = deque()
+        self._worker: asyncio.Task[None] | None = None
 
     def subscribe(self, event_type: type[E], handler: Callable[[E], Any]) -> Callable[[], None]:
         entry = (event_type, handler)
@@ -44,12 +46,20 @@ class EventBus:
                 log.exception("event listener %r failed on %s", handler, event.type)  # type: ignore[attr-defined]
 
     def publish_soon(self, event: BaseEvent) -> None:
-        """Deliver `event` from synchronous code running inside the event loop."""
-        task = asyncio.get_running_loop().create_task(self.publish(event))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        """Deliver `event` later, in order, from code that cannot wait (e.g. a state callback).
+
+        One worker task delivers queued events one after another: no task per event (state
+        changes can arrive by the thousand) and listeners see them in the order they happened.
+        """
+        self._pending.append(event)
+        if self._worker is None or self._worker.done():
+            self._worker = asyncio.get_running_loop().create_task(self._deliver())
+
+    async def _deliver(self) -> None:
+        while self._pending:
+            await self.publish(self._pending.popleft())
 
     async def drain(self) -> None:
-        """Wait for events published with publish_soon."""
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        """Wait until every event published with publish_soon has been delivered."""
+        while self._worker is not None and not self._worker.done():
+            await asyncio.shield(self._worker)

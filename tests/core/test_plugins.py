@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import sys
@@ -159,3 +160,20 @@ async def test_outcome_hooks_chain_in_plugin_order(tmp_path: Path) -> None:
     async with House.prepare(cfg) as house:
         outcome = await house.handle_text("turn on the lamp", "kitchen")
     assert outcome.reply.endswith("[one] [two]")
+
+
+async def test_plugin_that_keeps_hanging_is_switched_off(tmp_path: Path) -> None:
+    hanging = ("import asyncio\nfrom samantha import hookimpl\n@hookimpl\n"
+               "async def samantha_event(house, event):\n    await asyncio.sleep(3600)\n")
+    cfg = make_house(tmp_path, ("hangs.py", hanging))
+    house = House.prepare(cfg)
+    house.host.hook_timeout = 0.05
+    async with house:
+        for _ in range(3):
+            await house.handle_text("turn on the lamp", "kitchen")
+        assert "hangs" in house.host.disabled
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        await house.handle_text("turn off the lamp", "kitchen")
+        assert loop.time() - start < 0.05  # no longer waits for the hanging plugin
+    assert house.home.devices["kitchen.lamp"].state["on"] is False
