@@ -28,9 +28,9 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "samantha.plugins.virtual_devices",
     "samantha.plugins.builtin_intents",
     "samantha.plugins.custom_sentences",
-    "samantha.plugins.homeassistant",
-    "samantha.plugins.speech",
     "samantha.plugins.automations.plugin",
+    "samantha.plugins.speech",
+    "samantha.plugins.homeassistant",
     "samantha.plugins.audio",
     "samantha.plugins.mqtt",
     "samantha.plugins.persona",
@@ -38,6 +38,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
 )
 
 ENTRY_POINT_GROUP = "samantha"
+MAX_TIMEOUTS = 3  # hangs before a plugin is switched off for the rest of the run
 
 
 def builtin_name(module: str) -> str:
@@ -66,6 +67,8 @@ class PluginHost:
         self.hook_timeout = hook_timeout
         self.failures: list[HookFailure] = []
         self.disabled: set[str] = set()
+        self._impl_cache: dict[str, list[pluggy.HookImpl]] = {}
+        self._timeouts: dict[str, int] = {}
 
     # --- loading ------------------------------------------------------------------------------
 
@@ -100,6 +103,7 @@ class PluginHost:
                 f"two plugins are called {name!r}: {self.pm.get_plugin(name)!r} and {plugin!r}")
         try:
             self.pm.register(plugin, name=name)
+            self._impl_cache.clear()
         except pluggy.PluginValidationError as err:
             raise PluginLoadError(f"plugin {name!r}: {err}") from err
 
@@ -151,13 +155,29 @@ class PluginHost:
     # --- calling ------------------------------------------------------------------------------
 
     def _impls(self, hook: str) -> list[pluggy.HookImpl]:
-        caller = getattr(self.pm.hook, hook)
-        return [i for i in caller.get_hookimpls() if i.plugin_name not in self.disabled]
+        # Hooks like samantha_event run for every state change: look the callers up once.
+        impls = self._impl_cache.get(hook)
+        if impls is None:
+            caller = getattr(self.pm.hook, hook)
+            impls = [i for i in caller.get_hookimpls() if i.plugin_name not in self.disabled]
+            self._impl_cache[hook] = impls
+        return impls
+
+    def disable(self, plugin: str, why: str) -> None:
+        """Stop calling `plugin`'s hooks for the rest of the run."""
+        log.error("plugin %r disabled: %s", plugin, why)
+        self.disabled.add(plugin)
+        self._impl_cache.clear()
 
     def _fail(self, impl: pluggy.HookImpl, hook: str, err: BaseException) -> None:
         text = "timed out" if isinstance(err, TimeoutError) else f"{type(err).__name__}: {err}"
         log.error("plugin %r failed in %s: %s", impl.plugin_name, hook, text)
         self.failures.append(HookFailure(impl.plugin_name, hook, text))
+        if isinstance(err, TimeoutError):
+            # A plugin that keeps hanging would stall every event behind it.
+            count = self._timeouts[impl.plugin_name] = self._timeouts.get(impl.plugin_name, 0) + 1
+            if count >= MAX_TIMEOUTS:
+                self.disable(impl.plugin_name, f"timed out {count} times")
 
     def call(self, hook: str, **kwargs: Any) -> list[tuple[str, Any]]:
         """Call a hook's synchronous implementations in registration order, isolating failures.
