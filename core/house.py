@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 from collections.abc import Iterable
 from pathlib import Path
@@ -140,6 +141,12 @@ class House:
         for _plugin, handlers in self.host.call("samantha_intent_handlers", house=self):
             self.handlers.update(handlers)
         await self.host.acall("samantha_startup", house=self)
+        self.recognizer()  # compile now, not on the first sentence someone says
+        # Start-up builds large, long-lived structures (sentence templates, slot lists). Moving
+        # them out of the collector's reach keeps full collections from pausing the voice and
+        # automation paths for tens of milliseconds.
+        gc.collect()
+        gc.freeze()
         self.started = True
         for failure in self.host.failures:
             await self.bus.publish(PluginFailed(plugin=failure.plugin, hook=failure.hook,

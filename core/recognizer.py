@@ -218,8 +218,16 @@ class Recognizer:
         self.allow_unmatched = allow_unmatched_entities
         self.slot_lists: dict[str, SlotList] = {**intents.slot_lists, **(slot_lists or {})}
         self.skip_words = list(intents.skip_words)
+        self._plain_cache: dict[int, tuple[str, ...] | None] = {}
         self._templates = list(self._compile())
         self._by_context: dict[tuple[tuple[str, Any], ...], _Index] = {}
+
+    def _plain(self, slot_list: SlotList) -> tuple[str, ...] | None:
+        # The same big lists (every device name) recur in each intent's settings: once each.
+        key = id(slot_list)
+        if key not in self._plain_cache:
+            self._plain_cache[key] = _plain_values(slot_list)
+        return self._plain_cache[key]
 
     def _compile(self) -> Iterator[_Template]:
         order = 0
@@ -227,7 +235,7 @@ class Recognizer:
             for data in intent.data:
                 rules = {**self.intents.expansion_rules, **data.expansion_rules}
                 lists = {**self.slot_lists, **data.slot_lists}
-                plain = {name: _plain_values(lst) for name, lst in lists.items()}
+                plain = {name: self._plain(lst) for name, lst in lists.items()}
                 settings = MatchSettings(
                     slot_lists=lists,
                     expansion_rules=rules,
