@@ -222,6 +222,11 @@ class House:
             self._intents_data = data
         return self._intents_data
 
+    def invalidate_sentences(self) -> None:
+        """Forget compiled sentences: a plugin's `samantha_sentences` answer has changed."""
+        self._intents_data = None
+        self._recognizers = None
+
     def slot_lists(self) -> dict[str, SlotList]:
         home = self.home
         areas = [(n, r.id, {"area": r.id}) for r in home.rooms.values() for n in r.names()]

@@ -268,10 +268,7 @@ class Engine:
             del house.handlers[name]
         house.handlers.update(self.sentences.handlers(self.automations))
         # The house caches its sentences and recognizers; make it ask the plugins again.
-        if hasattr(house, "_intents_data"):
-            house._intents_data = None
-        if hasattr(house, "_recognizers"):
-            house._recognizers = None
+        house.invalidate_sentences()
 
     # --- MQTT ---------------------------------------------------------------------------------
 
