@@ -20,3 +20,13 @@ class PersonaSentence(BaseEvent):
     persona: str
     turn: str
     index: int
+
+
+class MoodChanged(BaseEvent):
+    """The persona's mood moved into another band (e.g. from "even and relaxed" to "warm and
+    lively"); automations can react with an `event: mood` trigger."""
+
+    type: Literal["mood_changed"] = "mood_changed"
+    mood: str
+    warmth: float
+    energy: float

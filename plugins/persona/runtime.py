@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import time
@@ -15,6 +16,7 @@ from samantha.home import Device, normalize_name
 from samantha.kinds import SENSITIVE_KINDS, Kind
 from samantha.providers import Command
 
+from .events import MoodChanged
 from .llm import ChatModel
 from .memory import MemoryStore
 from .mood import Mood
@@ -151,8 +153,14 @@ class Runtime:
     def nudge(self, warmth: float, energy: float) -> None:
         if warmth == 0 and energy == 0:
             return
+        before = self.mood.describe()
         self._mood = self.mood.nudged(warmth, energy, self.half_life)
         self.mood_changed = True
+        after = self._mood.describe()
+        if after != before:
+            with contextlib.suppress(RuntimeError):  # no running loop: nobody is listening
+                self.house.bus.publish_soon(MoodChanged(
+                    mood=after, warmth=self._mood.warmth, energy=self._mood.energy))
 
     # --- wording --------------------------------------------------------------------------------
 
