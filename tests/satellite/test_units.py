@@ -1,0 +1,111 @@
+"""The satellite's parts on their own: gated wake word, health messages, settings, frames."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from pydantic import ValidationError
+from sat_harness import Recordings
+
+from samantha.hardware.frames import AudioFrame
+from samantha.hardware.sinks import NullSink
+from samantha.hardware.wavio import read_audio
+from samantha.plugins.mqtt.client import MqttClient
+from samantha.plugins.mqtt.settings import MqttSettings
+from samantha.plugins.satellite import hermes
+from samantha.plugins.satellite.engines import wake_engine
+from samantha.plugins.satellite.runner import satellite_mqtt
+from samantha.plugins.satellite.satellite import Mode, Satellite
+from samantha.plugins.satellite.session import frame_pcm
+from samantha.plugins.satellite.settings import HubSettings, SatelliteSettings
+from samantha.plugins.satellite.status import SatelliteStatus, SiteAvailability
+from samantha.plugins.satellite.wakegate import GatedWake
+from samantha.plugins.speech.endpoint import EnergyVad
+from samantha.plugins.speech.settings import SpeechSettings
+
+FRAME = 512
+
+
+def frames_of(samples: np.ndarray) -> list[bytes]:
+    mono = samples[:, 0]
+    return [mono[i:i + FRAME].astype("<i2").tobytes() for i in range(0, len(mono), FRAME)]
+
+
+def run_gate(gate: GatedWake, samples: np.ndarray) -> list[float]:
+    hits, now = [], 0.0
+    for pcm in frames_of(samples):
+        now += len(pcm) / 2 / 16000
+        hit = gate.process(pcm, len(pcm) / 2 / 16000, now)
+        if hit is not None:
+            hits.append(hit.level_db)
+    return hits
+
+
+def test_gated_wake_sleeps_through_silence_and_wakes_on_the_phrase(
+        recordings: Recordings) -> None:
+    speech = SpeechSettings()
+    silence = np.zeros((16000 * 5, 1), dtype=np.int16)
+    gate = GatedWake(wake_engine(speech), EnergyVad(-45, 10))
+    assert run_gate(gate, silence) == [] and gate.frames_fed == 0
+    loud, _ = read_audio(recordings.loud)
+    quiet, _ = read_audio(recordings.quiet)
+    gate.reset()
+    [loud_db] = run_gate(gate, np.concatenate([silence, loud]))
+    gate = GatedWake(wake_engine(speech), EnergyVad(-45, 10))
+    [quiet_db] = run_gate(gate, np.concatenate([silence, quiet]))
+    assert loud_db - quiet_db == pytest.approx(10.5, abs=1.0)  # sox vol 0.3
+
+
+async def test_no_wake_and_no_streaming_while_a_reply_plays(recordings: Recordings) -> None:
+    speech = SpeechSettings()
+    client = MqttClient(MqttSettings(outbox_path=Path("/nonexistent/never-opened")))
+    sat = Satellite("kitchen", SatelliteSettings(), speech, client,
+                    wake=wake_engine(speech), sink=NullSink())
+    sat.playing = True
+    loud, _ = read_audio(recordings.loud)
+    for i, pcm in enumerate(frames_of(loud)):
+        samples = np.frombuffer(pcm, dtype="<i2").reshape(-1, 1).copy()
+        await sat.process(AudioFrame(samples, 16000, i * FRAME / 16000))
+    assert sat.gate.frames_fed == 0 and sat.mode is Mode.IDLE and sat.frames_sent == 0
+
+
+def test_status_messages_round_trip_and_read_the_last_will() -> None:
+    status = SatelliteStatus(online=True, room="kitchen", cpu=0.01, level_db=-60.0, muted=True)
+    assert SatelliteStatus.parse(status.payload()) == status
+    assert SatelliteStatus.parse(b"offline") == SatelliteStatus(online=False)
+    assert SatelliteStatus.parse(b"online").online
+    for bad in (b"[1]", b"{oops", b'{"online": "maybe"}'):
+        with pytest.raises(ValueError):
+            SatelliteStatus.parse(bad)
+    seen = SiteAvailability(room="kitchen", available=False)
+    assert SiteAvailability.model_validate_json(seen.payload()) == seen
+
+
+def test_settings_are_checked() -> None:
+    with pytest.raises(ValidationError):
+        HubSettings(window_s=0.1, tie_s=0.2)
+    with pytest.raises(ValidationError):
+        SatelliteSettings(status_topic="samantha/#")
+    s = SatelliteSettings(status_topic="/home/sats/")
+    assert s.status_of("kitchen") == "home/sats/kitchen/status"
+
+
+def test_each_satellite_gets_its_own_client_id_outbox_and_last_will(tmp_path: Path) -> None:
+    mqtt = MqttSettings(outbox_path=tmp_path / "outbox.sqlite3")
+    mine = satellite_mqtt(mqtt, SatelliteSettings(), "kitchen", None)
+    assert mine.client_id == "samantha-satellite-kitchen"
+    assert mine.status_topic == "samantha/satellite/kitchen/status"
+    assert mine.outbox_path == tmp_path / "satellite-kitchen-outbox.sqlite3"
+    named = satellite_mqtt(mqtt.model_copy(update={"client_id": "pi-1"}), SatelliteSettings(),
+                           "kitchen", None)
+    assert named.client_id == "pi-1"
+
+
+def test_frames_from_other_hermes_satellites_are_converted() -> None:
+    stereo_44k = (np.random.default_rng(1).normal(0, 3000, (4410, 2))).astype(np.int16)
+    pcm = frame_pcm(hermes.wav_bytes(stereo_44k, 44100))
+    assert len(pcm) == 1600 * 2  # 0.1 s of mono 16 kHz
+    with pytest.raises(ValueError):
+        frame_pcm(b"RIFF....WAVEfmt nonsense")
