@@ -72,6 +72,7 @@ class RoomSpeech:
         self.utterance: list[bytes] = []
         self.last_partial = ""
         self.tasks: set[asyncio.Task[None]] = set()
+        self._last_speech: asyncio.Task[None] | None = None
         self.speech_tasks: set[asyncio.Task[None]] = set()
         self.frames_heard = 0
         self.reply_clock: tuple[float, float] | None = None
@@ -228,11 +229,23 @@ class RoomSpeech:
     # --- replies ------------------------------------------------------------------------------
 
     def say(self, text: str) -> asyncio.Task[None]:
-        """Speak `text` on the room's sink (called for every reply published in this room)."""
-        task = asyncio.get_running_loop().create_task(self._speak(text))
+        """Speak `text` on the room's sink after whatever the room is already saying.
+
+        Replies can arrive a sentence at a time (a streaming persona); they must come out of the
+        speaker in order and one after another, never talking over each other.
+        """
+        previous = self._last_speech
+        task = asyncio.get_running_loop().create_task(self._speak_after(previous, text))
+        self._last_speech = task
         self.speech_tasks.add(task)
         task.add_done_callback(self.speech_tasks.discard)
         return task
+
+    async def _speak_after(self, previous: asyncio.Task[None] | None, text: str) -> None:
+        if previous is not None:
+            with contextlib.suppress(BaseException):
+                await asyncio.shield(previous)
+        await self._speak(text)
 
     async def _speak(self, text: str) -> None:
         t = self._since(*self.reply_clock) if self.reply_clock else self.now

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from samantha.events import ReplySpoken
+from samantha.events import BaseEvent
 from samantha.hardware.errors import AudioError, AudioFileError
 from samantha.hardware.pipeline import RoomAudio
 from samantha.hardware.profiles import AudioProfile, load_profile, profile_from_dict
@@ -92,6 +92,7 @@ class SpeechService:
         self.tasks: list[asyncio.Task[None]] = []
         self.keeper: GrammarKeeper | None = None
         self._unsubscribe: Callable[[], None] | None = None
+        self._streamed: set[str] = set()  # rooms whose current reply arrived sentence by sentence
 
     def _build(self, kind: str, name: str) -> Any:
         return self.registry.build(kind, name, self.settings, self.language)
@@ -114,13 +115,26 @@ class SpeechService:
                             partials=self.partials)
         self.rooms[room_id] = speech
         if self._unsubscribe is None:
-            self._unsubscribe = self.house.bus.subscribe(ReplySpoken, self._reply)
+            self._unsubscribe = self.house.bus.subscribe(BaseEvent, self._heard)
         return speech
 
-    def _reply(self, event: ReplySpoken) -> None:
-        room = self.rooms.get(event.room)
-        if room is not None and event.text:
-            room.say(event.text)
+    def _heard(self, event: BaseEvent) -> None:
+        """Speak replies; a streamed reply's sentences are spoken as they come, and the full
+        reply that closes that turn is then not spoken a second time."""
+        kind = getattr(event, "type", None)
+        if kind not in {"reply", "persona_sentence"}:
+            return
+        room = self.rooms.get(getattr(event, "room", ""))
+        text = getattr(event, "text", "")
+        if room is None or not text:
+            return
+        if kind == "persona_sentence":
+            self._streamed.add(room.room)
+            room.say(text)
+        elif room.room in self._streamed:
+            self._streamed.discard(room.room)
+        else:
+            room.say(text)
 
     async def start(self) -> None:
         """Start every room of the section that has an input."""
