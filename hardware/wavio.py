@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import struct
 import wave
 from pathlib import Path
 
@@ -35,7 +36,8 @@ def read_audio(
         return data.reshape(-1, raw_channels).astype(np.int16), raw_rate
     try:
         rate, data = wavfile.read(p)
-    except (ValueError, OSError, EOFError) as exc:
+    except (ValueError, OSError, EOFError, UnboundLocalError, struct.error) as exc:
+        # scipy raises UnboundLocalError or struct.error on a header cut short.
         raise AudioFileError(str(p), f"not a readable WAV file: {exc}") from None
     if data.ndim == 1:
         data = data[:, None]

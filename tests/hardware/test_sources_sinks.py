@@ -102,3 +102,10 @@ async def test_sinks_resample_and_record(tmp_path: Path) -> None:
     data, rate = read_audio(tmp_path / "reply.wav")
     assert rate == 16000 and data.shape == (16000, 1)
     assert abs(np.abs(data).max() / 32768 - 0.3) < 0.02
+
+
+def test_truncated_wav_header_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "cut.wav"
+    path.write_bytes(b"RIFF\x24\x00\x00\x00WAVEfmt ")  # the header stops mid-chunk
+    with pytest.raises(AudioFileError, match=r"cut\.wav"):
+        read_audio(path)
