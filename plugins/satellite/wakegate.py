@@ -1,6 +1,6 @@
 """The satellite's idle loop: the wake engine runs only around sound, and knows how loud it was.
 
-Keyword spotting costs ~0.02 CPU-s per audio-s, most of an idle satellite's budget; a quiet room
+Keyword spotting costs up to ~0.02 CPU-s per audio-s on speech and noisy rooms; a quiet room
 needs none of it. The energy VAD (already run for endpointing) opens the gate; the wake engine
 then gets the last `preroll_s` of audio first, so the start of the phrase is not lost, and keeps
 running until `hangover_s` after the last loud frame.
