@@ -7,27 +7,16 @@ digits, which hassil's range lists expect).
 
 from __future__ import annotations
 
-import itertools
 import logging
-import math
 import random
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from hassil.expression import (
-    Alternative,
-    Expression,
-    Group,
-    ListReference,
-    Permutation,
-    RuleReference,
-    TextChunk,
-)
-from hassil.intents import Intents, SlotList, TextSlotList, TextSlotValue
+from hassil.intents import TextSlotValue
 
-from samantha.sampling import sample_template
+from samantha.sampling import sample_intents
 
 if TYPE_CHECKING:
     from samantha.house import House
@@ -103,80 +92,6 @@ class _CoveringRandom(random.Random):
         return super().choice(seq)
 
 
-def _count(exp: Expression, lists: Mapping[str, SlotList], rules: Mapping[str, Any],
-           cap: int, depth: int = 0) -> int:
-    """How many sentences a template expands to (anything above `cap` is just `cap + 1`)."""
-    if depth > 30:
-        return cap + 1
-    if isinstance(exp, TextChunk):
-        return 1
-    if isinstance(exp, Alternative):
-        return min(cap + 1, sum(_count(i, lists, rules, cap, depth + 1) for i in exp.items))
-    if isinstance(exp, Group):  # sequences, and permutations (n! orders)
-        total = math.factorial(len(exp.items)) if isinstance(exp, Permutation) else 1
-        for item in exp.items:
-            total = min(cap + 1, total * _count(item, lists, rules, cap, depth + 1))
-        return total
-    if isinstance(exp, RuleReference):
-        rule = rules.get(exp.rule_name)
-        return _count(rule.expression, lists, rules, cap, depth + 1) if rule else 0
-    if isinstance(exp, ListReference):
-        found = lists.get(exp.list_name)
-        if isinstance(found, TextSlotList):
-            return min(cap + 1, sum(_count(v.text_in, lists, rules, cap, depth + 1)
-                                    for v in found.values))
-    return cap + 1  # ranges and wildcards: sample instead
-
-
-def _expand(exp: Expression, lists: Mapping[str, SlotList],
-            rules: Mapping[str, Any]) -> Iterator[str]:
-    """Every sentence of a small template (call only when `_count` is below the cap)."""
-    if isinstance(exp, TextChunk):
-        yield exp.text
-    elif isinstance(exp, Alternative):
-        for item in exp.items:
-            yield from _expand(item, lists, rules)
-    elif isinstance(exp, Permutation):
-        for order in itertools.permutations(exp.items):
-            for parts in itertools.product(*(list(_expand(i, lists, rules)) for i in order)):
-                yield " ".join(p for p in parts if p)
-    elif isinstance(exp, Group):
-        for parts in itertools.product(*(list(_expand(i, lists, rules)) for i in exp.items)):
-            yield "".join(parts)
-    elif isinstance(exp, RuleReference):
-        rule = rules.get(exp.rule_name)
-        if rule:
-            yield from _expand(rule.expression, lists, rules)
-    elif isinstance(exp, ListReference):
-        found = lists.get(exp.list_name)
-        if isinstance(found, TextSlotList):
-            for value in found.values:
-                yield from _expand(value.text_in, lists, rules)
-
-
-def _sample(intents: Intents, slot_lists: dict[str, SlotList], per_template: int,
-            rng: random.Random, only: set[str] | None) -> Iterable[tuple[str, str]]:
-    """`samantha.sampling.sample_intents` with our own random source (it takes only a seed)."""
-    for intent in intents.intents.values():
-        if only is not None and intent.name not in only:
-            continue
-        for data in intent.data:
-            rules = {**intents.expansion_rules, **data.expansion_rules}
-            lists = {**intents.slot_lists, **slot_lists, **data.slot_lists}
-            for sentence in data.sentences:
-                # Small templates are expanded completely: every way of saying "turn on the
-                # kitchen lights" is in; only the big ones are sampled.
-                if _count(sentence.expression, lists, rules, EXPAND_CAP) <= EXPAND_CAP:
-                    for text in _expand(sentence.expression, lists, rules):
-                        if text.strip():
-                            yield intent.name, " ".join(text.split())
-                    continue
-                for _ in range(per_template):
-                    text = sample_template(sentence.expression, rng, lists, rules)
-                    if text and text.strip():
-                        yield intent.name, " ".join(text.split())
-
-
 @dataclass
 class Grammar:
     """Allowed spoken sentences of a home and the text each stands for."""
@@ -244,8 +159,9 @@ def home_grammar(house: House, stt: SttSettings,
         only = set(house.handlers)
     elif isinstance(stt.intents, list):
         only = set(stt.intents)
-    pairs = list(_sample(recognizer.intents, recognizer.slot_lists, stt.samples_per_template,
-                         _CoveringRandom(revision), only))
+    pairs = list(sample_intents(recognizer.intents, recognizer.slot_lists,
+                                per_template=stt.samples_per_template, only=only,
+                                rng=_CoveringRandom(revision), expand_up_to=EXPAND_CAP))
     pairs += [("", s) for s in stt.sentences]
     grammar = build_grammar(pairs, numbers=stt.numbers, max_sentences=stt.max_sentences,
                             missing_words=missing_words)
