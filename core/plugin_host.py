@@ -206,16 +206,21 @@ class PluginHost:
         plugin sees what an earlier one made of it instead of the original.
         """
         for impl in self._impls(hook):
-            try:
-                result = impl.function(*[value if a == arg else kwargs[a] for a in impl.argnames])
-                if inspect.isawaitable(result):
-                    result = await within(result, self.hook_timeout)
-            except Exception as err:
-                self._fail(impl, hook, err)
-                continue
+            result = await self._ainvoke(impl, hook, {**kwargs, arg: value})
             if result is not None:
                 value = result
         return value
+
+    async def _ainvoke(self, impl: pluggy.HookImpl, hook: str, kwargs: dict[str, Any]) -> Any:
+        """One implementation's answer, or None when it raised or timed out (reported)."""
+        try:
+            result = impl.function(*[kwargs[a] for a in impl.argnames])
+            if inspect.isawaitable(result):
+                result = await within(result, self.hook_timeout)
+        except Exception as err:
+            self._fail(impl, hook, err)
+            return None
+        return result
 
     async def acall(
         self, hook: str, *, first: bool = False, **kwargs: Any
@@ -228,13 +233,7 @@ class PluginHost:
         results = []
         impls = self._impls(hook)
         for impl in reversed(impls) if first else impls:
-            try:
-                result = impl.function(*[kwargs[a] for a in impl.argnames])
-                if inspect.isawaitable(result):
-                    result = await within(result, self.hook_timeout)
-            except Exception as err:
-                self._fail(impl, hook, err)
-                continue
+            result = await self._ainvoke(impl, hook, kwargs)
             if result is not None:
                 results.append((impl.plugin_name, result))
                 if first:
