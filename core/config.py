@@ -4,13 +4,39 @@ from __future__ import annotations
 
 import difflib
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    create_model,
+)
 
 from samantha.config_loader import ConfigError, ConfigIssue, LoadedYaml, load_yaml
 
 DEMO_CONFIG = Path(__file__).parent / "data" / "demo_house.yaml"
+
+
+def _check_templates(sentences: list[str]) -> list[str]:
+    from hassil.parse_expression import parse_sentence
+
+    for template in sentences:
+        try:
+            parse_sentence(template)
+        except Exception as err:
+            raise ValueError(f"template {template!r} does not parse: {err}") from err
+    return sentences
+
+
+SentenceTemplates = Annotated[
+    list[str],
+    Field(min_length=1, description="hassil sentence templates, e.g. 'turn on [the] {name}'."),
+    AfterValidator(_check_templates),
+]
+"""A config field of sentence templates, each checked to parse when the config is loaded."""
 
 
 class Section(BaseModel):
@@ -142,6 +168,7 @@ __all__ = [
     "CoreConfig",
     "RoomConfig",
     "Section",
+    "SentenceTemplates",
     "build_model",
     "load_config",
     "raw_plugin_list",

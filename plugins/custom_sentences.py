@@ -18,10 +18,10 @@ from __future__ import annotations
 import string
 from typing import Any
 
-from pydantic import BaseModel, Field, RootModel, field_validator
+from pydantic import BaseModel, Field, RootModel
 
 from samantha import hookimpl
-from samantha.config import Section
+from samantha.config import Section, SentenceTemplates
 from samantha.house import BEST_METADATA, House
 from samantha.intent_handling import IntentHandler, IntentRequest, Outcome
 from samantha.kinds import Kind
@@ -39,21 +39,9 @@ class SentenceAction(Section):
 
 
 class CustomIntent(Section):
-    sentences: list[str] = Field(min_length=1, description="hassil templates.")
+    sentences: SentenceTemplates
     reply: str = Field("Okay.", description="What to say; {slot} is replaced by its value.")
     actions: list[SentenceAction] = Field(default_factory=list)
-
-    @field_validator("sentences")
-    @classmethod
-    def _parse(cls, sentences: list[str]) -> list[str]:
-        from hassil.parse_expression import parse_sentence
-
-        for template in sentences:
-            try:
-                parse_sentence(template)
-            except Exception as err:
-                raise ValueError(f"template {template!r} does not parse: {err}") from err
-        return sentences
 
 
 class CustomIntents(RootModel[dict[str, CustomIntent]]):

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
+from samantha.config import SentenceTemplates
 from samantha.plugins.automations.cron import Cron, CronError
 from samantha.plugins.automations.spec import (
     Detach,
@@ -289,20 +290,8 @@ class SentenceTrigger(TriggerSpec):
     """A spoken sentence (hassil templates); its {slots} become trigger.slots."""
 
     trigger: Literal["sentence"]
-    sentences: list[str] = Field(min_length=1)
+    sentences: SentenceTemplates
     reply: TemplateStr | None = Field(None, description="Said at once; the actions may say more.")
-
-    @field_validator("sentences")
-    @classmethod
-    def _parse(cls, sentences: list[str]) -> list[str]:
-        from hassil.parse_expression import parse_sentence
-
-        for template in sentences:
-            try:
-                parse_sentence(template)
-            except Exception as err:
-                raise ValueError(f"template {template!r} does not parse: {err}") from err
-        return sentences
 
     def slot_names(self) -> set[str]:
         return {m.group(1) for s in self.sentences for m in _SLOT.finditer(s)}
