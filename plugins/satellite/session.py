@@ -20,7 +20,7 @@ from samantha.hardware.resample import resample
 from samantha.plugins.satellite import hermes
 from samantha.plugins.speech.endpoint import Decision, Endpointer
 from samantha.plugins.speech.engines import SAMPLE_RATE, SpeechToText, Transcript
-from samantha.plugins.speech.grammar import GrammarKeeper, normalize
+from samantha.plugins.speech.grammar import GrammarKeeper, text_for_house
 from samantha.plugins.speech.settings import EndpointSettings, SttSettings
 
 
@@ -97,15 +97,6 @@ class HubSession:
 async def snapped_text(keeper: GrammarKeeper | None, stt_settings: SttSettings,
                        stt: SpeechToText, transcript: Transcript,
                        audio: bytes) -> tuple[str, bool]:
-    """(text for the house, understood as a command) as the single-process room decides."""
-    heard = transcript.text
-    if stt_settings.mode == "free_form" or keeper is None:
-        return heard, bool(heard)
-    snap = keeper.snapper.snap(normalize(heard), stt_settings.snap_threshold)
-    if snap.sentence is not None:
-        return keeper.grammar.sentences.get(snap.sentence, snap.sentence), True
-    if stt_settings.free_form_fallback and heard:
-        free = await asyncio.to_thread(stt.transcribe_free, audio)
-        if free is not None and free.text:
-            return free.text, False
-    return "", False
+    """(text for the house, understood as a command), decided as a local room decides."""
+    decided = await text_for_house(keeper, stt_settings, stt, transcript, audio)
+    return decided.text, decided.understood

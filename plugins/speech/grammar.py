@@ -7,6 +7,7 @@ digits, which hassil's range lists expect).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
 import re
@@ -20,6 +21,7 @@ from samantha.sampling import sample_intents
 
 if TYPE_CHECKING:
     from samantha.house import House
+    from samantha.plugins.speech.engines import SpeechToText, Transcript
     from samantha.plugins.speech.settings import SttSettings
 
 log = logging.getLogger(__name__)
@@ -218,3 +220,36 @@ class GrammarKeeper:
             self.rebuilding = False
         self.install(grammar)
         return True
+
+
+@dataclass(frozen=True)
+class HouseText:
+    """What a transcript becomes for the intent layer."""
+
+    text: str
+    understood: bool  # snapped to a sentence of the grammar (a command), not free words
+    free_form: bool = False
+    similarity: float | None = None
+    confidence: float | None = None
+
+
+async def text_for_house(keeper: GrammarKeeper | None, stt_settings: SttSettings,
+                         stt: SpeechToText, transcript: Transcript, audio: bytes) -> HouseText:
+    """The snapped grammar sentence for a transcript, else free-form words for the persona.
+
+    Below the snap threshold a transcript is not trusted as a command: a recombined bigram
+    path ("turn on the kitchen off") must not become a wrong action.
+    """
+    heard = transcript.text
+    if stt_settings.mode == "free_form" or keeper is None:
+        return HouseText(heard, bool(heard), free_form=True, confidence=transcript.confidence)
+    snap = keeper.snapper.snap(normalize(heard), stt_settings.snap_threshold)
+    if snap.sentence is not None:
+        return HouseText(keeper.grammar.sentences.get(snap.sentence, snap.sentence), True,
+                         similarity=snap.similarity, confidence=transcript.confidence)
+    if stt_settings.free_form_fallback and heard:
+        free = await asyncio.to_thread(stt.transcribe_free, audio)
+        if free is not None and free.text:
+            return HouseText(free.text, False, free_form=True, similarity=snap.similarity,
+                             confidence=free.confidence)
+    return HouseText("", False, similarity=snap.similarity, confidence=transcript.confidence)

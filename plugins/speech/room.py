@@ -21,7 +21,7 @@ from samantha.hardware.frames import AudioFrame, ProcessedFrame
 from samantha.hardware.sinks import AudioSink
 from samantha.plugins.speech.endpoint import Decision, Endpointer
 from samantha.plugins.speech.engines import SpeechToText, TextToSpeech, Transcript, WakeEngine
-from samantha.plugins.speech.grammar import Grammar, GrammarKeeper, normalize
+from samantha.plugins.speech.grammar import Grammar, GrammarKeeper, normalize, text_for_house
 from samantha.plugins.speech.messages import (
     IntentFound,
     ListenTimeout,
@@ -201,24 +201,13 @@ class RoomSpeech:
     async def _text_for(self, transcript: Transcript, audio: bytes, decision: Decision,
                         t: float) -> tuple[str, TranscriptHeard]:
         """The text for the intent layer: the snapped grammar sentence, or free-form words."""
-        heard = transcript.text
-        stt = self.settings.stt
-        base = {"room": self.room, "t": t, "heard": heard, "confidence": transcript.confidence,
-                "end": decision.value if decision is not Decision.END else "end"}
-        if stt.mode == "free_form":
-            return heard, TranscriptHeard(text=heard, understood=bool(heard), free_form=True,
-                                          **base)
-        snap = self.keeper.snapper.snap(normalize(heard), stt.snap_threshold)
-        if snap.sentence is not None:
-            text = self.keeper.grammar.sentences.get(snap.sentence, snap.sentence)
-            return text, TranscriptHeard(text=text, similarity=snap.similarity, **base)
-        if stt.free_form_fallback and heard:
-            free = await asyncio.to_thread(self.stt.transcribe_free, audio)
-            if free is not None and free.text:
-                base["confidence"] = free.confidence
-                return free.text, TranscriptHeard(text=free.text, similarity=snap.similarity,
-                                                  understood=False, free_form=True, **base)
-        return "", TranscriptHeard(text="", similarity=snap.similarity, understood=False, **base)
+        decided = await text_for_house(self.keeper, self.settings.stt, self.stt, transcript,
+                                       audio)
+        end = decision.value if decision is not Decision.END else "end"
+        return decided.text, TranscriptHeard(
+            room=self.room, t=t, heard=transcript.text, confidence=decided.confidence, end=end,
+            text=decided.text, similarity=decided.similarity, understood=decided.understood,
+            free_form=decided.free_form)
 
     async def _back_to_idle(self) -> None:
         self.state = State.IDLE

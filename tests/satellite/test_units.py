@@ -58,9 +58,11 @@ def test_gated_wake_sleeps_through_silence_and_wakes_on_the_phrase(
     assert loud_db - quiet_db == pytest.approx(10.5, abs=1.0)  # sox vol 0.3
 
 
-async def test_no_wake_and_no_streaming_while_a_reply_plays(recordings: Recordings) -> None:
+async def test_no_wake_and_no_streaming_while_a_reply_plays(recordings: Recordings,
+                                                            tmp_path: Path) -> None:
     speech = SpeechSettings()
-    client = MqttClient(MqttSettings(outbox_path=Path("/nonexistent/never-opened")))
+    # The client is never connected here, but it opens (and locks) its outbox file.
+    client = MqttClient(MqttSettings(outbox_path=tmp_path / "outbox.db"))
     sat = Satellite("kitchen", SatelliteSettings(), speech, client,
                     wake=wake_engine(speech), sink=NullSink())
     sat.playing = True
