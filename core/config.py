@@ -17,7 +17,7 @@ from pydantic import (
 
 from samantha.config_loader import ConfigError, ConfigIssue, LoadedYaml, load_yaml
 
-DEMO_CONFIG = Path(__file__).parent / "data" / "demo_house.yaml"
+DEMO_CONFIG = Path(__file__).parent / "demo_house.yaml"
 
 
 def _check_templates(sentences: list[str]) -> list[str]:
