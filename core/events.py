@@ -72,11 +72,12 @@ class ReplySpoken(BaseEvent):
 
 
 class RoomActivityChanged(BaseEvent):
-    """A room started listening, thinking, speaking, went idle, or was muted or unmuted."""
+    """A room started listening, thinking, speaking, went idle, was muted or unmuted, or lost
+    its microphone (a satellite that vanished: "unavailable")."""
 
     type: Literal["room_activity"] = "room_activity"
     room: str
-    activity: Literal["idle", "listening", "thinking", "speaking", "muted"]
+    activity: Literal["idle", "listening", "thinking", "speaking", "muted", "unavailable"]
     muted: bool = False
 
 

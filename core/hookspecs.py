@@ -95,7 +95,7 @@ def samantha_event(house: House, event: BaseEvent) -> None:
 
 @hookspec
 def samantha_room_activity(house: House, room: str, activity: str) -> None:
-    """React to a room's activity changing (idle, listening, thinking, speaking, muted)."""
+    """React to a room's activity: idle, listening, thinking, speaking, muted or unavailable."""
 
 
 @hookspec(firstresult=True)

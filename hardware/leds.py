@@ -19,6 +19,7 @@ class RoomActivity(str, Enum):
     THINKING = "thinking"
     SPEAKING = "speaking"
     MUTED = "muted"
+    UNAVAILABLE = "unavailable"  # the room's satellite is gone
 
 
 @runtime_checkable

@@ -226,6 +226,9 @@ class SatelliteHub:
             await self._announce(room, False)
 
     async def _announce(self, room: str, available: bool) -> None:
+        # Other plugins (LED rings, automations, the persona) see it as the room's activity.
+        with contextlib.suppress(Exception):  # a site the house has no room for
+            await self.house.set_activity(room, "idle" if available else "unavailable")
         await self._publish(self.settings.availability_of(room),
                             SiteAvailability(room=room, available=available).payload(),
                             retain=True)

@@ -111,3 +111,33 @@ def test_frames_from_other_hermes_satellites_are_converted() -> None:
     assert len(pcm) == 1600 * 2  # 0.1 s of mono 16 kHz
     with pytest.raises(ValueError):
         frame_pcm(b"RIFF....WAVEfmt nonsense")
+
+
+async def test_satellite_going_away_makes_the_room_unavailable(tmp_path: Path) -> None:
+    from harness.mosquitto import Mosquitto
+    from samantha.house import House
+    from samantha.plugins.mqtt.client import Message
+    from samantha.plugins.satellite.hub import SatelliteHub
+    from samantha.plugins.satellite.settings import SatelliteSettings
+    from samantha.plugins.satellite.status import SatelliteStatus
+
+    with Mosquitto(workdir=tmp_path / "broker") as broker:
+        broker.start("plain")
+        client = MqttClient(MqttSettings(host=broker.host, port=broker.port,
+                                         client_id="hub-test", outbox_path=tmp_path / "o.db"))
+        await client.start()
+        house = House.prepare(None)
+        try:
+            async with house:
+                hub = SatelliteHub(house, SatelliteSettings(), client)
+                topic = f"{hub.settings.status_topic}/kitchen/status"
+                online = SatelliteStatus(online=True).payload()
+                await hub._on_status(Message(topic, online, 1, True))
+                assert house.activity["kitchen"] == "idle"
+                offline = SatelliteStatus(online=False).payload()
+                await hub._on_status(Message(topic, offline, 1, False))
+                assert house.activity["kitchen"] == "unavailable"
+                assert not hub.available("kitchen")
+                await hub.stop()
+        finally:
+            await client.stop()
