@@ -29,11 +29,11 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "samantha.plugins.builtin_intents",
     "samantha.plugins.custom_sentences",
     "samantha.plugins.automations.plugin",
-    "samantha.plugins.speech",
-    "samantha.plugins.homeassistant",
+    "samantha.plugins.speech.plugin",
+    "samantha.plugins.homeassistant.plugin",
     "samantha.plugins.audio",
-    "samantha.plugins.mqtt",
-    "samantha.plugins.persona",
+    "samantha.plugins.mqtt.plugin",
+    "samantha.plugins.persona.plugin",
     "samantha.plugins.satellite.plugin",
 )
 

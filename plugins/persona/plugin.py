@@ -14,6 +14,7 @@ from samantha.intent_handling import IntentHandler, Outcome
 
 from . import local_intents
 from .brain import think
+from .memory import HOUSEHOLD
 from .mood import EVENT_ENERGY, effect_of_words
 from .proactive import on_state_change
 from .runtime import forget_runtime, runtime_of
@@ -105,6 +106,24 @@ def samantha_event(house: House, event: BaseEvent) -> Any:
     if isinstance(event, DeviceStateChanged) and rt.section.triggers:
         return on_state_change(house, event)
     return None
+
+
+@hookimpl
+def samantha_phrase(house: House, room: str | None, message: str) -> str | None:
+    """Automations' `say`/`phrase` actions speak through the room's persona."""
+    rt = runtime_of(house)
+    found = house.home.find_room(room) if room else None
+    persona = rt.persona_for(found.id, rt.person_in(found.id)) if found else rt.default
+    return rt.render(persona, ["announcement"], {"message": message,
+                                                 "room": found.id if found else ""},
+                     persona.announcement)
+
+
+@hookimpl
+def samantha_remember(house: House, fact: str, person: str | None) -> bool:
+    """Automations' `remember` action: a household fact, or one about `person`."""
+    runtime_of(house).memory.add(fact, person or HOUSEHOLD, source="said")
+    return True
 
 
 @hookimpl
