@@ -102,6 +102,26 @@ def tls_context(tls: TlsSettings) -> ssl.SSLContext:
     return ctx
 
 
+READ_BURST = 64  # packets handled per wake-up of the socket at most
+
+
+def _read_burst(client: paho.Client) -> None:
+    """Handle the packets waiting on the socket, up to READ_BURST, in one wake-up.
+
+    paho's `loop_read` handles one packet per call, so a burst of state messages would cost an
+    event-loop round trip (an epoll call) per message. `_packet_read` is what `loop_read` runs.
+    """
+    for _ in range(READ_BURST):
+        if client.socket() is None:
+            return
+        rc = client._packet_read()
+        if rc == MQTTErrorCode.MQTT_ERR_AGAIN:
+            return
+        if rc != MQTTErrorCode.MQTT_ERR_SUCCESS:
+            client._loop_rc_handle(rc)
+            return
+
+
 class MqttClient:
     """Asyncio MQTT client with reconnect, resubscribe, last will and a persistent outbox.
 
@@ -549,7 +569,7 @@ class MqttClient:
 
     def _attach(self, client: paho.Client, fd: int) -> None:
         assert self._loop is not None
-        self._loop.add_reader(fd, client.loop_read)
+        self._loop.add_reader(fd, _read_burst, client)
 
     def _detach(self, client: paho.Client) -> None:
         fd = getattr(client, "_samantha_fd", None)

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+FOLD_AT = 0.05  # pending mood change applied once it is this large (or the mood is read)
+
 MOOD_KEY = "mood"
 SENSITIVE_COVER_CLASSES = frozenset({"garage", "gate", "door"})
 
@@ -77,6 +79,7 @@ class Runtime:
         self.history: dict[str, deque[Exchange]] = {}
         self.last_memory: dict[str, int] = {}
         self._mood: Mood | None = None
+        self._pending: tuple[float, float] = (0.0, 0.0)  # small nudges not yet applied
         self.mood_changed = False
 
     def _memory_path(self) -> Path:
@@ -99,6 +102,8 @@ class Runtime:
         if self.model is not None:
             await self.model.close()
             self.model = None
+        if self._pending != (0.0, 0.0):
+            self._fold()
         if self.mood_changed and self._mood is not None:
             try:
                 self.memory.save_state(MOOD_KEY, self._mood.model_dump())
@@ -141,6 +146,11 @@ class Runtime:
 
     @property
     def mood(self) -> Mood:
+        if self._pending != (0.0, 0.0):
+            self._fold()
+        return self._settled()
+
+    def _settled(self) -> Mood:
         if self._mood is None:
             saved = None
             try:
@@ -151,13 +161,20 @@ class Runtime:
         return self._mood.decayed(self.half_life)
 
     def nudge(self, warmth: float, energy: float) -> None:
-        if warmth == 0 and energy == 0:
-            return
-        before = self.mood.describe()
-        self._mood = self.mood.nudged(warmth, energy, self.half_life)
+        """Move the mood. Small nudges (a device changing) are summed and applied together:
+        a busy house sends thousands of them, and each costs a decay computation."""
+        w, e = self._pending[0] + warmth, self._pending[1] + energy
+        self._pending = (w, e)
+        if abs(w) >= FOLD_AT or abs(e) >= FOLD_AT:
+            self._fold()
+
+    def _fold(self) -> None:
+        (warmth, energy), self._pending = self._pending, (0.0, 0.0)
+        current = self._settled()
+        self._mood = current.nudged(warmth, energy, self.half_life)
         self.mood_changed = True
         after = self._mood.describe()
-        if after != before:
+        if after != current.describe():
             with contextlib.suppress(RuntimeError):  # no running loop: nobody is listening
                 self.house.bus.publish_soon(MoodChanged(
                     mood=after, warmth=self._mood.warmth, energy=self._mood.energy))
