@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
@@ -59,17 +59,23 @@ def _cancel_all(tasks: dict[str, asyncio.Task[Any]]) -> None:
     tasks.clear()
 
 
-class StateTrigger(TriggerSpec):
-    """A device's state attribute changes (from/to), optionally staying so `for` a while."""
+class _DeviceChangeTrigger(TriggerSpec):
+    """Shared by state and numeric triggers: watch devices, fire now or after `for`."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    trigger: Literal["state"]
     device: str | list[str]
     attribute: str | None = Field(None, description="State key; default: on, position, ...")
-    from_: Any = Field(None, alias="from")
-    to: Any = None
     for_: Duration | None = Field(None, alias="for")
+
+    platform: ClassVar[str]
+
+    def decide(self, old: Any, new: Any) -> tuple[bool, bool]:
+        """(cancel a pending `for` wait, fire) for a change of the watched value."""
+        raise NotImplementedError
+
+    def details(self) -> dict[str, Any]:
+        return {}
 
     def references(self, house: House) -> Problems:
         return _device_refs(house, self.device)
@@ -82,17 +88,14 @@ class StateTrigger(TriggerSpec):
 
             def changed(event: Any, device: Device = device, attribute: str = attribute) -> None:
                 old, new = event.old.get(attribute), event.new.get(attribute)
-                if old == new:
-                    return
-                pending = waiting.pop(device.id, None)
-                if pending is not None:
+                cancel, fire = self.decide(old, new)
+                if cancel and (pending := waiting.pop(device.id, None)) is not None:
                     pending.cancel()
-                if (self.from_ is not None and not value_matches(old, self.from_)) or (
-                        self.to is not None and not value_matches(new, self.to)):
+                if not fire:
                     return
-                data = {"platform": "state", "device": device.id, "name": device.name,
+                data = {"platform": self.platform, "device": device.id, "name": device.name,
                         "attribute": attribute, "from": old, "to": new,
-                        "from_state": event.old, "to_state": event.new, "for": self.for_}
+                        "from_state": event.old, "to_state": event.new, **self.details()}
                 if self.for_:
                     waiting[device.id] = ctx.spawn(self._later(ctx, data, device.room))
                 else:
@@ -113,17 +116,34 @@ class StateTrigger(TriggerSpec):
         ctx.fire(data, room)
 
 
-class NumericStateTrigger(TriggerSpec):
+class StateTrigger(_DeviceChangeTrigger):
+    """A device's state attribute changes (from/to), optionally staying so `for` a while."""
+
+    platform: ClassVar[str] = "state"
+
+    trigger: Literal["state"]
+    from_: Any = Field(None, alias="from")
+    to: Any = None
+
+    def decide(self, old: Any, new: Any) -> tuple[bool, bool]:
+        if old == new:
+            return False, False
+        matches = (self.from_ is None or value_matches(old, self.from_)) and (
+            self.to is None or value_matches(new, self.to))
+        return True, matches
+
+    def details(self) -> dict[str, Any]:
+        return {"for": self.for_}
+
+
+class NumericStateTrigger(_DeviceChangeTrigger):
     """A device's number crosses into the range above/below (and stays `for` a while)."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    platform: ClassVar[str] = "numeric_state"
 
     trigger: Literal["numeric_state"]
-    device: str | list[str]
-    attribute: str | None = None
     above: float | None = None
     below: float | None = None
-    for_: Duration | None = Field(None, alias="for")
 
     @model_validator(mode="after")
     def _bounds(self) -> NumericStateTrigger:
@@ -136,46 +156,10 @@ class NumericStateTrigger(TriggerSpec):
         return num is not None and (self.above is None or num > self.above) and (
             self.below is None or num < self.below)
 
-    def references(self, house: House) -> Problems:
-        return _device_refs(house, self.device)
-
-    async def attach(self, ctx: TriggerContext) -> Detach:
-        waiting: dict[str, asyncio.Task[Any]] = {}
-        detachers = []
-        for device in _devices(ctx.house, self.device):
-            attribute = self.attribute or primary_attribute(device)
-
-            def changed(event: Any, device: Device = device, attribute: str = attribute) -> None:
-                old, new = event.old.get(attribute), event.new.get(attribute)
-                was, now = self.inside(old), self.inside(new)
-                if not now:
-                    pending = waiting.pop(device.id, None)
-                    if pending is not None:
-                        pending.cancel()
-                    return
-                if was:
-                    return
-                data = {"platform": "numeric_state", "device": device.id, "name": device.name,
-                        "attribute": attribute, "from": old, "to": new,
-                        "from_state": event.old, "to_state": event.new}
-                if self.for_:
-                    waiting[device.id] = ctx.spawn(self._later(ctx, data, device.room))
-                else:
-                    ctx.fire(data, device.room)
-
-            detachers.append(ctx.on_state(device.id, changed))
-
-        def detach() -> None:
-            _cancel_all(waiting)
-            for undo in detachers:
-                undo()
-
-        return detach
-
-    async def _later(self, ctx: TriggerContext, data: dict[str, Any], room: str | None) -> None:
-        assert self.for_ is not None
-        await ctx.clock.sleep(self.for_)
-        ctx.fire(data, room)
+    def decide(self, old: Any, new: Any) -> tuple[bool, bool]:
+        if not self.inside(new):
+            return True, False  # left the range: a pending `for` wait is void
+        return False, not self.inside(old)  # fire only on entering the range
 
 
 class TimeTrigger(TriggerSpec):
