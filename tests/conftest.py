@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from harness.mosquitto import Mosquitto
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -38,3 +41,24 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 @pytest.fixture
 def repo() -> Path:
     return REPO
+
+
+def _broker(tmp_path: Path, mode: str) -> Iterator[Mosquitto]:
+    with Mosquitto(tmp_path / "broker") as broker:
+        yield broker.start(mode)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def broker(tmp_path: Path) -> Iterator[Mosquitto]:
+    """A real Mosquitto on a free port, stopped by PID after the test."""
+    yield from _broker(tmp_path, "plain")
+
+
+@pytest.fixture
+def password_broker(tmp_path: Path) -> Iterator[Mosquitto]:
+    yield from _broker(tmp_path, "password")
+
+
+@pytest.fixture
+def tls_broker(tmp_path: Path) -> Iterator[Mosquitto]:
+    yield from _broker(tmp_path, "tls")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 
-from harness.mosquitto import Mosquitto
 from samantha.house import House
 from samantha.plugins.automations.clock import FakeClock
 from samantha.plugins.automations.plugin import engine_for
@@ -42,10 +41,3 @@ def running(tmp_path: Path, clock: FakeClock) -> Callable[..., Any]:
     return start
 
 
-@pytest.fixture
-def broker(tmp_path: Path) -> Iterator[Mosquitto]:
-    b = Mosquitto(tmp_path / "broker").start("plain")
-    try:
-        yield b
-    finally:
-        b.stop()

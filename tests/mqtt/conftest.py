@@ -20,30 +20,6 @@ from mqtt_sims import Cover, SimDevice, TasmotaSwitch, Z2MBulb, settings_for
 
 
 @pytest.fixture
-def broker(tmp_path: Path) -> Iterator[Mosquitto]:
-    b = Mosquitto(tmp_path / "broker").start("plain")
-    try:
-        yield b
-    finally:
-        b.stop()
-
-@pytest.fixture
-def password_broker(tmp_path: Path) -> Iterator[Mosquitto]:
-    b = Mosquitto(tmp_path / "broker").start("password")
-    try:
-        yield b
-    finally:
-        b.stop()
-
-@pytest.fixture
-def tls_broker(tmp_path: Path) -> Iterator[Mosquitto]:
-    b = Mosquitto(tmp_path / "broker").start("tls")
-    try:
-        yield b
-    finally:
-        b.stop()
-
-@pytest.fixture
 async def samantha(broker: Mosquitto, tmp_path: Path) -> Any:
     client = MqttClient(settings_for(broker, tmp_path))
     await client.start()
