@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from samantha import events
-from samantha.config import Section
+from samantha.config import Section, SentenceTemplates
 from samantha.home import Device, Room
 from samantha.intent_handling import IntentRequest, Outcome, TargetError, resolve_targets
 from samantha.kinds import CommandError, Kind
@@ -39,6 +39,7 @@ __all__ = [
     "Outcome",
     "Room",
     "Section",
+    "SentenceTemplates",
     "TargetError",
     "events",
     "hookimpl",
