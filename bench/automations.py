@@ -39,6 +39,8 @@ from paho.mqtt.enums import CallbackAPIVersion
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))  # the one Mosquitto harness, shared with the tests
 
+from results_file import write_results  # noqa: E402  (bench/ is on sys.path)
+
 from harness.mosquitto import Mosquitto  # noqa: E402
 from samantha import hookimpl  # noqa: E402
 from samantha.home import Device  # noqa: E402
@@ -246,7 +248,7 @@ def main() -> None:
            "targets": {"ratio_min": 0.5, "p99_max_ms": 10.0},
            "met": ratio >= 0.5 and house["latency"]["p99_ms"] <= 10.0}
     print(json.dumps(out, indent=2))
-    (ROOT / "bench" / "results" / "automations.json").write_text(json.dumps(out, indent=2) + "\n")
+    write_results("automations", out)
 
 
 if __name__ == "__main__":

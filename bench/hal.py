@@ -10,13 +10,13 @@ Target: <= 0.02 CPU-s per audio-s. Writes bench/results/hal.json.
 
 from __future__ import annotations
 
-import json
 import statistics
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
+from results_file import write_results
 from scipy.signal import correlate, lfilter
 
 from samantha.hardware.processing import ArrayProcessor
@@ -109,9 +109,7 @@ def main() -> None:
     print(f"{'naive baseline (time-domain xcorr)':<34}{base_med:>16.5f}")
     print(f"speed-up x{base_med / ours_med:.1f}; target <= {TARGET}: "
           f"{'met' if ours_med <= TARGET else 'NOT met'}")  # fmt: skip
-    out = Path(__file__).resolve().parent / "results" / "hal.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2) + "\n")
+    write_results("hal", result)
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ from typing import Any
 
 from hassil import recognize_best
 from hassil.recognize import RecognizeResult
+from results_file import write_results
 
 from samantha.house import BEST_METADATA, BEST_SLOT, House
 from samantha.sampling import sample_intents
@@ -130,12 +131,12 @@ def main() -> None:
     parser.add_argument("--samples-per-template", type=int, default=3)
     parser.add_argument("--passes", type=int, default=5)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--out", type=Path,
-                        default=Path(__file__).parent / "results" / "intents.json")
+    parser.add_argument("--out", type=Path, help="Also write the figures here.")
     report = run(parser.parse_args())
     args = parser.parse_args()
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=2))
+    if args.out:
+        args.out.write_text(json.dumps(report, indent=2) + "\n")
+    write_results("intents", report)
     print(f"corpus: {report['sentences']} sentences ({report['negatives']} negatives), "
           f"{report['devices']} devices in {report['rooms']} rooms, {report['passes']} passes")
     print(f"{'':<10}{'accuracy':>10}{'ms/sentence':>14}")

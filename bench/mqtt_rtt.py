@@ -29,6 +29,8 @@ from paho.mqtt.enums import CallbackAPIVersion
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))  # the one Mosquitto harness, shared with the tests
 
+from results_file import write_results  # noqa: E402  (bench/ is on sys.path)
+
 from harness.mosquitto import Mosquitto  # noqa: E402
 from samantha.events import DeviceStateChanged  # noqa: E402
 from samantha.house import House  # noqa: E402
@@ -223,9 +225,7 @@ def main() -> None:
            "ratio_p50_full_house": round(full["p50_ms"] / raw, 3),
            "ratio_p99_full_house": round(full["p99_ms"] / results["raw_paho_tuned"]["p99_ms"], 3),
            "target_ratio": 2.0}
-    path = ROOT / "bench" / "results" / "mqtt_rtt.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(out, indent=2) + "\n")
+    path = write_results("mqtt_rtt", out)
     print(f"wrote {path.relative_to(ROOT)}; Samantha/raw p50 = {ratio:.2f}x, full house/raw "
           f"p50 = {out['ratio_p50_full_house']:.2f}x (target <= 2x)")
 

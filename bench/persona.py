@@ -29,6 +29,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
+from results_file import write_results
+
 from harness.openai_server import Reply, ScriptedOpenAI
 
 ANSWER = ("The moon is about three hundred and eighty four thousand kilometres away. "
@@ -121,6 +123,7 @@ def main() -> None:
     print(text)
     if args.out:
         args.out.write_text(text + "\n")
+    write_results("persona", result)
 
 
 if __name__ == "__main__":

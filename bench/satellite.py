@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "tests" / "satellite"))
 
+from results_file import write_results  # noqa: E402  (bench/ is on sys.path)
 from sat_harness import (  # noqa: E402
     LIGHT_TOPIC,
     SAMANTHA,
@@ -162,6 +163,11 @@ def main() -> None:
           f"{[round(x * 1000) for x in single]}, via hub {h * 1000:.0f} ms "
           f"{[round(x * 1000) for x in via_hub]}; hub path adds {(h - s) * 1000:+.0f} ms "
           f"(target <= 50 ms)")
+    write_results("satellite", {
+        "idle_cpu_s_per_audio_s": None if skip_idle else sat_cost, "idle_target": 0.03,
+        "single_process_ms": [round(x * 1000, 1) for x in single],
+        "via_hub_ms": [round(x * 1000, 1) for x in via_hub],
+        "hub_adds_ms": round((h - s) * 1000, 1), "hub_target_ms": 50})
 
 
 if __name__ == "__main__":

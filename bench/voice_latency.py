@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from results_file import write_results
 
 from samantha.events import DeviceCommand, IntentRecognized
 from samantha.hardware.sinks import NullSink
@@ -97,7 +98,8 @@ def pct(values: list[float], q: float) -> float:
     return float(np.percentile(values, q)) * 1000 if values else float("nan")
 
 
-def report(name: str, result: tuple[list[float], list[float], int], total: int) -> None:
+def report(name: str, result: tuple[list[float], list[float], int],
+           total: int) -> dict[str, float]:
     intent, command, misses = result
     print(f"{name}: {total - misses}/{total} recognised")
     print(f"  end of speech -> intent : p50 {pct(intent, 50):6.0f} ms  "
@@ -106,6 +108,9 @@ def report(name: str, result: tuple[list[float], list[float], int], total: int) 
           f"p95 {pct(command, 95):6.0f} ms")
     if command:
         print(f"  (mean {statistics.mean(command) * 1000:.0f} ms)")
+    return {"recognised": total - misses, "total": total,
+            "intent_p50_ms": pct(intent, 50), "intent_p95_ms": pct(intent, 95),
+            "command_p50_ms": pct(command, 50), "command_p95_ms": pct(command, 95)}
 
 
 def main() -> None:
@@ -121,8 +126,14 @@ def main() -> None:
                          ["espeak-ng", "-v", "ko", "-s", "150", text], f"ko_{i}"), room)
               for i, (text, room) in enumerate(KO_COMMANDS)] * args.runs
         print(f"voice latency, real-time replay ({len(en)} English, {len(ko)} Korean recordings)")
-        report("pocketsphinx (en-us, FSG grammar)", asyncio.run(measure(EN, en)), len(en))
-        report("vosk (small Korean model, grammar)", asyncio.run(measure(KO, ko)), len(ko))
+        figures = {
+            "pocketsphinx": report("pocketsphinx (en-us, FSG grammar)",
+                                   asyncio.run(measure(EN, en)), len(en)),
+            "vosk_ko": report("vosk (small Korean model, grammar)",
+                              asyncio.run(measure(KO, ko)), len(ko)),
+            "target_p50_ms": 300,
+        }
+    write_results("voice_latency", figures)
     print("limits: the endpointer waits stable_silence_ms (150/200 ms) of silence after the "
           "grammar result is complete, plus one 32 ms frame; decoding and intent handling add "
           "a few ms. Without a complete grammar result it waits silence_ms (700 ms).")
