@@ -30,7 +30,7 @@ test: system-deps $(STAMP) lint
 	SAMANTHA_STRICT_TESTS=1 $(BIN)/pytest
 
 bench: $(STAMP)
-	for b in bench/*.py; do $(BIN)/python $$b || exit 1; done
+	for b in bench/[!_]*.py; do $(BIN)/python $$b || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info

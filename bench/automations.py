@@ -39,7 +39,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))  # the one Mosquitto harness, shared with the tests
 
-from results_file import write_results  # noqa: E402  (bench/ is on sys.path)
+from _results import write_results  # noqa: E402  (bench/ is on sys.path)
 
 from harness.mosquitto import Mosquitto  # noqa: E402
 from samantha import hookimpl  # noqa: E402

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from results_file import write_results
+from _results import write_results
 from scipy.signal import correlate, lfilter
 
 from samantha.hardware.processing import ArrayProcessor

@@ -21,9 +21,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from _results import write_results
 from hassil import recognize_best
 from hassil.recognize import RecognizeResult
-from results_file import write_results
 
 from samantha.house import BEST_METADATA, BEST_SLOT, House
 from samantha.sampling import sample_intents

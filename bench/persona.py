@@ -29,7 +29,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from results_file import write_results
+from _results import write_results
 
 from harness.openai_server import Reply, ScriptedOpenAI
 

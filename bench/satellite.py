@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "tests" / "satellite"))
 
-from results_file import write_results  # noqa: E402  (bench/ is on sys.path)
+from _results import write_results  # noqa: E402  (bench/ is on sys.path)
 from sat_harness import (  # noqa: E402
     LIGHT_TOPIC,
     SAMANTHA,

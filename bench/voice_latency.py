@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from results_file import write_results
+from _results import write_results
 
 from samantha.events import DeviceCommand, IntentRecognized
 from samantha.hardware.sinks import NullSink
