@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+import time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +38,7 @@ def persona_group() -> None:
 @config_option
 @click.option("--json", "as_json", is_flag=True)
 def status(config_path: Path | None, as_json: bool) -> None:
-    """Show the personas, where each speaks, the mood and the model in use."""
+    """Show the personas, where each speaks, the mood, the model and what is scheduled."""
     rt = _runtime(config_path)
     try:
         mood = rt.mood
@@ -52,6 +54,7 @@ def status(config_path: Path | None, as_json: bool) -> None:
             "model": rt.endpoint.describe() if rt.endpoint else None,
             "memories": rt.memory.count(),
             "memory_file": str(rt.memory.path),
+            "scheduled": [i.listing() for i in rt.scheduler.stored()],
         }
     finally:
         rt.memory.close()
@@ -69,6 +72,13 @@ def status(config_path: Path | None, as_json: bool) -> None:
     click.echo(f"model: {model['model']} at {model['base_url']}" if model
                else "model: none (the offline self answers)")
     click.echo(f"memories: {data['memories']} in {data['memory_file']}")
+    click.echo(f"scheduled: {len(data['scheduled']) or 'nothing pending'}")
+    for item in data["scheduled"]:
+        when = datetime.fromtimestamp(item["due"]).strftime("%Y-%m-%d %H:%M:%S")
+        late = "  (due while offline)" if item["due"] <= time.time() else ""
+        who = item["person"] or "-"
+        click.echo(f"{item['id']:>4}  {when}  {item['kind']:<8} {item['room']:<12} "
+                   f"{item['text']}  (by {who}, {item['source']}){late}")
 
 
 @click.group("memory")

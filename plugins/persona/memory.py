@@ -1,5 +1,8 @@
 """Long-term memory in SQLite: facts and preferences per person and for the household.
 
+The same file keeps the mood (`state`) and pending timers, reminders and scheduled actions
+(`scheduled`, read and written by schedule.py) so that one file is the persona's whole state.
+
 Every write is its own transaction in WAL mode with synchronous=FULL, so a process killed in the
 middle of a write loses at most that write, never one that was already committed.
 """
@@ -36,6 +39,17 @@ CREATE TABLE IF NOT EXISTS memories (
     created REAL NOT NULL
 );
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS scheduled (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL,
+    room TEXT NOT NULL,
+    due REAL NOT NULL,
+    text TEXT NOT NULL,
+    command TEXT,
+    person TEXT,
+    source TEXT NOT NULL,
+    created REAL NOT NULL
+);
 """
 
 
@@ -93,7 +107,7 @@ class MemoryStore:
         text = " ".join(text.split()).strip()
         if not text:
             raise ValueError("an empty memory")
-        with self._transaction() as db:
+        with self.transaction() as db:
             existing = db.execute("SELECT id, person, text, source, created FROM memories "
                                   "WHERE text = ? AND person IS ?", (text, person)).fetchone()
             if existing:
@@ -104,7 +118,7 @@ class MemoryStore:
         return self.get(int(memory_id or 0)) or Memory(id=0, person=person, text=text,
                                                         source=source, created=time.time())
 
-    def _transaction(self) -> _Tx:
+    def transaction(self) -> _Tx:
         return _Tx(self.db)
 
     def get(self, memory_id: int) -> Memory | None:
@@ -122,7 +136,7 @@ class MemoryStore:
         return [self._row(r) for r in self.db.execute(sql + " ORDER BY id", args)]
 
     def forget(self, memory_id: int) -> bool:
-        with self._transaction() as db:
+        with self.transaction() as db:
             return db.execute("DELETE FROM memories WHERE id = ?", (memory_id,)).rowcount > 0
 
     def matching(self, text: str, person: str | None) -> list[Memory]:
@@ -162,7 +176,7 @@ class MemoryStore:
         return json.loads(row[0]) if row else None
 
     def save_state(self, key: str, value: Any) -> None:
-        with self._transaction() as db:
+        with self.transaction() as db:
             db.execute("INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT(key) "
                        "DO UPDATE SET value = excluded.value", (key, json.dumps(value)))
 

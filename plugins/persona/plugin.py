@@ -19,6 +19,7 @@ from .mood import EVENT_ENERGY, effect_of_words
 from .proactive import on_state_change
 from .runtime import forget_runtime, runtime_of
 from .settings import PersonaSection
+from .timers import restore
 
 if TYPE_CHECKING:
     import click
@@ -49,8 +50,9 @@ def samantha_intent_handlers(house: House) -> dict[str, IntentHandler]:
 
 
 @hookimpl
-def samantha_startup(house: House) -> None:
+async def samantha_startup(house: House) -> None:
     runtime_of(house).start_model()
+    await restore(house)  # timers, reminders and scheduled actions saved before a restart
 
 
 @hookimpl

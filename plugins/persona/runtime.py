@@ -74,7 +74,7 @@ class Runtime:
         self.model: ChatModel | None = None
         self.memory = MemoryStore(self._memory_path())
         self.picker = TemplatePicker()
-        self.scheduler = Scheduler()
+        self.scheduler = Scheduler(self.memory)
         self.pending: dict[str, Pending] = {}
         self.history: dict[str, deque[Exchange]] = {}
         self.last_memory: dict[str, int] = {}

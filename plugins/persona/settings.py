@@ -40,6 +40,15 @@ class MemorySettings(Section):
     in_prompt: int = Field(5, ge=0, le=30, description="Most relevant memories in a prompt.")
 
 
+class ScheduleSettings(Section):
+    """Timers, reminders and scheduled actions kept across restarts."""
+
+    late_grace_minutes: float = Field(
+        30, ge=0, description="A timer or reminder that fell due while Samantha was down is "
+        "still said (with an apology) if it is at most this late; older ones are dropped. "
+        "Late device actions are never carried out.")
+
+
 class QuietHours(Section):
     start: str = Field("22:00", pattern=r"^\d{1,2}:\d{2}$")
     end: str = Field("07:00", pattern=r"^\d{1,2}:\d{2}$")
@@ -71,6 +80,7 @@ class PersonaSection(Section):
     people: dict[str, PersonSettings] = Field(default_factory=dict)
     llm: ModelSettings = Field(default_factory=ModelSettings)
     memory: MemorySettings = Field(default_factory=MemorySettings)
+    schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
     quiet_hours: QuietHours | None = None
     mood_half_life_minutes: float = Field(30, gt=0)
     exclude_devices: list[str] = Field(default_factory=list,

@@ -27,7 +27,8 @@ from .memory import HOUSEHOLD
 from .proactive import announce
 from .profile import PersonaProfile, fill
 from .runtime import Pending, Runtime
-from .schedule import seconds_until
+from .schedule import Scheduled, seconds_until
+from .timers import firing
 
 if TYPE_CHECKING:
     from samantha.house import House
@@ -90,6 +91,10 @@ class ScheduleActionArgs(_When):
     device: str
     action: str
     params: dict[str, Any] = Field(default_factory=dict)
+
+
+class CancelArgs(Args):
+    id: int = Field(description="Id from get_scheduled.")
 
 
 class AnnounceArgs(Args):
@@ -204,44 +209,49 @@ async def control_device(turn: Turn, args: ControlDeviceArgs) -> dict[str, Any]:
     return {"ok": True, "device": device.id, "state": turn.house.home.devices[device.id].state}
 
 
+def _kept(item: Scheduled) -> str:
+    return ("Saved; it survives a restart." if item.saved
+            else "Could not be saved: a restart would lose it. Tell the person.")
+
+
 async def set_timer(turn: Turn, args: SetTimerArgs) -> dict[str, Any]:
     label = args.label.strip() or "timer"
-
-    async def ring() -> None:
-        await announce(turn.house, turn.room, f"Your {label} timer is done.", urgent=True)
-
-    item = turn.rt.scheduler.add("timer", turn.room, args.seconds, label, ring)
-    return {"ok": True, "timer": item.public(), "note": "Kept in memory until it rings."}
+    item = turn.rt.scheduler.add("timer", turn.room, args.seconds, label, firing(turn.house),
+                                 person=turn.person)
+    return {"ok": True, "timer": item.public(), "note": _kept(item)}
 
 
 async def create_reminder(turn: Turn, args: ReminderArgs) -> dict[str, Any]:
     room = turn.house.home.find_room(args.room) if args.room else turn.house.room(turn.room)
     if room is None:
         raise ToolFailure(f"no room called {args.room!r}")
-    message = args.message
-
-    async def remind() -> None:
-        await announce(turn.house, room.id, f"A reminder: {message}", urgent=True)
-
-    item = turn.rt.scheduler.add("reminder", room.id, args.delay(), message, remind)
-    return {"ok": True, "reminder": item.public()}
+    item = turn.rt.scheduler.add("reminder", room.id, args.delay(), args.message,
+                                 firing(turn.house), person=turn.person)
+    return {"ok": True, "reminder": item.public(), "note": _kept(item)}
 
 
 async def schedule_action(turn: Turn, args: ScheduleActionArgs) -> dict[str, Any]:
     device, command = checked_command(turn, args.device, args.action, args.params)
     if turn.rt.needs_confirmation(device, command):
         raise ToolFailure(f"{device.name} needs a person to confirm at the time; not scheduled")
-    house, room = turn.house, turn.room
+    item = turn.rt.scheduler.add(
+        "action", turn.room, args.delay(), f"{_say_action(command.action)} the {device.name}",
+        firing(turn.house), command=command.model_dump(),
+        person=turn.person)
+    return {"ok": True, "scheduled": item.public(),
+            "note": f"One-shot. {_kept(item)} If the house is off when it is due, it is "
+                    "skipped, not done late."}
 
-    async def act() -> None:
-        results = await house.execute([command], room=room)
-        if not results[0].ok:
-            await announce(house, room, f"I couldn't {_say_action(command.action)} the "
-                           f"{device.name}: {results[0].error}", urgent=False)
 
-    item = turn.rt.scheduler.add("action", room, args.delay(),
-                                 f"{_say_action(command.action)} the {device.name}", act)
-    return {"ok": True, "scheduled": item.public(), "note": "One-shot; kept in memory only."}
+async def get_scheduled(turn: Turn, args: NoArgs) -> dict[str, Any]:
+    return {"scheduled": [i.public() for i in turn.rt.scheduler.pending()]}
+
+
+async def cancel_scheduled(turn: Turn, args: CancelArgs) -> dict[str, Any]:
+    item = turn.rt.scheduler.items.get(args.id)
+    if not turn.rt.scheduler.cancel(args.id):
+        raise ToolFailure(f"nothing pending with id {args.id}; use get_scheduled")
+    return {"ok": True, "cancelled": item.public() if item else {"id": args.id}}
 
 
 async def announce_tool(turn: Turn, args: AnnounceArgs) -> dict[str, Any]:
@@ -267,6 +277,8 @@ TOOLS: dict[str, Tool] = {t.name: t for t in [
     Tool("get_rooms", "read", NoArgs, "List the rooms of the home.", get_rooms),
     Tool("search_memories", "read", SearchMemoriesArgs,
          "Search what you remember about the people and the household.", search_memories),
+    Tool("get_scheduled", "read", NoArgs,
+         "List pending timers, reminders and scheduled actions.", get_scheduled),
     Tool("control_device", "act", ControlDeviceArgs,
          "Change one device. Locks and other sensitive devices are only done after the "
          "person says yes.", control_device),
@@ -274,6 +286,8 @@ TOOLS: dict[str, Tool] = {t.name: t for t in [
     Tool("create_reminder", "act", ReminderArgs, "Say a reminder later.", create_reminder),
     Tool("schedule_action", "act", ScheduleActionArgs,
          "Do one device action later (a simple one-shot automation).", schedule_action),
+    Tool("cancel_scheduled", "act", CancelArgs,
+         "Cancel a pending timer, reminder or scheduled action.", cancel_scheduled),
     Tool("announce", "act", AnnounceArgs, "Say something in another room.", announce_tool),
     Tool("remember", "act", RememberArgs,
          "Keep a fact or preference the person told you, for later.", remember),
