@@ -175,12 +175,17 @@ class MqttClient:
     def outbox(self) -> Outbox:
         return self._outbox
 
-    async def start(self, *, wait: bool = True, timeout: float | None = None) -> None:
-        """Start connecting (and reconnecting forever) in the background.
+    async def start(
+        self, *, wait: bool = True, timeout: float | None = None, keep_trying: bool = False
+    ) -> bool:
+        """Start connecting (and reconnecting forever) in the background; True if connected.
 
         With wait=True, return once connected; raise MqttAuthError at once on refused
         credentials, ssl.SSLError on a TLS failure, MqttConnectError after `timeout`
-        (default: settings.connect_timeout) while the broker stays unreachable.
+        (default: settings.connect_timeout) while the broker stays unreachable. With
+        keep_trying=True an unreachable broker is not an error: after `timeout` the client
+        returns False and goes on connecting with backoff, like wait=False; refused
+        credentials and TLS failures within `timeout` still raise, as retrying cannot fix them.
         """
         if self._runner is not None:
             raise RuntimeError("MqttClient already started")
@@ -191,12 +196,16 @@ class MqttClient:
         self._runner = self._loop.create_task(self._run(), name="mqtt-connection")
         self._pump_task = self._loop.create_task(self._pump(), name="mqtt-outbox")
         if not wait:
-            return
+            return False
         try:
             await asyncio.wait_for(
                 asyncio.shield(self._first), timeout or self.settings.connect_timeout
             )
         except asyncio.TimeoutError:
+            if keep_trying:
+                # From now on nobody waits for the outcome: failures are logged and retried.
+                self._fail_fast = False
+                return False
             await self.stop()
             raise MqttConnectError(
                 f"could not connect to MQTT broker {self.settings.host}:{self.settings.port}: "
@@ -205,6 +214,7 @@ class MqttClient:
         except BaseException:
             await self.stop()
             raise
+        return True
 
     async def wait_connected(self, timeout: float | None = None) -> None:
         await asyncio.wait_for(self._connected.wait(), timeout)
@@ -299,7 +309,11 @@ class MqttClient:
         entry = _SubEntry(pattern, qos, [callback])
         self._subs[pattern] = entry
         (self._wild if ("+" in pattern or "#" in pattern) else self._exact)[pattern] = entry
-        if self.connected:
+        # Not `self.connected`: between the CONNACK and `connected` (while the resubscription
+        # and the `online` status are acknowledged) the retained burst is already being
+        # handled, and what it subscribes to (state topics of discovered devices) must go out
+        # now; the resubscription covered only the patterns known when it was sent.
+        if self._client is not None:
             with contextlib.suppress(MqttDisconnectedError):
                 await self._send_subscribe([(pattern, qos)])
         return sub
@@ -325,7 +339,10 @@ class MqttClient:
                 if fatal and self._fail_fast and first is not None and not first.done():
                     first.set_exception(exc)
                     return
-                if failures == 0 or fatal:
+                # While start() waits, its caller reports the outcome (an error, or that
+                # the broker is unreachable): a warning here too would say it twice.
+                waited = self._fail_fast and first is not None and not first.done()
+                if (failures == 0 or fatal) and not waited:
                     log.warning(
                         "MQTT connection to %s:%s failed: %s (retrying with backoff)",
                         self.settings.host,
@@ -440,7 +457,7 @@ class MqttClient:
         self._exact.pop(sub.pattern, None)
         self._wild.pop(sub.pattern, None)
         client = self._client
-        if client is not None and self._connected.is_set():
+        if client is not None:  # also while connecting, for the reason given in subscribe
             client.unsubscribe(sub.pattern)
             client.loop_write()
 

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
+from samantha.intent_handling import Outcome
 from samantha.plugin_host import hookimpl
 from samantha.plugins.mqtt.provider import MqttProvider
 from samantha.plugins.mqtt.settings import MqttSettings
@@ -13,6 +14,12 @@ from samantha.providers import DeviceProvider
 
 if TYPE_CHECKING:
     from samantha.house import House
+
+# Replies that mean "the home has no such thing"; while the broker has not been reached yet the
+# thing may well be an MQTT device we have not heard of, and the reply should say so.
+_NOT_FOUND = ("I don't know a ", "There are no ")
+NOT_YET = ("The MQTT broker is unreachable, so I don't know its devices yet; I'll learn them "
+           "as soon as it is back.")
 
 
 @hookimpl
@@ -32,3 +39,13 @@ async def samantha_startup(house: House) -> None:
     provider = house.providers.get(MqttProvider.name)
     if isinstance(provider, MqttProvider):
         await provider.announce_rooms()
+
+
+@hookimpl
+def samantha_outcome(house: House, outcome: Outcome) -> Outcome | None:
+    provider = house.providers.get(MqttProvider.name)
+    if not isinstance(provider, MqttProvider) or not provider.waiting_for_broker:
+        return None
+    if outcome.commands or not outcome.reply.startswith(_NOT_FOUND):
+        return None
+    return outcome.model_copy(update={"reply": f"{outcome.reply} {NOT_YET}"})

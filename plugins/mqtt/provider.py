@@ -3,6 +3,12 @@
 Start-up returns once the broker's retained discovery and states are in (see settle.py), so
 a one-shot `samantha say` acts on the real device set. Devices discovered, changed or removed
 later are mirrored into the home while the house runs.
+
+A broker that is unreachable at start-up (the house often boots before it after a power cut)
+does not stop the provider: after `connect_timeout` it starts with the devices declared in the
+config only, keeps connecting with the client's backoff, and learns the discovered devices on
+the first connection; the outbox is delivered then too. Refused credentials and TLS failures
+still fail the start, since retrying cannot fix them.
 """
 
 from __future__ import annotations
@@ -72,6 +78,11 @@ class MqttProvider(DeviceProvider):
         self.devices: MqttDevices | None = None
         self.rooms: RoomBridge | None = None
         self._uids: dict[str, str] = {}  # core device id -> unique_id
+        self._barrier: RetainedBarrier | None = None
+        # True from a start without the broker until the first connection's devices are in:
+        # until then the home lacks the discovered devices, and replies say why (plugin.py).
+        self.waiting_for_broker = False
+        self._learning = False
 
     # -- life cycle ------------------------------------------------------------------------
 
@@ -82,7 +93,9 @@ class MqttProvider(DeviceProvider):
         where = f"{settings.host}:{settings.port}"
         client = self.client = MqttClient(settings)
         try:
-            await client.start()
+            # Waits at most connect_timeout, so a one-shot `samantha say` never hangs on a
+            # broker that is down; refused credentials and TLS failures raise at once.
+            await client.start(keep_trying=True)
         except ssl.SSLError as exc:
             raise MqttConnectError(f"TLS with the MQTT broker {where} failed: {exc}") from exc
         try:
@@ -93,14 +106,44 @@ class MqttProvider(DeviceProvider):
             devices.on_state.append(self._state)
             devices.on_availability.append(self._availability)
             barrier = RetainedBarrier(client, f"{settings.base_topic}/sync/{settings.client_id}")
+            self._barrier = barrier
+            # Without a connection these only record the subscriptions (the client sends them
+            # on connecting) and add the devices declared in the config.
             await barrier.start()
             await devices.start()
-            await self._settle(barrier, devices)
-            await barrier.stop()
+            # `connected` is checked here, not start()'s answer: the broker may have come up
+            # meanwhile. No await between the check and the listener, so no connection is missed.
+            if client.connected:
+                await self._learn()
+            else:
+                self.waiting_for_broker = True
+                log.warning("MQTT broker %s is unreachable; retrying in the background", where)
+                client.add_connect_listener(self._broker_back)
         except BaseException:
             await client.stop()
             raise
-        log.info("MQTT: %d devices from %s", len(self._uids), where)
+
+    async def _broker_back(self) -> None:
+        # Runs after every connection; only the first one after a start without the broker
+        # has devices to learn (later ones keep their subscriptions and follow changes).
+        if not self.waiting_for_broker or self._learning:
+            return
+        self._learning = True
+        try:
+            await self._learn()
+        finally:
+            self._learning = False
+
+    async def _learn(self) -> None:
+        """Wait for the retained discovery and states, then call the device set known."""
+        assert self.devices is not None and self._barrier is not None
+        await self._settle(self._barrier, self.devices)
+        await self._barrier.stop()
+        late = self.waiting_for_broker
+        self.waiting_for_broker = False
+        log.info("MQTT: %d devices from %s%s", len(self._uids),
+                 f"{self.settings.host}:{self.settings.port}",
+                 " (the broker is back)" if late else "")
 
     async def _settle(self, barrier: RetainedBarrier, devices: MqttDevices) -> None:
         loop = asyncio.get_running_loop()
