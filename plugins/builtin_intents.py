@@ -175,8 +175,7 @@ async def set_temperature(request: IntentRequest) -> Outcome:
     if temperature is None:
         return request.outcome("What temperature would you like?")
     value = float(temperature)
-    room = request.house.home.rooms.get(devices[0].room or "")
-    where = f" in the {room.name.lower()}" if room else ""
+    where = _in_room(request, devices[0])
     return await _act(
         request,
         [Command(device=d.id, action="set_temperature", params={"temperature": value})
@@ -195,11 +194,17 @@ async def get_temperature(request: IntentRequest) -> Outcome:
         value = devices[0].state.get("value")
         return request.outcome(f"It's {value} degrees.")
     d = devices[0]
-    current = d.state.get("current_temperature")
-    room = request.house.home.rooms.get(d.room or "")
-    where = f" in the {room.name.lower()}" if room else ""
+    current, target = d.state.get("current_temperature"), d.state.get("target_temperature")
+    where = _in_room(request, d)
+    if current is None:  # thermostats without their own sensor report only the target
+        return request.outcome(f"The {d.name}{where} is set to {target:g} degrees.")
     return request.outcome(f"It's {current:g} degrees{where}, and the "
-                           f"{d.name} is set to {d.state.get('target_temperature'):g}.")
+                           f"{d.name} is set to {target:g}.")
+
+
+def _in_room(request: IntentRequest, device: Device) -> str:
+    room = request.house.home.rooms.get(device.room or "")
+    return f" in the {room.name.lower()}" if room else ""
 
 
 async def set_position(request: IntentRequest) -> Outcome:

@@ -217,3 +217,9 @@ async def test_execute_refuses_impossible_and_unavailable(demo: House) -> None:
     assert not gone.ok and "unavailable" in (gone.error or "")
     [missing] = await demo.execute([Command(device="nope", action="turn_on")])
     assert not missing.ok
+
+
+async def test_thermostat_without_its_own_sensor(demo: House) -> None:
+    demo.home.devices["office.office_thermostat"].state["current_temperature"] = None
+    outcome = await demo.handle_text("what is the temperature", "office")
+    assert outcome.reply == "The Office Thermostat in the office is set to 20 degrees."
