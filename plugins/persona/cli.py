@@ -75,7 +75,8 @@ def status(config_path: Path | None, as_json: bool) -> None:
     click.echo(f"scheduled: {len(data['scheduled']) or 'nothing pending'}")
     for item in data["scheduled"]:
         when = datetime.fromtimestamp(item["due"]).strftime("%Y-%m-%d %H:%M:%S")
-        late = "  (due while offline)" if item["due"] <= time.time() else ""
+        late = ("  (paused, {:.0f} s left)".format(item["paused"]) if item["paused"] is not None
+                else "  (due while offline)" if item["due"] <= time.time() else "")
         who = item["person"] or "-"
         click.echo(f"{item['id']:>4}  {when}  {item['kind']:<8} {item['room']:<12} "
                    f"{item['text']}  (by {who}, {item['source']}){late}")

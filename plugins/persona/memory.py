@@ -48,9 +48,14 @@ CREATE TABLE IF NOT EXISTS scheduled (
     command TEXT,
     person TEXT,
     source TEXT NOT NULL,
-    created REAL NOT NULL
+    created REAL NOT NULL,
+    duration REAL,
+    paused REAL
 );
 """
+
+# Columns added after the first release: a file written by an older version gains them on open.
+LATER_COLUMNS = {"scheduled": {"duration": "REAL", "paused": "REAL"}}
 
 
 class Memory(BaseModel):
@@ -91,6 +96,7 @@ class MemoryStore:
             db.execute("PRAGMA synchronous=FULL")
             db.execute("PRAGMA busy_timeout=2000")
             db.executescript(SCHEMA)
+            _add_later_columns(db)
             self._db = db
         return self._db
 
@@ -179,6 +185,14 @@ class MemoryStore:
         with self.transaction() as db:
             db.execute("INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT(key) "
                        "DO UPDATE SET value = excluded.value", (key, json.dumps(value)))
+
+
+def _add_later_columns(db: sqlite3.Connection) -> None:
+    for table, columns in LATER_COLUMNS.items():
+        have = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+        for name, kind in columns.items():
+            if name not in have:
+                db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
 
 
 class _Tx:

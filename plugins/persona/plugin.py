@@ -12,7 +12,7 @@ from samantha import hookimpl
 from samantha.events import BaseEvent, DeviceStateChanged, UtteranceHeard
 from samantha.intent_handling import IntentHandler, Outcome
 
-from . import local_intents
+from . import local_intents, timer_intents
 from .brain import think
 from .memory import HOUSEHOLD
 from .mood import EVENT_ENERGY, effect_of_words
@@ -45,8 +45,9 @@ def samantha_sentences(house: House, language: str) -> dict[str, Any] | None:
 
 @hookimpl
 def samantha_intent_handlers(house: House) -> dict[str, IntentHandler]:
-    # Time, date and "hello" are built-in intents no other plugin answers yet.
-    return {**local_intents.SMALL_TALK_HANDLERS, **local_intents.HANDLERS}
+    # Time, date, "hello" and timers are built-in intents no other plugin answers yet.
+    return {**local_intents.SMALL_TALK_HANDLERS, **local_intents.HANDLERS,
+            **timer_intents.HANDLERS}
 
 
 @hookimpl

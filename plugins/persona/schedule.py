@@ -3,6 +3,7 @@
 Every item is also a row in the persona's SQLite file (table `scheduled`, one transaction per
 change), so a restart or a power cut loses nothing: the row is written before the task starts
 and removed when the item fires or is cancelled. timers.py restores the rows at start-up.
+A paused timer keeps its row with the seconds it had left (`paused`) and no waiting task.
 Due times are wall-clock epoch seconds, because "at 18:00" must still mean 18:00 after a reboot.
 """
 
@@ -24,15 +25,18 @@ from .memory import MemoryStore
 
 log = logging.getLogger(__name__)
 
-ItemKind = Literal["timer", "reminder", "action"]
-KINDS: tuple[ItemKind, ...] = ("timer", "reminder", "action")
+# "sentence": something said to be done later ("in 5 minutes turn off the lights"), run through
+# the house's own understanding when due.
+ItemKind = Literal["timer", "reminder", "action", "sentence"]
+KINDS: tuple[ItemKind, ...] = ("timer", "reminder", "action", "sentence")
+ACTS: frozenset[str] = frozenset({"action", "sentence"})  # change the house, never done late
 
 # Sleep at most this long at a time and look at the wall clock again: asyncio's sleep follows
 # the monotonic clock, which drifts from wall-clock time when the clock is set (NTP after boot)
 # or the machine is suspended, and a reminder "at 18:00" must follow the wall clock.
 WAKE_EVERY = 30.0
 
-COLUMNS = "id, kind, room, due, text, command, person, source, created"
+COLUMNS = "id, kind, room, due, text, command, person, source, created, duration, paused"
 
 
 @dataclass
@@ -46,19 +50,35 @@ class Scheduled:
     person: str | None = None  # who asked, when known
     source: str = "model"  # "model" (a tool call) or "said" (a local sentence)
     created: float = field(default_factory=time.time)
+    duration: float | None = None  # seconds it was set for ("cancel the 5 minute timer")
+    paused: float | None = None  # seconds left while paused; None while running
     saved: bool = True  # False: the database refused it, a restart would lose it
     task: asyncio.Task[None] | None = field(default=None, repr=False, compare=False)
 
+    def remaining(self, now: float | None = None) -> float:
+        if self.paused is not None:
+            return self.paused
+        return max(0.0, self.due - (time.time() if now is None else now))
+
+    def set_for(self) -> float:
+        """The length it was set for (rows from before `duration` existed: due - created)."""
+        return self.duration if self.duration is not None else self.due - self.created
+
     def public(self) -> dict[str, object]:
-        return {"id": self.id, "kind": self.kind, "room": self.room, "text": self.text,
-                "at": datetime.fromtimestamp(self.due).strftime("%Y-%m-%d %H:%M:%S"),
-                "in_seconds": max(0, round(self.due - time.time()))}
+        data: dict[str, object] = {
+            "id": self.id, "kind": self.kind, "room": self.room, "text": self.text,
+            "at": datetime.fromtimestamp(self.due).strftime("%Y-%m-%d %H:%M:%S"),
+            "in_seconds": round(self.remaining())}
+        if self.paused is not None:
+            data["paused"] = True
+        return data
 
     def listing(self) -> dict[str, Any]:
         """Everything stored, for `samantha persona status --json`."""
         return {"id": self.id, "kind": self.kind, "room": self.room, "due": self.due,
                 "text": self.text, "command": self.command, "person": self.person,
-                "source": self.source, "created": self.created}
+                "source": self.source, "created": self.created, "duration": self.duration,
+                "paused": self.paused}
 
 
 def seconds_until(clock: str, now: datetime | None = None) -> float:
@@ -90,16 +110,16 @@ class Scheduler:
         rows = self.store.db.execute(f"SELECT {COLUMNS} FROM scheduled ORDER BY due, id")
         return [Scheduled(id=r[0], kind=r[1], room=r[2], due=r[3], text=r[4],
                           command=json.loads(r[5]) if r[5] else None, person=r[6],
-                          source=r[7], created=r[8]) for r in rows]
+                          source=r[7], created=r[8], duration=r[9], paused=r[10]) for r in rows]
 
     def _insert(self, item: Scheduled) -> int:
         with self.store.transaction() as db:
             cur = db.execute(
-                "INSERT INTO scheduled (kind, room, due, text, command, person, source, created) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO scheduled (kind, room, due, text, command, person, source, created, "
+                "duration, paused) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (item.kind, item.room, item.due, item.text,
                  json.dumps(item.command) if item.command is not None else None,
-                 item.person, item.source, item.created))
+                 item.person, item.source, item.created, item.duration, item.paused))
             return int(cur.lastrowid or 0)
 
     def remove(self, item_id: int) -> bool:
@@ -131,7 +151,7 @@ class Scheduler:
             source: str = "model") -> Scheduled:
         """Save the item (one transaction), then start waiting for it."""
         item = Scheduled(id=0, kind=kind, room=room, due=time.time() + delay, text=text,
-                         command=command, person=person, source=source)
+                         command=command, person=person, source=source, duration=delay)
         try:
             item.id = self._insert(item)
         except sqlite3.Error as err:
@@ -144,6 +164,9 @@ class Scheduler:
 
     def arm(self, item: Scheduled, fire: Fire) -> None:
         """Wait for an item (new, or restored from the database) and fire it when due."""
+        if item.paused is not None:
+            self.items[item.id] = item  # listed, but nothing waits until it is resumed
+            return
 
         async def wait_and_fire() -> None:
             while (remaining := item.due - time.time()) > 0:
@@ -180,6 +203,52 @@ class Scheduler:
             item.task.cancel()
         return item is not None or removed
 
+    # --- changing a pending item ------------------------------------------------------------------
+
+    def _save_times(self, item: Scheduled) -> bool:
+        if not item.saved:
+            return True
+        try:
+            with self.store.transaction() as db:
+                return db.execute("UPDATE scheduled SET due = ?, paused = ? WHERE id = ?",
+                                  (item.due, item.paused, item.id)).rowcount > 0
+        except sqlite3.Error as err:
+            log.error("could not save the new time of scheduled %s %r: %s", item.kind,
+                      item.text, err)
+            return False
+
+    def _stop_waiting(self, item: Scheduled) -> None:
+        if item.task is not None:
+            item.task.cancel()
+            item.task = None
+
+    def pause(self, item: Scheduled) -> bool:
+        """Stop the clock, keeping the time left (saved, so a restart keeps it paused)."""
+        if item.paused is not None:
+            return True
+        self._stop_waiting(item)
+        item.paused = item.remaining()
+        return self._save_times(item)
+
+    def resume(self, item: Scheduled, fire: Fire) -> bool:
+        if item.paused is None:
+            return True
+        item.due, item.paused = time.time() + item.paused, None
+        saved = self._save_times(item)
+        self.arm(item, fire)
+        return saved
+
+    def shift(self, item: Scheduled, seconds: float, fire: Fire) -> bool:
+        """Add (or with a negative number take) time; the caller keeps the result above zero."""
+        if item.paused is not None:
+            item.paused = max(0.0, item.paused + seconds)
+            return self._save_times(item)
+        self._stop_waiting(item)
+        item.due += seconds
+        saved = self._save_times(item)
+        self.arm(item, fire)  # a fresh wait: the old one may be asleep past the new due time
+        return saved
+
     def spawn(self, work: Coroutine[Any, Any, None]) -> None:
         """Background work (late notices after a restart) that `close` cancels."""
         task = asyncio.get_running_loop().create_task(work)
@@ -187,7 +256,8 @@ class Scheduler:
         task.add_done_callback(self._background.discard)
 
     def pending(self) -> list[Scheduled]:
-        return sorted(self.items.values(), key=lambda s: s.due)
+        now = time.time()
+        return sorted(self.items.values(), key=lambda s: (s.remaining(now), s.id))
 
     async def close(self) -> None:
         """Stop waiting. The rows stay: the next start restores them."""

@@ -6,8 +6,10 @@ due while the house was down is handled honestly:
 - a timer or reminder at most `persona.schedule.late_grace_minutes` late is said with an
   apology ("Sorry, I was offline: your 18:00 reminder - take the bread out."), not during quiet
   hours; an older one is dropped with a log line;
-- a device action is never carried out late (a heater or a pump switched on hours late can be
-  unsafe): it is logged and mentioned once in its room.
+- a device action or a sentence to run later is never carried out late (a heater or a pump
+  switched on hours late can be unsafe): it is logged and mentioned once in its room.
+
+A paused timer is restored paused, with the time it had left.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from samantha.providers import Command
 
 from .proactive import announce
 from .runtime import Runtime, runtime_of
-from .schedule import KINDS, Fire, Scheduled
+from .schedule import ACTS, KINDS, Fire, Scheduled
+from .timer_words import timer_name
 
 if TYPE_CHECKING:
     from samantha.house import House
@@ -41,9 +44,11 @@ def firing(house: House) -> Fire:
 
     async def fire(item: Scheduled) -> None:
         if item.kind == "timer":
-            await announce(house, item.room, f"Your {item.text} timer is done.", urgent=True)
+            await announce(house, item.room, f"Your {timer_name(item)} is done.", urgent=True)
         elif item.kind == "reminder":
             await announce(house, item.room, f"A reminder: {item.text}", urgent=True)
+        elif item.kind == "sentence":
+            await _say_later(house, item)
         else:
             await _act(house, runtime_of(house), item)
 
@@ -71,6 +76,19 @@ async def _act(house: House, rt: Runtime, item: Scheduled) -> None:
         await announce(house, item.room, f"I couldn't {item.text}: {results[0].error}")
 
 
+async def _say_later(house: House, item: Scheduled) -> None:
+    from .timer_intents import why_not_later  # the intents module imports this one
+
+    # Checked again now: a device may have been made sensitive since it was scheduled.
+    refusal = why_not_later(house, item.text, item.room)
+    if refusal is not None:
+        log.warning("delayed sentence %r not run: %s", item.text, refusal)
+        await announce(house, item.room, f"I didn't {item.text}: {refusal}")
+        return
+    # Run as if said in the room now, so the reply is heard there, in character.
+    await house.handle_text(item.text, item.room)
+
+
 async def restore(house: House) -> None:
     """Re-arm saved items and deal with the ones that fell due while the house was down."""
     rt = runtime_of(house)
@@ -83,7 +101,7 @@ async def restore(house: House) -> None:
         if item.kind not in KINDS:
             log.warning("dropping scheduled item %d of unknown kind %r", item.id, item.kind)
             rt.scheduler.remove(item.id)
-        elif item.due > now:
+        elif item.paused is not None or item.due > now:
             rt.scheduler.arm(item, fire)
         else:
             late.append(item)
@@ -110,9 +128,9 @@ async def _late(house: House, rt: Runtime, item: Scheduled, lateness: float,
         return  # cancelled meanwhile
     minutes = lateness / 60
     room = house.home.find_room(item.room)
-    if item.kind == "action":
-        log.warning("scheduled action %r (due %s, %.1f min ago) was not carried out: the house "
-                    "was offline, and acting late on a device can be unsafe", item.text,
+    if item.kind in ACTS:
+        log.warning("scheduled %s %r (due %s, %.1f min ago) was not carried out: the house "
+                    "was offline, and acting late on a device can be unsafe", item.kind, item.text,
                     clock(item.due), minutes)
         if room is not None:
             await announce(house, room.id, f"Sorry, I was offline at {clock(item.due)}, so I "
@@ -128,6 +146,6 @@ async def _late(house: House, rt: Runtime, item: Scheduled, lateness: float,
                     item.room)
         return
     what = (f"your {clock(item.due)} reminder - {item.text}" if item.kind == "reminder"
-            else f"your {item.text} timer was done at {clock(item.due)}")
+            else f"your {timer_name(item)} was done at {clock(item.due)}")
     if not await announce(house, room.id, f"Sorry, I was offline: {what}."):
         log.info("quiet hours: late %s %r was not said", item.kind, item.text)
