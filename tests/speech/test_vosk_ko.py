@@ -7,6 +7,7 @@ import json
 import logging
 from pathlib import Path
 
+import numpy as np
 import pytest
 from speech.audio import KO_CONFIG, Speak, concat, synth
 
@@ -146,7 +147,9 @@ async def test_endpoint_ends_early_when_the_grammar_result_is_stable(
         await service.stop()
     assert ends, "the utterance ended"
     decision, at = ends[0]
-    speech_end = len(samples) / 16000 - 2.0
+    # Where the voice really stops: espeak leaves its own quiet tail before our 2 s of padding.
+    loud = np.flatnonzero(np.abs(samples.astype(np.int32)) > 500)
+    speech_end = loud[-1] / 16000
     silence_ms = settings.endpoint.silence_ms
     if decision is Decision.EARLY:
         assert at < speech_end + silence_ms / 1000
