@@ -234,13 +234,24 @@ async def _wait(ctx: RunContext, done: asyncio.Future[Any], timeout: float | Non
     return done.done()
 
 
-class WaitForTriggerAction(ActionSpec):
+class _WaitAction(ActionSpec):
+    """Shared by the waits: a timeout, and whether the run goes on when it passes."""
+
+    timeout: Duration | None = None
+    continue_on_timeout: bool = True
+
+    def finish(self, ctx: RunContext, fired: bool, **wait: Any) -> dict[str, Any]:
+        ctx.variables["wait"] = {**wait, "completed": fired}
+        if not fired and not self.continue_on_timeout:
+            raise StopRun(f"{self.key} timed out")
+        return {"completed": fired}
+
+
+class WaitForTriggerAction(_WaitAction):
     """Wait until one of these triggers fires (a state change, an event, a message...)."""
 
     key: ClassVar[str] = "wait_for_trigger"
     wait_for_trigger: Triggers  # noqa: F821
-    timeout: Duration | None = None
-    continue_on_timeout: bool = True
 
     async def run(self, ctx: RunContext) -> Any:
         done: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
@@ -264,20 +275,14 @@ class WaitForTriggerAction(ActionSpec):
                 result = undo()
                 if asyncio.iscoroutine(result):
                     await result
-        ctx.variables["wait"] = {"trigger": done.result() if fired else None,
-                                 "completed": fired}
-        if not fired and not self.continue_on_timeout:
-            raise StopRun("wait_for_trigger timed out")
-        return {"completed": fired}
+        return self.finish(ctx, fired, trigger=done.result() if fired else None)
 
 
-class WaitUntilAction(ActionSpec):
+class WaitUntilAction(_WaitAction):
     """Wait until conditions hold (checked now and at every device state change)."""
 
     key: ClassVar[str] = "wait_until"
     wait_until: Conditions  # noqa: F821
-    timeout: Duration | None = None
-    continue_on_timeout: bool = True
 
     async def run(self, ctx: RunContext) -> Any:
         path = ctx.step
@@ -299,10 +304,7 @@ class WaitUntilAction(ActionSpec):
             undo()
             for task in checking:
                 task.cancel()
-        ctx.variables["wait"] = {"completed": fired}
-        if not fired and not self.continue_on_timeout:
-            raise StopRun("wait_until timed out")
-        return {"completed": fired}
+        return self.finish(ctx, fired)
 
 
 class ChooseOption(BaseModel):

@@ -218,16 +218,21 @@ class AndCondition(ConditionSpec):
         return await ctx.check_all(self.conditions, f"{ctx.current}/conditions")
 
 
+async def _any_holds(ctx: RunContext, conditions: list[Any]) -> bool:
+    """Whether one of `conditions` holds (checked in order, traced each under this step)."""
+    base = ctx.current
+    for i, cond in enumerate(conditions):
+        if await ctx.check(cond, f"{base}/conditions/{i}"):
+            return True
+    return False
+
+
 class OrCondition(ConditionSpec):
     condition: Literal["or"]
     conditions: Conditions  # noqa: F821
 
     async def check(self, ctx: RunContext) -> bool:
-        base = ctx.current
-        for i, cond in enumerate(self.conditions):
-            if await ctx.check(cond, f"{base}/conditions/{i}"):
-                return True
-        return False
+        return await _any_holds(ctx, self.conditions)
 
 
 class NotCondition(ConditionSpec):
@@ -235,11 +240,7 @@ class NotCondition(ConditionSpec):
     conditions: Conditions  # noqa: F821
 
     async def check(self, ctx: RunContext) -> bool:
-        base = ctx.current
-        for i, cond in enumerate(self.conditions):
-            if await ctx.check(cond, f"{base}/conditions/{i}"):
-                return False
-        return True
+        return not await _any_holds(ctx, self.conditions)
 
 
 BUILTIN_CONDITIONS: dict[str, type[ConditionSpec]] = {
