@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint bench system-deps clean
+.PHONY: run test lint bench fuzz system-deps clean
 
 run: $(STAMP)
 	$(BIN)/samantha run
@@ -28,6 +28,11 @@ lint: $(STAMP)
 
 test: system-deps $(STAMP) lint
 	SAMANTHA_STRICT_TESTS=1 $(BIN)/pytest
+
+# The property-based fuzzers with many more examples than `make test` gives them; each prints
+# how many inputs it tried.
+fuzz: system-deps $(STAMP)
+	SAMANTHA_FUZZ=1 $(BIN)/pytest -m fuzz -q
 
 bench: $(STAMP)
 	for b in bench/[!_]*.py; do $(BIN)/python $$b || exit 1; done

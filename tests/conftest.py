@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from harness.mosquitto import Mosquitto
 
@@ -18,6 +19,18 @@ REPO = Path(__file__).resolve().parent.parent
 # subprocesses started by tests inherit this.
 os.environ.setdefault("SAMANTHA_DATA_DIR", tempfile.mkdtemp(prefix="samantha-test-data-"))
 _skipped: list[str] = []
+
+# Fuzzers: a bounded run in `make test`; `make fuzz` (SAMANTHA_FUZZ=1) tries many more inputs.
+# Derandomized in the suite so a green run stays green; `make fuzz` explores.
+settings.register_profile(
+    "suite", max_examples=300, deadline=None, derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+settings.register_profile(
+    "fuzz", max_examples=int(os.environ.get("SAMANTHA_FUZZ_EXAMPLES", "100000")), deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+settings.load_profile("fuzz" if os.environ.get("SAMANTHA_FUZZ") == "1" else "suite")
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
