@@ -31,10 +31,16 @@ class EngineError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class WakeDetection:
-    """A wake phrase was heard; `confidence` is engine-specific in [0, 1] when known."""
+    """A wake phrase was heard; `confidence` is engine-specific in [0, 1] when known.
+
+    `trailing` is the audio the engine had already taken in *after* the phrase ended: the start
+    of a command said in the same breath ("hey samantha turn off the lights"). The room hands it
+    to the recognizer before any new audio, so nothing said right after the phrase is lost.
+    """
 
     phrase: str
     confidence: float | None = None
+    trailing: bytes = b""
 
 
 @dataclass(frozen=True, slots=True)

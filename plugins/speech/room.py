@@ -20,7 +20,13 @@ from pydantic import BaseModel
 from samantha.hardware.frames import AudioFrame, ProcessedFrame
 from samantha.hardware.sinks import AudioSink
 from samantha.plugins.speech.endpoint import Decision, Endpointer
-from samantha.plugins.speech.engines import SpeechToText, TextToSpeech, Transcript, WakeEngine
+from samantha.plugins.speech.engines import (
+    SAMPLE_RATE,
+    SpeechToText,
+    TextToSpeech,
+    Transcript,
+    WakeEngine,
+)
 from samantha.plugins.speech.grammar import Grammar, GrammarKeeper, normalize, text_for_house
 from samantha.plugins.speech.messages import (
     IntentFound,
@@ -37,6 +43,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+_REPLAY_FRAME_S = 0.02
 NOT_CAUGHT = {"en": "Sorry, I didn't catch that.", "ko": "죄송해요, 잘 못 들었어요."}
 
 Reporter = Callable[[BaseModel], None]
@@ -119,20 +126,33 @@ class RoomSpeech:
             self.last_wake = self.now
             self.report(WakeHeard(room=self.room, t=self.now, phrase=detection.phrase,
                                   confidence=detection.confidence))
-            await self._start_listening()
+            await self._start_listening(detection.trailing)
         elif self.state is State.LISTENING:
             await self._listen(pcm, frame.duration)
 
     async def _refresh_grammar(self) -> None:
         await self.keeper.refresh()
 
-    async def _start_listening(self) -> None:
+    async def _start_listening(self, trailing: bytes = b"") -> None:
+        """Listen for a command; `trailing` is audio already heard after the wake phrase (the
+        command's start when said in one breath), replayed first in short frames so the
+        endpointer judges it as it would live audio."""
         self.state = State.LISTENING
         self.utterance = []
         self.last_partial = ""
         self.stt.start()
-        self.endpointer.reset(self.now)
+        trailing = trailing[: len(trailing) // 2 * 2]
+        now = self.now
+        self.endpointer.reset(now - len(trailing) / 2 / SAMPLE_RATE)
         await self.house.set_activity(self.room, "listening")
+        step = _REPLAY_FRAME_S * SAMPLE_RATE * 2
+        for start in range(0, len(trailing), int(step)):
+            chunk = trailing[start:start + int(step)]
+            self.now = now - (len(trailing) - start - len(chunk)) / 2 / SAMPLE_RATE
+            await self._listen(chunk, len(chunk) / 2 / SAMPLE_RATE)
+            if self.state is not State.LISTENING:
+                break
+        self.now = now
 
     async def _listen(self, pcm: bytes, duration: float) -> None:
         self.utterance.append(pcm)
