@@ -34,7 +34,7 @@ from samantha.plugins.satellite.settings import SatelliteSettings
 from samantha.plugins.satellite.status import SatelliteStatus, SiteAvailability
 from samantha.plugins.speech.endpoint import Decision
 from samantha.plugins.speech.engines import EngineRegistry, SpeechToText, TextToSpeech
-from samantha.plugins.speech.grammar import GrammarKeeper, normalize
+from samantha.plugins.speech.grammar import GrammarKeeper
 from samantha.plugins.speech.room import NOT_CAUGHT
 from samantha.plugins.speech.service import resolved
 from samantha.plugins.speech.settings import SpeechSettings
@@ -126,14 +126,16 @@ class SatelliteHub:
         return stt
 
     def _grammar_changed(self, grammar: Any) -> None:
-        for stt in [*self._stt.values(), *self._free]:
+        for room, stt in self._stt.items():
+            self._grammar_changed_one(stt, room)
+        for stt in self._free:
             self._grammar_changed_one(stt)
 
-    def _grammar_changed_one(self, stt: SpeechToText) -> None:
+    def _grammar_changed_one(self, stt: SpeechToText, room: str = "") -> None:
         if self.speech.stt.mode == "free_form":
             stt.set_grammar(None)
         elif self.keeper is not None:
-            stt.set_grammar(list(self.keeper.grammar.sentences))
+            stt.set_grammar(self.keeper.grammar.for_room(room))
 
     async def stop(self) -> None:
         if self._unsubscribe is not None:
@@ -254,11 +256,9 @@ class SatelliteHub:
 
     async def _build_stt(self, room: str) -> SpeechToText:
         await self._ready.wait()
-        if self._free:
-            stt = self._free.pop()
-        else:
-            stt = await asyncio.to_thread(self._new_stt)
-            await asyncio.to_thread(self._grammar_changed_one, stt)
+        stt = self._free.pop() if self._free else await asyncio.to_thread(self._new_stt)
+        # The room's own view of the grammar: its device names are the likelier ones.
+        await asyncio.to_thread(self._grammar_changed_one, stt, room)
         self._stt[room] = stt
         return stt
 
@@ -378,7 +378,7 @@ class SatelliteHub:
             if not captured.text:
                 return None, False
             text, understood = await snapped_text(self.keeper, self.speech.stt, stt,
-                                                  _transcript(captured), b"")
+                                                  _transcript(captured), b"", session.room)
             return (text or captured.text), understood
         decision = ended.result()
         local_text.cancel()
@@ -390,7 +390,7 @@ class SatelliteHub:
             return None, False
         audio = b"".join(utterance.audio)
         text, understood = await snapped_text(self.keeper, self.speech.stt, stt, transcript,
-                                              audio)
+                                              audio, session.room)
         self._send(hermes.AsrTextCaptured.TOPIC, hermes.AsrTextCaptured(
             text=text, likelihood=transcript.confidence or 0.0, seconds=round(utterance.t, 3),
             site_id=session.site, session_id=session.id, wakeword_id=session.wakeword_id,
@@ -400,7 +400,7 @@ class SatelliteHub:
     def _complete(self, partial: str) -> bool:
         keeper = self.keeper
         return (self.speech.stt.mode == "grammar" and keeper is not None and bool(partial)
-                and normalize(partial) in keeper.snapper)
+                and keeper.complete(partial))
 
     def _feed(self, session: HubSession, pcm: bytes) -> None:
         utterance, ended = session.utterance, session.ended

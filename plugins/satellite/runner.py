@@ -19,6 +19,7 @@ from samantha.plugins.mqtt.settings import MqttSettings
 from samantha.plugins.satellite.satellite import Report, Satellite
 from samantha.plugins.satellite.settings import SatelliteSettings, SiteSettings
 from samantha.plugins.speech.engines import EngineError, EngineRegistry
+from samantha.plugins.speech.grammar import sentence_grammar
 from samantha.plugins.speech.service import file_profile, input_profile, make_sink, resolved
 from samantha.plugins.speech.settings import SpeechSettings
 
@@ -86,8 +87,9 @@ async def run_satellite(house: House, room: str, *, wav: Path | None = None,
         if site.stt == "local":
             stt = await asyncio.to_thread(registry.build, "stt", speech.stt.engine, speech,
                                           language)
-            # No home here to sample a grammar from: the configured sentences, or free-form.
-            stt.set_grammar(list(speech.stt.sentences) if speech.stt.sentences else None)
+            # No home here to compile a grammar from: the configured sentences, or free-form.
+            stt.set_grammar(sentence_grammar(speech.stt.sentences, speech.stt.numbers)
+                            if speech.stt.sentences else None)
     except EngineError as err:
         raise SatelliteSetupError(str(err)) from err
     sink: AudioSink = WavFileSink(reply_wav) if reply_wav else make_sink(site.output, base)

@@ -96,7 +96,7 @@ class HubSession:
 
 async def snapped_text(keeper: GrammarKeeper | None, stt_settings: SttSettings,
                        stt: SpeechToText, transcript: Transcript,
-                       audio: bytes) -> tuple[str, bool]:
+                       audio: bytes, room: str | None = None) -> tuple[str, bool]:
     """(text for the house, understood as a command), decided as a local room decides."""
-    decided = await text_for_house(keeper, stt_settings, stt, transcript, audio)
+    decided = await text_for_house(keeper, stt_settings, stt, transcript, audio, room)
     return decided.text, decided.understood

@@ -15,7 +15,14 @@ from samantha.config import ConfigError
 from samantha.hardware.errors import AudioError
 from samantha.house import House, UnknownRoom
 from samantha.plugins.speech.engines import EngineError
-from samantha.plugins.speech.messages import to_json
+from samantha.plugins.speech.messages import (
+    IntentFound,
+    ListenSummary,
+    ListenTimeout,
+    TranscriptHeard,
+    WakeHeard,
+    to_json,
+)
 
 
 @click.command()
@@ -34,7 +41,10 @@ def listen(wav: Path, room: str, config_path: Path | None, realtime: bool, as_js
     from samantha.plugins.speech.plugin import manual
     from samantha.plugins.speech.service import SpeechService
 
+    seen: list[BaseModel] = []
+
     def report(message: BaseModel) -> None:
+        seen.append(message)
         if as_json:
             click.echo(to_json(message))
             return
@@ -52,11 +62,17 @@ def listen(wav: Path, room: str, config_path: Path | None, realtime: bool, as_js
         try:
             # A recording is not a live room: replies go to --reply-wav, not its speaker.
             sink = WavFileSink(reply_wav) if reply_wav else NullSink()
-            await service.listen_file(room, wav, realtime=realtime, sink=sink)
+            speech = await service.listen_file(room, wav, realtime=realtime, sink=sink)
         except (AudioError, EngineError, FileNotFoundError) as err:
             fail(str(err))
         finally:
             await service.stop()
+        summary = summarize(seen, speech.room, speech.now, settings.wake.phrases,
+                            settings.wake.engine)
+        if as_json:
+            click.echo(to_json(summary))
+        else:
+            click.echo(f"{summary.outcome}", err=True)
 
     house = prepare(config_path)
     manual.add(house)  # `listen` drives one room itself; startup must not start the others
@@ -69,6 +85,37 @@ def listen(wav: Path, room: str, config_path: Path | None, realtime: bool, as_js
         asyncio.run(go())
     except (UnknownRoom, ConfigError) as err:
         fail(str(err))
+
+
+def summarize(messages: list[BaseModel], room: str, audio_s: float, phrases: list[str],
+              engine: str) -> ListenSummary:
+    """One line on what came of a recording, and why nothing did when nothing did."""
+    wakes = [m for m in messages if isinstance(m, WakeHeard)]
+    heard = [m for m in messages if isinstance(m, TranscriptHeard)]
+    intents = [m for m in messages if isinstance(m, IntentFound)]
+    timeouts = [m for m in messages if isinstance(m, ListenTimeout)]
+    commands = sum(len(m.commands) for m in intents)
+    if not wakes:
+        wanted = " or ".join(repr(p) for p in phrases)
+        outcome = (f"no wake phrase heard in {audio_s:.1f} s of audio (listening for {wanted} "
+                   f"with the {engine} wake engine); nothing was done")
+    elif intents:
+        names = ", ".join(m.name for m in intents)
+        outcome = f"understood {names}; {commands} device command(s) sent"
+    elif heard and any(h.text for h in heard):
+        said = "; ".join(repr(h.text) for h in heard if h.text)
+        outcome = f"heard {said}, which is not a command; the persona answered"
+    elif heard:
+        reasons = "; ".join(h.reason or "not understood" for h in heard)
+        outcome = f"woke, but the command was not understood ({reasons})"
+    elif timeouts:
+        outcome = "woke, but nothing was said after the wake phrase"
+    else:
+        outcome = "woke, but the recording ended before a command was heard"
+    return ListenSummary(room=room, t=audio_s, audio_s=round(audio_s, 3),
+                         wake_heard=bool(wakes), wakes=len(wakes),
+                         heard=[h.heard for h in heard], intents=[m.name for m in intents],
+                         commands=commands, outcome=outcome)
 
 
 @click.group()

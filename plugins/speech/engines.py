@@ -10,7 +10,7 @@ layer's `RoomAudio` delivers), so engines never resample.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
@@ -19,6 +19,7 @@ import numpy.typing as npt
 
 if TYPE_CHECKING:
     from samantha.plugin_host import PluginHost
+    from samantha.plugins.speech.grammar import RoomGrammar
     from samantha.plugins.speech.settings import SpeechSettings
 
 SAMPLE_RATE = 16000
@@ -89,8 +90,8 @@ class SpeechToText(Protocol):
         """Which of `words` the model cannot recognise (not in its vocabulary)."""
         ...
 
-    def set_grammar(self, sentences: Sequence[str] | None) -> None:
-        """Restrict recognition to these sentences; None decodes free-form."""
+    def set_grammar(self, grammar: RoomGrammar | None) -> None:
+        """Restrict recognition to the room's grammar (a word graph); None decodes free-form."""
         ...
 
     def start(self) -> None:

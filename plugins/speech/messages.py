@@ -38,6 +38,7 @@ class TranscriptHeard(_Message):
     understood: bool = True
     free_form: bool = False
     end: str = Field("end", description="Why the utterance ended: end, early, cut.")
+    reason: str | None = Field(None, description="Why nothing was understood, if nothing was.")
 
 
 class IntentFound(_Message):
@@ -56,8 +57,22 @@ class ListenTimeout(_Message):
     event: Literal["timeout"] = "timeout"
 
 
+class ListenSummary(_Message):
+    """The last line of `samantha listen`: what came of the whole recording."""
+
+    event: Literal["summary"] = "summary"
+    audio_s: float
+    wake_heard: bool
+    wakes: int = 0
+    heard: list[str] = Field(default_factory=list, description="Transcripts, as decoded.")
+    intents: list[str] = Field(default_factory=list)
+    commands: int = 0
+    outcome: str = Field(description="What happened, or why nothing did.")
+
+
 SpeechMessage = Annotated[
-    WakeHeard | PartialHeard | TranscriptHeard | IntentFound | ReplyStarted | ListenTimeout,
+    WakeHeard | PartialHeard | TranscriptHeard | IntentFound | ReplyStarted | ListenTimeout
+    | ListenSummary,
     Field(discriminator="event"),
 ]
 _ADAPTER: TypeAdapter[SpeechMessage] = TypeAdapter(SpeechMessage)

@@ -27,7 +27,7 @@ from samantha.plugins.speech.engines import (
     Transcript,
     WakeEngine,
 )
-from samantha.plugins.speech.grammar import Grammar, GrammarKeeper, normalize, text_for_house
+from samantha.plugins.speech.grammar import Grammar, GrammarKeeper, text_for_house
 from samantha.plugins.speech.messages import (
     IntentFound,
     ListenTimeout,
@@ -91,7 +91,7 @@ class RoomSpeech:
 
     def _grammar_changed(self, grammar: Grammar) -> None:
         if self.settings.stt.mode == "grammar":
-            self.stt.set_grammar(list(grammar.sentences))
+            self.stt.set_grammar(grammar.for_room(self.room))
 
     # --- audio in -----------------------------------------------------------------------------
 
@@ -161,8 +161,7 @@ class RoomSpeech:
             self.last_partial = partial
             if self.partials and partial:
                 self.report(PartialHeard(room=self.room, t=self.now, text=partial))
-        complete = (self.settings.stt.mode == "grammar"
-                    and normalize(partial) in self.keeper.snapper)
+        complete = self.settings.stt.mode == "grammar" and self.keeper.complete(partial)
         decision = self.endpointer.update(pcm, self.now, duration, partial, complete)
         if decision is Decision.CONTINUE:
             return
@@ -222,12 +221,12 @@ class RoomSpeech:
                         t: float) -> tuple[str, TranscriptHeard]:
         """The text for the intent layer: the snapped grammar sentence, or free-form words."""
         decided = await text_for_house(self.keeper, self.settings.stt, self.stt, transcript,
-                                       audio)
+                                       audio, self.room)
         end = decision.value if decision is not Decision.END else "end"
         return decided.text, TranscriptHeard(
             room=self.room, t=t, heard=transcript.text, confidence=decided.confidence, end=end,
             text=decided.text, similarity=decided.similarity, understood=decided.understood,
-            free_form=decided.free_form)
+            free_form=decided.free_form, reason=decided.reason)
 
     async def _back_to_idle(self) -> None:
         self.state = State.IDLE

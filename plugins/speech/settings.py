@@ -46,9 +46,6 @@ class SttSettings(Section):
     intents: Literal["handled", "all"] | list[str] = Field(
         "handled", description="Which intents the grammar covers: those the house can handle "
         "(default), all built-in ones, or a list of names.")
-    samples_per_template: int = Field(20, ge=1, le=1000, description="Sentences sampled from "
-                                      "each intent template with this home's names.")
-    max_sentences: int = Field(30000, ge=10, description="Cap on grammar size.")
     sentences: list[str] = Field(default_factory=list,
                                  description="Extra sentences to accept (plain text).")
     numbers: Literal["words", "brackets", "digits"] = Field(

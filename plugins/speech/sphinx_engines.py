@@ -8,12 +8,10 @@ free-form decoding, and only when first needed (it costs ~100 MB and 0.3 s).
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from samantha.plugins.speech import wordgraph
 from samantha.plugins.speech.endpoint import EnergyVad
 from samantha.plugins.speech.engines import (
     SAMPLE_RATE,
@@ -23,11 +21,13 @@ from samantha.plugins.speech.engines import (
 )
 from samantha.plugins.speech.settings import SpeechSettings
 
+if TYPE_CHECKING:
+    from samantha.plugins.speech.grammar import RoomGrammar, WordGraph
+
 log = logging.getLogger(__name__)
 
 DEFAULT_KWS_THRESHOLD = 1e-20
 _GRAMMAR = "home"
-_JSGF_SAFE = re.compile(r"^[\w']+$")
 
 
 def _ps() -> Any:
@@ -133,23 +133,26 @@ def _write_temp(text: str) -> str:
         return f.name
 
 
-def jsgf(sentences: Iterable[str]) -> str:
-    """A JSGF grammar whose one public rule is the list of sentences."""
-    body = " | ".join(s for s in sentences if all(_JSGF_SAFE.match(w) for w in s.split()))
-    return f"#JSGF V1.0;\ngrammar {_GRAMMAR};\npublic <s> = {body or '<VOID>'};\n"
+def fsg(decoder: Any, grammar: RoomGrammar) -> Any:
+    """The room's word graph as a pocketsphinx finite-state grammar (one shared final state).
 
-
-def fsg(decoder: Any, sentences: Iterable[str]) -> Any:
-    """The sentences as a minimal finite-state grammar (one shared final state)."""
-    graph = wordgraph.build(s for s in sentences if all(_JSGF_SAFE.match(w) for w in s.split()))
+    Arc probabilities split each state's mass by the arcs' weights, so the room's own device
+    names are likelier than the same-sounding names of other rooms.
+    """
+    graph = grammar.graph
     end = graph.n_states
-    arcs: list[tuple[int, int, str | None]] = [*graph.transitions]
-    arcs += [(state, end, None) for state in graph.finals]
-    outdegree: dict[int, int] = {}
-    for source, _, _ in arcs:
-        outdegree[source] = outdegree.get(source, 0) + 1
-    transitions = [(a, b, 1.0 / outdegree[a], w) if w else (a, b, 1.0 / outdegree[a])
-                   for a, b, w in arcs]
+    transitions: list[tuple[Any, ...]] = []
+    for state, out in enumerate(graph.arcs):
+        weights = [grammar.weight(tag) for _, _, _, tag in out]
+        final = state in graph.finals
+        # Ending a complete sentence is as likely as going on with it: otherwise the breath
+        # after "... kitchen lights" is decoded as the start of a longer sentence ("... at").
+        ending = max(1.0, sum(weights)) if final else 0.0
+        total = sum(weights) + ending
+        for (dst, word, _, _), weight in zip(out, weights, strict=True):
+            transitions.append((state, dst, weight / total, word))
+        if final:
+            transitions.append((state, end, ending / total))
     return decoder.create_fsg(_GRAMMAR, 0, end, transitions)
 
 
@@ -164,19 +167,22 @@ class SphinxStt:
         self.decoder = _ps().Decoder(_config(model, options, lm=None))
         self._free: Any = None
         self._grammar = False
+        self._graph: WordGraph | None = None
         self._in_utt = False
+        self._partial = ""
 
     def missing_words(self, words: Iterable[str]) -> set[str]:
         return _missing(self.decoder, words)
 
-    def set_grammar(self, sentences: Sequence[str] | None) -> None:
+    def set_grammar(self, grammar: RoomGrammar | None) -> None:
         if self._in_utt:
             self.decoder.end_utt()
             self._in_utt = False
-        if sentences is None:
+        if grammar is None or not grammar.graph:
             self._grammar = False
             return
-        self.decoder.add_fsg(_GRAMMAR, fsg(self.decoder, sentences))
+        self.decoder.add_fsg(_GRAMMAR, fsg(self.decoder, grammar))
+        self._graph = grammar.graph
         self.decoder.activate_search(_GRAMMAR)
         self._grammar = True
 
@@ -195,12 +201,14 @@ class SphinxStt:
             decoder.end_utt()
         decoder.start_utt()
         self._in_utt = True
+        self._partial = ""
 
     def accept(self, pcm: bytes) -> str:
         decoder = self._active()
         decoder.process_raw(pcm, False, False)
         hyp = decoder.hyp()
-        return hyp.hypstr if hyp is not None else ""
+        self._partial = hyp.hypstr if hyp is not None else ""
+        return self._partial
 
     def finish(self) -> Transcript:
         decoder = self._active()
@@ -208,9 +216,16 @@ class SphinxStt:
             decoder.end_utt()
             self._in_utt = False
         hyp = decoder.hyp()
+        text = hyp.hypstr if hyp is not None else ""
+        graph = self._graph if self._grammar else None
+        if (graph is not None and self._partial and not graph.accepts(text.split())
+                and graph.accepts(self._partial.split())):
+            # Closing the utterance can swap a complete sentence for a longer, unfinished one
+            # ("... kitchen lights at"): the last complete partial is what was said.
+            return Transcript(self._partial, _probability(hyp) if hyp is not None else None)
         if hyp is None:
             return Transcript("", 0.0)
-        return Transcript(hyp.hypstr, _probability(hyp))
+        return Transcript(text, _probability(hyp))
 
     def transcribe_free(self, pcm: bytes) -> Transcript | None:
         decoder = self._free_decoder()

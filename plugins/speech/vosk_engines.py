@@ -15,10 +15,13 @@ import tempfile
 import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from samantha.plugins.speech.engines import SAMPLE_RATE, EngineError, Transcript, WakeDetection
 from samantha.plugins.speech.settings import SpeechSettings
+
+if TYPE_CHECKING:
+    from samantha.plugins.speech.grammar import RoomGrammar
 
 log = logging.getLogger(__name__)
 
@@ -229,8 +232,12 @@ class VoskStt:
     def missing_words(self, words: Iterable[str]) -> set[str]:
         return missing_from(self.path, words)
 
-    def set_grammar(self, sentences: Sequence[str] | None) -> None:
-        self.grammar = None if sentences is None else list(sentences)
+    def set_grammar(self, grammar: RoomGrammar | None) -> None:
+        # Vosk builds a word bigram from a phrase list: phrases covering every word pair of
+        # the graph let it say every sentence of the graph (and some recombinations, which
+        # the keeper moves back onto the graph).
+        sentences = grammar.phrases() if grammar is not None and grammar.graph else None
+        self.grammar = sentences
         if sentences is None:
             # SetGrammar cannot go back to the full LM; a new recognizer can.
             self.recognizer = _vosk().KaldiRecognizer(self.model, SAMPLE_RATE)

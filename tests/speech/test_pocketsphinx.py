@@ -50,7 +50,9 @@ def test_no_wake_on_noise_tone_or_other_speech(say_en: Speak, audio_dir: Path) -
              say_en("hey sam"), say_en("what is the weather like today", voice="rms")]
     # A bare "samantha" does wake the room (keyphrase spotting hears the name): not a negative.
     events = listen(concat(parts, audio_dir / "negatives.wav"))
-    assert events == []
+    assert [e["event"] for e in events] == ["summary"], events
+    assert not events[0]["wake_heard"] and events[0]["commands"] == 0
+    assert "no wake phrase heard" in events[0]["outcome"]
 
 
 def test_recording_with_bad_audio_gives_a_clear_error(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ persona:
   llm: {{base_url: "{url}", model: scripted, api_key: test}}
 speech:
   wake: {{engine: pocketsphinx, phrases: [hey samantha]}}
-  stt: {{engine: pocketsphinx, mode: grammar, samples_per_template: 2}}
+  stt: {{engine: pocketsphinx, mode: grammar}}
   tts: {{engine: espeak, voice: en-us}}
 """
 

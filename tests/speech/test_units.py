@@ -1,4 +1,4 @@
-"""Pure parts of the speech plugin: snapping, word graphs, numbers, messages, config, registry,
+"""Pure parts of the speech plugin: messages, config, registry,
 model download (against a local HTTP server with Range support)."""
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from samantha.config import ConfigError
 from samantha.house import House
 from samantha.plugin_host import PluginHost
 from samantha.plugins.speech.engines import EngineError, EngineRegistry
-from samantha.plugins.speech.grammar import build_grammar, english_number, normalize
 from samantha.plugins.speech.messages import (
     IntentFound,
     TranscriptHeard,
@@ -28,57 +27,6 @@ from samantha.plugins.speech.messages import (
     to_json,
 )
 from samantha.plugins.speech.models import DownloadError, download
-from samantha.plugins.speech.snapping import Snapper, word_distance
-from samantha.plugins.speech.wordgraph import build
-
-KO = ["거실 불 켜 줘", "거실 불 꺼 줘", "주방 불 켜 줘", "오늘 날씨 어때"]
-
-
-def test_a_recombined_transcript_snaps_to_an_allowed_sentence() -> None:
-    snapper = Snapper(KO)
-    snap = snapper.snap("거실 꺼 줘", threshold=0.6)  # Vosk's bigram recombination
-    assert snap.sentence == "거실 불 꺼 줘" and snap.distance == 1
-    assert snapper.snap("거실 불 켜 줘").exact
-
-
-def test_far_transcripts_are_not_understood() -> None:
-    snapper = Snapper(KO)
-    snap = snapper.snap("어때 불 켜 줘 오늘 날씨", threshold=0.7)
-    assert snap.sentence is None and snap.similarity < 0.7
-    assert Snapper(KO).snap("", 0.5).sentence is None
-
-
-def test_word_distance() -> None:
-    assert word_distance(["a", "b", "c"], ["a", "c"]) == 1
-    assert word_distance(["a", "b"], ["c", "d", "e"]) == 3
-
-
-def test_word_graph_accepts_exactly_the_sentences() -> None:
-    sentences = ["turn on the kitchen lights", "turn off the kitchen lights",
-                 "turn on the lamp", "what time is it"]
-    graph = build(sentences)
-    assert all(graph.accepts(s) for s in sentences)
-    assert not graph.accepts("turn on the kitchen") and not graph.accepts("turn off the lamp")
-    # suffixes are shared: "the kitchen lights" is not stored twice
-    assert sum(1 for *_, w in graph.transitions if w == "lights") == 1
-
-
-def test_numbers_and_normalisation() -> None:
-    assert english_number(21) == "twenty one" and english_number(300) == "three hundred"
-    assert normalize("Turn on the Kitchen-Lights, please!") == "turn on the kitchen lights please"
-    grammar = build_grammar([("HassLightSet", "set the lamp to 50%"), ("X", "go to 2000")],
-                            numbers="words", max_sentences=10)
-    assert grammar.sentences == {"set the lamp to fifty": "set the lamp to 50%"}
-    assert grammar.dropped == 1
-    bracketed = build_grammar([("T", "온도 21 도로 맞춰")], numbers="brackets", max_sentences=5)
-    assert list(bracketed.sentences) == ["온도 [21] 도로 맞춰"]
-
-
-def test_words_missing_from_the_model_drop_sentences() -> None:
-    grammar = build_grammar([("A", "turn on the flux capacitor"), ("B", "turn on the lamp")],
-                            numbers="words", max_sentences=10,
-                            missing_words=lambda ws: {w for w in ws if w == "capacitor"})
-    assert list(grammar.sentences) == ["turn on the lamp"] and grammar.missing == {"capacitor"}
 
 
 @pytest.mark.parametrize("message", [

@@ -19,7 +19,7 @@ from samantha.home import Device
 from samantha.house import House
 from samantha.kinds import Kind
 from samantha.plugins.speech.endpoint import Decision
-from samantha.plugins.speech.grammar import GrammarKeeper, normalize
+from samantha.plugins.speech.grammar import GrammarKeeper, normalize, sentence_grammar
 from samantha.plugins.speech.service import SpeechService, resolved
 from samantha.plugins.speech.settings import SpeechSettings
 from samantha.plugins.speech.vosk_engines import VoskStt, VoskWake, load_model, vocabulary
@@ -62,7 +62,7 @@ def test_streaming_partials_and_grammar_restricts_output(model_path: Path, say_k
                                                          ) -> None:
     stt = VoskStt(model_path, {"max-active": 3000, "beam": 10.0, "lattice-beam": 2.0})
     allowed = ["오늘 날씨 어때", "음악 틀어 줘", "지금 몇 시야"]
-    stt.set_grammar(allowed)
+    stt.set_grammar(sentence_grammar(allowed, "brackets"))
     partials, final = stream(stt, say_ko("오늘 날씨 어때"))
     assert len(partials) >= 2  # the transcript grows while the audio streams
     assert final == "오늘 날씨 어때"
@@ -77,15 +77,14 @@ async def test_set_grammar_follows_a_new_device(model_path: Path, settings: Spee
     async with house:
         stt = VoskStt(model_path, {"max-active": 3000, "beam": 10.0, "lattice-beam": 2.0})
         keeper = GrammarKeeper(house, settings.stt, stt.missing_words)
-        keeper.listeners.append(lambda g: stt.set_grammar(list(g.sentences)))
+        keeper.listeners.append(lambda g: stt.set_grammar(g.for_room("living_room")))
         keeper.install(keeper.build())
-        assert not any("음악" in s for s in keeper.grammar.sentences)
+        assert "음악" not in keeper.grammar.graph.words
         house.home.add_device(Device(id="living_room.audio", name="음악", kind=Kind.SWITCH,
                                      room="living_room", provider="virtual"))
         assert keeper.stale and await keeper.refresh()
-        new = [s for s in keeper.grammar.sentences if s.startswith("음악 ")]
-        assert new, "the new device's name is in the grammar"
-        assert stt.grammar is not None and set(new) <= set(stt.grammar)
+        assert "음악" in keeper.grammar.graph.words, "the new device's name is in the grammar"
+        assert stt.grammar is not None and any("음악" in p.split() for p in stt.grammar)
 
 
 def test_wake_grammar_with_fillers_ignores_noise_and_other_speech(
@@ -126,8 +125,11 @@ async def test_endpoint_ends_early_when_the_grammar_result_is_stable(
         service = SpeechService(house, settings)
         # Rebuild the example's settings with our model options (the module's loaded model).
         room = await service.add_room("거실", sink=NullSink())
-        sentence = next(s for s, i in room.keeper.grammar.intents.items()
-                        if i == "HassTurnOn" and s.startswith("거실 조명"))
+        sentence = next(
+            " ".join(words) for words in room.keeper.grammar.graph.paths(200_000)
+            if words[:2] == ["거실", "조명"] and not any("[" in w for w in words)
+            and (found := house.recognize(" ".join(words), house.room("거실"))) is not None
+            and found.intent.name == "HassTurnOn")
         speech = say_ko(sentence, pad=(0.2, 2.0))
         samples, _ = read_audio(speech)
         ends: list[tuple[Decision, float]] = []

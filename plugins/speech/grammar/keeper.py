@@ -1,0 +1,231 @@
+"""The current grammar of a home, rebuilt when its devices or rooms change, and the decision
+of what a transcript becomes for the intent layer."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from samantha.plugins.speech.grammar.compiler import CompileReport, HomeCompiler
+from samantha.plugins.speech.grammar.graph import GraphBuilder, WordGraph
+from samantha.plugins.speech.grammar.spoken import normalize, spoken_numbers
+
+if TYPE_CHECKING:
+    from samantha.house import House
+    from samantha.plugins.speech.engines import SpeechToText, Transcript
+    from samantha.plugins.speech.settings import SttSettings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Grammar:
+    """The word graph of a home at one revision, with what was left out of it."""
+
+    graph: WordGraph = field(default_factory=lambda: GraphBuilder().build())
+    report: CompileReport = field(default_factory=CompileReport)
+    revision: int = -1
+
+    @property
+    def missing(self) -> set[str]:
+        return self.report.missing
+
+    def __contains__(self, spoken: object) -> bool:
+        return isinstance(spoken, str) and self.graph.accepts(spoken.split())
+
+    @functools.cached_property
+    def name_rooms(self) -> dict[str, frozenset[str]]:
+        """For each word of a device name, the rooms whose devices use it."""
+        found: dict[str, set[str]] = {}
+        for out in self.graph.arcs:
+            for _, word, _, tag in out:
+                if tag:
+                    found.setdefault(word, set()).update(self.graph.tags[tag])
+        return {w: frozenset(r) for w, r in found.items()}
+
+    def for_room(self, room: str) -> RoomGrammar:
+        return RoomGrammar(self.graph, room, self.revision)
+
+
+@dataclass(frozen=True)
+class RoomGrammar:
+    """What a room's recognizer is given: the home's graph, seen from one room (names of the
+    room's own devices are likelier there)."""
+
+    graph: WordGraph
+    room: str
+    revision: int
+
+    def weight(self, tag: int) -> float:
+        """Relative likelihood of an arc: a device name of this room counts more."""
+        if tag == 0:
+            return 1.0
+        return ROOM_BIAS if self.room in self.graph.tags[tag] else 1.0
+
+    def phrases(self) -> list[str]:
+        return self.graph.phrases()
+
+
+ROOM_BIAS = 4.0
+
+
+def sentence_grammar(sentences: Iterable[str], numbers: str = "words") -> RoomGrammar:
+    """A grammar of plain sentences only (a satellite recognizing without its home)."""
+    builder = GraphBuilder()
+    for sentence in sentences:
+        spelled = spoken_numbers(sentence, numbers)
+        words = normalize(spelled or "").split()
+        if words:
+            builder.finals.add(builder.words(0, words, " ".join(sentence.split())))
+    return RoomGrammar(builder.build(), "", 0)
+
+
+def home_grammar(house: House, stt: SttSettings,
+                 missing_words: Callable[[Iterable[str]], set[str]] | None = None) -> Grammar:
+    """The grammar for the home as it is now (call again when `house.home.revision` changes)."""
+    revision = house.home.revision
+    recognizer = house.recognizer()
+    only: set[str] | None = None
+    if stt.intents == "handled":
+        only = set(house.handlers)
+    elif isinstance(stt.intents, list):
+        only = set(stt.intents)
+    rooms_of_name: dict[str, set[str]] = {}
+    for device in house.home.devices.values():
+        for name in device.names():
+            rooms_of_name.setdefault(name, set()).add(device.room)
+    compiler = HomeCompiler(recognizer.intents, recognizer.slot_lists, numbers=stt.numbers,
+                            rooms_of_name=rooms_of_name, extra_sentences=stt.sentences)
+    graph = compiler.compile(only, missing_words)
+    report = compiler.report
+    if report.missing:
+        sample = ", ".join(sorted(report.missing)[:12])
+        log.info("speech grammar: the model lacks %d word(s), sentences with them are left "
+                 "out: %s%s", len(report.missing), sample,
+                 " ..." if len(report.missing) > 12 else "")
+    log.info("speech grammar for home revision %d: %d states, %d arcs", revision,
+             graph.n_states, graph.n_arcs)
+    return Grammar(graph, report, revision)
+
+
+class GrammarKeeper:
+    """The current grammar of a home; rebuilt when the home's revision changes.
+
+    Shared by every room (they use the same model); each room's recognizer is told through
+    `listeners` callbacks.
+    """
+
+    def __init__(self, house: House, stt: SttSettings,
+                 missing_words: Callable[[Iterable[str]], set[str]] | None) -> None:
+        self.house = house
+        self.stt = stt
+        self.missing_words = missing_words
+        self.grammar = Grammar()
+        self.listeners: list[Callable[[Grammar], None]] = []
+        self.rebuilding = False
+
+    @property
+    def stale(self) -> bool:
+        return self.grammar.revision != self.house.home.revision
+
+    def build(self) -> Grammar:
+        """Compile a new grammar (can take a second for big homes; run it off the loop)."""
+        return home_grammar(self.house, self.stt, self.missing_words)
+
+    def install(self, grammar: Grammar) -> None:
+        self.grammar = grammar
+        for listener in self.listeners:
+            listener(grammar)
+
+    async def refresh(self) -> bool:
+        """Rebuild if the home changed since the last build; True when a new grammar is in."""
+        if not self.stale or self.rebuilding:
+            return False
+        self.rebuilding = True
+        try:
+            grammar = await asyncio.to_thread(self.build)
+        finally:
+            self.rebuilding = False
+        self.install(grammar)
+        return True
+
+    def complete(self, partial: str) -> bool:
+        """Whether the words so far are a whole sentence of the grammar."""
+        return normalize(partial) in self.grammar
+
+
+@dataclass(frozen=True)
+class HouseText:
+    """What a transcript becomes for the intent layer."""
+
+    text: str
+    understood: bool  # matched a sentence of the grammar (a command), not free words
+    free_form: bool = False
+    similarity: float | None = None
+    confidence: float | None = None
+    reason: str | None = None  # why nothing was understood, when nothing was
+
+
+def _choose(house: House, texts: list[str], room: str) -> str:
+    """Of the text forms of one spoken sentence, the first the house understands in `room`."""
+    if len(texts) > 1:
+        where = house.room(room)
+        for text in texts:
+            if house.recognize(text, where) is not None:
+                return text
+    return texts[0]
+
+
+def _foreign_name(grammar: Grammar, words: tuple[str, ...], heard: list[str],
+                  room: str) -> bool:
+    """Whether a snapped sentence names another room's device with words nobody said."""
+    said = set(heard)
+    rooms = grammar.name_rooms
+    return any(w not in said and w in rooms and room not in rooms[w] for w in words)
+
+
+async def text_for_house(keeper: GrammarKeeper | None, stt_settings: SttSettings,
+                         stt: SpeechToText, transcript: Transcript, audio: bytes,
+                         room: str | None = None) -> HouseText:
+    """The grammar sentence for a transcript, else free-form words for the persona.
+
+    A transcript that is a path of the graph is taken as it is. One that is not (Vosk's
+    bigram can recombine sentences; a cut-off utterance) is moved to the nearest path when that
+    is close enough; below the snap threshold it is not trusted as a command, and a snapped
+    sentence that would name another room's device nobody mentioned is refused.
+    """
+    heard = transcript.text
+    if stt_settings.mode == "free_form" or keeper is None:
+        return HouseText(heard, bool(heard), free_form=True, confidence=transcript.confidence)
+    grammar = keeper.grammar
+    words = normalize(heard).split()
+    where = room or ""
+    if words and grammar.graph.accepts(words):
+        texts = grammar.graph.texts(words)
+        text = _choose(keeper.house, texts, where) if where else texts[0]
+        return HouseText(text, True, similarity=1.0, confidence=transcript.confidence)
+    similarity = 0.0
+    reason = "nothing was heard" if not words else "not a sentence this home understands"
+    if words:
+        allowed = math.floor((1.0 - stt_settings.snap_threshold) * len(words) + 1e-9)
+        near = await asyncio.to_thread(grammar.graph.nearest, words, allowed)
+        if near is not None:
+            similarity = 1.0 - near.distance / max(len(words), len(near.words))
+            if similarity >= stt_settings.snap_threshold:
+                if where and _foreign_name(grammar, near.words, words, where):
+                    reason = "the nearest command names a device in another room"
+                else:
+                    return HouseText(near.text, True, similarity=similarity,
+                                     confidence=transcript.confidence)
+    if stt_settings.free_form_fallback and heard:
+        free = await asyncio.to_thread(stt.transcribe_free, audio)
+        if free is not None and free.text:
+            return HouseText(free.text, False, free_form=True, similarity=similarity,
+                             confidence=free.confidence)
+    return HouseText("", False, similarity=similarity, confidence=transcript.confidence,
+                     reason=reason)
