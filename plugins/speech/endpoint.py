@@ -15,6 +15,7 @@ from samantha.plugins.speech.settings import EndpointSettings
 
 _FLOOR_RISE_DB_PER_S = 3.0  # slow, so a long sentence does not become the "floor"
 _FLOOR_MIN_DB = -90.0
+_CLOSED = 2  # grammar.graph.Ending.CLOSED (this module stays below the grammar)
 
 
 class EnergyVad:
@@ -67,8 +68,13 @@ class Endpointer:
         self.speech_end: float | None = None
 
     def update(self, pcm: bytes, end_time: float, duration: float, partial: str,
-               complete: bool) -> Decision:
-        """Feed a frame ending at `end_time` (audio seconds) and the recognizer's partial."""
+               complete: int) -> Decision:
+        """Feed a frame ending at `end_time` (audio seconds) and the recognizer's partial.
+
+        `complete` is falsy while the partial is no whole sentence, 1 when it is one that may
+        go on ("turn off the lights" ... "in the kitchen"), 2 when nothing but politeness can
+        follow: then a short silence ends it.
+        """
         s = self.settings
         if self.vad.is_speech(pcm, duration):
             self.speech_seen = True
@@ -83,6 +89,8 @@ class Endpointer:
         self.speech_end = self.last_speech
         if silence * 1000 >= s.silence_ms:
             return Decision.END
+        if complete >= _CLOSED and partial and silence * 1000 >= s.closed_silence_ms:
+            return Decision.EARLY
         if (complete and partial and silence * 1000 >= s.stable_silence_ms
                 and (end_time - self.partial_since) * 1000 >= s.stable_ms):
             return Decision.EARLY

@@ -73,6 +73,9 @@ class EndpointSettings(Section):
                            "complete sentence unchanged for this long ...")
     stable_silence_ms: int = Field(150, ge=0, description="... and followed by this much "
                                    "silence.")
+    closed_silence_ms: int = Field(90, ge=0, description="End after this much silence when "
+                                   "the words so far are a whole sentence that nothing but "
+                                   "'please' could follow.")
     no_speech_s: float = Field(5.0, gt=0, description="Give up when nothing is said this long "
                                "after the wake word.")
     max_utterance_s: float = Field(12.0, gt=0, description="Cut off an utterance this long.")

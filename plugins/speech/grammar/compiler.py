@@ -34,6 +34,7 @@ from samantha.plugins.speech.grammar.graph import (
     GLUE,
     NUMBER_MORE,
     NUMBER_START,
+    TRAILING,
     GraphBuilder,
     WordGraph,
 )
@@ -313,10 +314,11 @@ class HomeCompiler:
         """Politeness hassil ignores: any skip phrase before a command, and after it only those
         people really say last ("please", "for me"), since a decoder happily hears a short
         "i" or "can" in the breath at the end of a sentence."""
+        tag = graph.tag({TRAILING}) if at_end else 0
         for words in self._skip_phrases():
             if at_end and words not in _TRAILING_SKIPS:
                 continue
-            end = graph.words(src, words)
+            end = graph.words(src, words, tag=tag)
             graph.arc(end, dst)
 
     def _expand_token(self, graph: GraphBuilder, src: int, dst: int, token: str) -> None:

@@ -12,6 +12,7 @@ epsilons, drops what cannot reach an end, and merges equal states, giving an imm
 
 from __future__ import annotations
 
+import enum
 import heapq
 import random
 from collections import defaultdict
@@ -28,6 +29,18 @@ GLUE = "\x00"  # a text piece starting with this is written without a space befo
 # value of a range, instead of a path per value.
 NUMBER_START = "\x01"
 NUMBER_MORE = "\x02"
+# The tag of arcs of trailing politeness ("... please"): a sentence that can only go on with
+# those is over as far as the endpointer is concerned.
+TRAILING = "<trailing>"
+
+
+class Ending(enum.IntEnum):
+    """How far the words so far are a sentence: not yet, complete (but it may go on), or
+    complete with nothing to follow but politeness."""
+
+    NONE = 0
+    OPEN = 1
+    CLOSED = 2
 
 
 def join_text(pieces: Iterable[str]) -> str:
@@ -295,9 +308,14 @@ class WordGraph:
         seq = words.split() if isinstance(words, str) else words
         return bool(seq) and not self.finals.isdisjoint(self.states_after(seq))
 
-    def open_after(self, words: Sequence[str]) -> bool:
-        """Whether some sentence goes on after `words` (the speaker may not be done)."""
-        return any(self.arcs[s] for s in self.states_after(words))
+    def ending(self, words: Sequence[str]) -> Ending:
+        """Whether `words` are a sentence, and whether one may go on after them."""
+        states = self.states_after(words)
+        if not words or self.finals.isdisjoint(states):
+            return Ending.NONE
+        trailing = {i for i, rooms in enumerate(self.tags) if TRAILING in rooms}
+        goes_on = any(t not in trailing for s in states for _, _, _, t in self.arcs[s])
+        return Ending.OPEN if goes_on else Ending.CLOSED
 
     def texts(self, words: Sequence[str] | str, limit: int = 8) -> list[str]:
         """The text forms of the paths that read exactly `words` (several when ambiguous)."""

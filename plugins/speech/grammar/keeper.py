@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from samantha.plugins.speech.grammar.compiler import CompileReport, HomeCompiler
-from samantha.plugins.speech.grammar.graph import GraphBuilder, WordGraph
+from samantha.plugins.speech.grammar.graph import TRAILING, Ending, GraphBuilder, WordGraph
 from samantha.plugins.speech.grammar.spoken import normalize, spoken_numbers
 
 if TYPE_CHECKING:
@@ -44,7 +44,7 @@ class Grammar:
         found: dict[str, set[str]] = {}
         for out in self.graph.arcs:
             for _, word, _, tag in out:
-                if tag:
+                if tag and TRAILING not in self.graph.tags[tag]:
                     found.setdefault(word, set()).update(self.graph.tags[tag])
         return {w: frozenset(r) for w, r in found.items()}
 
@@ -65,7 +65,7 @@ class RoomGrammar:
         """Relative likelihood of an arc: a device name of this room counts more."""
         if tag == 0:
             return 1.0
-        return ROOM_BIAS if self.room in self.graph.tags[tag] else 1.0
+        return ROOM_BIAS if self.room in self.graph.tags[tag] else 1.0  # other rooms, politeness
 
     def phrases(self) -> list[str]:
         return self.graph.phrases()
@@ -154,9 +154,10 @@ class GrammarKeeper:
         self.install(grammar)
         return True
 
-    def complete(self, partial: str) -> bool:
-        """Whether the words so far are a whole sentence of the grammar."""
-        return normalize(partial) in self.grammar
+    def complete(self, partial: str) -> Ending:
+        """Whether the words so far are a whole sentence of the grammar (falsy when not), and
+        whether anything but politeness could follow."""
+        return self.grammar.graph.ending(normalize(partial).split())
 
 
 @dataclass(frozen=True)
