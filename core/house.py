@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import logging
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,9 @@ ACTION_INTENTS = frozenset({"HassTurnOn", "HassTurnOff", "HassToggle", "HassLigh
 MAX_SENTENCE_CHARS = 500
 MIN_LITERAL_CHARS = 5  # hassil counts matched literal characters; "the" alone is not a command
 MAX_UNKNOWN_WORDS = 3
+# Control characters carry no words, and lone surrogates (undecodable input) no encoder accepts.
+_UNSPEAKABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_SURROGATES = re.compile(r"[\ud800-\udfff]")
 
 
 class UnknownRoom(Exception):
@@ -277,7 +281,7 @@ class House:
     async def handle_text(self, text: str, room: str) -> Outcome:
         """Understand one sentence said in `room`, act on it and return what came of it."""
         where = self.room(room)
-        text = " ".join(text.split())
+        text = " ".join(_UNSPEAKABLE.sub("", _SURROGATES.sub("\ufffd", text)).split())
         if len(text) > MAX_SENTENCE_CHARS:
             # Matching cost grows with length, and nobody says a paragraph to a light switch.
             return Outcome(room=where.id, text=text[:MAX_SENTENCE_CHARS], reply=(
