@@ -40,7 +40,7 @@ def prepare(config_path: Path | None) -> House:
         err_console.print(f"[bold red]The configuration has {len(err.issues)} "
                           f"problem{'s' if len(err.issues) != 1 else ''}:[/]")
         for issue in err.issues:
-            err_console.print(str(issue), highlight=False, markup=False)
+            err_console.print(str(issue), highlight=False, markup=False, soft_wrap=True)
         sys.exit(2)
     except PluginLoadError as err:
         fail(str(err))

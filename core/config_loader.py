@@ -19,7 +19,7 @@ from samantha.config_issues import ConfigError, ConfigIssue, PathKey, Position, 
 from samantha.yaml_text import decode, parse
 
 # Aliases can make a few lines expand into billions of values ("billion laughs").
-MAX_VALUES = 200_000
+MAX_VALUES = 50_000
 
 @dataclass
 class LoadedYaml:

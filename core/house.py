@@ -30,6 +30,7 @@ from samantha.config import (
 )
 from samantha.config_loader import LoadedYaml, load_yaml
 from samantha.deadline import within
+from samantha.event_lanes import EventLanes, delivering_failure_report
 from samantha.events import (
     BaseEvent,
     DeviceCommand,
@@ -44,7 +45,7 @@ from samantha.events import (
 from samantha.home import Device, Home, Room, slugify
 from samantha.intent_handling import IntentHandler, IntentRequest, Outcome, TargetError
 from samantha.kinds import ACTIONS, CommandError
-from samantha.plugin_host import PluginHost, PluginLoadError
+from samantha.plugin_host import HookFailure, PluginHost, PluginLoadError
 from samantha.providers import Command, CommandResult, DeviceProvider, DeviceUnavailable
 from samantha.recognizer import Recognizer
 
@@ -87,6 +88,7 @@ class House:
         self.started = False
         self.muted: set[str] = set()
         self.activity: dict[str, str] = {}
+        self.lanes = EventLanes(host, self)
         self.home.on_state_change(self._state_changed)
         self.bus.subscribe(BaseEvent, self._forward_event)
 
@@ -152,11 +154,23 @@ class House:
         gc.collect()
         gc.freeze()
         self.started = True
-        for failure in self.host.failures:
+        # A snapshot: publishing may itself record failures (a plugin whose event hook raises).
+        for failure in list(self.host.failures):
             await self.bus.publish(PluginFailed(plugin=failure.plugin, hook=failure.hook,
                                                 error=failure.error))
+        self.host.on_failure = self._report_failure
+
+    def _report_failure(self, failure: HookFailure) -> None:
+        """Publish a plugin's first failure in a hook, unless it happened while a failure
+        report was being delivered (that is how a raising event hook would loop)."""
+        if delivering_failure_report.get():
+            return
+        with contextlib.suppress(RuntimeError):  # no running loop: nobody to tell
+            self.bus.publish_soon(PluginFailed(plugin=failure.plugin, hook=failure.hook,
+                                               error=failure.error))
 
     async def stop(self) -> None:
+        self.host.on_failure = None
         await self.host.acall("samantha_shutdown", house=self)
         for provider in self.providers.values():
             try:
@@ -164,6 +178,7 @@ class House:
             except Exception as err:
                 log.error("device provider %s failed to stop: %s", provider.name, err)
         await self.bus.drain()
+        await self.lanes.close(self.host.hook_timeout)
 
     async def __aenter__(self) -> House:
         await self.start()
@@ -208,7 +223,7 @@ class House:
         return found is not None and found.id in self.muted
 
     async def _forward_event(self, event: BaseEvent) -> None:
-        await self.host.acall("samantha_event", house=self, event=event)
+        await self.lanes.deliver(event)
 
     # --- understanding ------------------------------------------------------------------------
 
@@ -312,7 +327,11 @@ class House:
         if handler is None:
             return request.outcome("I understood that, but I can't do it yet.")
         try:
-            return await handler(request)
+            outcome = await handler(request)
+            if not isinstance(outcome, Outcome):
+                raise TypeError(f"the handler for {intent} returned {type(outcome).__name__}, "
+                                "not an Outcome")
+            return outcome
         except TargetError as err:
             return request.outcome(err.reply)
         except Exception:

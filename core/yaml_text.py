@@ -65,11 +65,42 @@ def decode(data: bytes, path: Path, at: tuple[str | int, ...] = ()) -> str:
             "save the file as UTF-8")]) from None
 
 
+def _flow_too_deep(text: str) -> int | None:
+    """Index of the bracket that nests flow collections past MAX_DEPTH, if any.
+
+    The YAML scanner looks ahead through a whole flow collection, in time that grows with the
+    square of its depth; this quick pass refuses absurd nesting before the scanner sees it.
+    """
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return None
+    depth = 0
+    quote = ""
+    for index, char in enumerate(text):
+        if quote:
+            if char == quote or char == "\n":
+                quote = ""
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return index
+        elif char in "]}":
+            depth = max(0, depth - 1)
+        elif char in "\"'":
+            quote = char
+    return None
+
+
 def parse(text: str, path: Path, at: tuple[str | int, ...] = (), *, secret: bool = False) -> Any:
     """The ruamel node tree of `text`; ConfigError with a position on any problem.
 
     With `secret`, messages never quote the file's content (it holds passwords and tokens).
     """
+    too_deep = _flow_too_deep(text)
+    if too_deep is not None:
+        line, col = _line_col(text, too_deep)
+        raise ConfigError([ConfigIssue(f"YAML syntax error: nested more than {MAX_DEPTH} levels "
+                                       "deep", at, Position(str(path), line, col),
+                                       "flatten this structure")])
     yaml = YAML(typ="rt")
     yaml.Constructor = _CheckedConstructor
     yaml.max_depth = MAX_DEPTH
