@@ -129,7 +129,7 @@ def validate(loaded: LoadedYaml, model: type[CoreConfig]) -> CoreConfig:
         issues = []
         for err in exc.errors(include_url=False):
             # pydantic adds union branch names to loc (e.g. 'str', 'function-after'); drop them
-            loc = tuple(p for p in err["loc"] if isinstance(p, int) or not _is_internal(p))
+            loc = _user_loc(err["loc"], loaded)
             message = err["msg"]
             secret = any(loc[: len(s)] == s for s in loaded.secret_paths)
             if "input" in err and err["type"] != "missing" and not secret and not isinstance(
@@ -168,6 +168,15 @@ def _register_secret_fields(value: Any) -> None:
             stack.extend(item.values())
         elif isinstance(item, list | tuple):
             stack.extend(item)
+
+
+def _user_loc(loc: tuple[Any, ...], loaded: LoadedYaml) -> tuple[Any, ...]:
+    """`loc` without pydantic's union branch names, keeping keys the file really has."""
+    kept: tuple[Any, ...] = ()
+    for part in loc:
+        if isinstance(part, int) or (*kept, part) in loaded.positions or not _is_internal(part):
+            kept = (*kept, part)
+    return kept
 
 
 def _is_internal(part: str) -> bool:

@@ -171,6 +171,7 @@ def load_yaml(path: str | Path) -> LoadedYaml:
     """Read a config file with its includes and secrets; raise ConfigError on any problem."""
     path = Path(path)
     reader = _Reader(path.resolve().parent)
+    reader.result.positions[()] = Position(str(path), 1, 1)  # where whole-file problems point
     data = reader.read(path)
     reader.result.data = {} if data is None else data
     redact.register_strings_in(reader.result.data)

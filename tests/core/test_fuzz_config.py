@@ -76,11 +76,13 @@ def test_config_loader_never_raises_anything_but_a_located_config_error(
         except ConfigError as err:
             assert err.issues
             for issue in err.issues:
-                assert issue.position is not None or issue.path, str(issue)
+                assert issue.position is not None, str(issue)
             count.saw("rejected")
         else:
             count.saw("accepted")
-        assert time.monotonic() - start < 1.0
+        # Generous for a loaded machine; the one-second target is checked case by case in
+        # test_config_hostile.py.
+        assert time.monotonic() - start < 3.0
 
     one()
     count.report(capsys)
