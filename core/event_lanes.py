@@ -12,9 +12,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import inspect
+import time
 from collections import deque
+from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Any
 
+from samantha.deadline import within
 from samantha.events import BaseEvent, PluginFailed
 
 if TYPE_CHECKING:
@@ -54,16 +58,29 @@ class EventLanes:
         self._lanes: dict[str, _Lane] = {}
 
     async def deliver(self, event: BaseEvent) -> None:
-        """Queue `event` for every plugin; wait up to `patience` for the idle ones to finish."""
+        """Give `event` to every plugin; wait up to `patience` for the idle ones to finish.
+
+        An idle plugin's hook is called right here, as a plain hook call would be (a sync hook
+        has done its work before the publisher goes on); only what it leaves to await, or an
+        event for a plugin still busy with an earlier one, moves to the plugin's lane.
+        """
         waits: list[asyncio.Future[None]] = []
+        loop = asyncio.get_running_loop()
         for impl in self.host._impls(HOOK):
             if isinstance(event, PluginFailed) and event.plugin == impl.plugin_name:
                 continue  # telling a broken plugin it broke is how feedback loops start
             lane = self._lanes.get(impl.plugin_name)
             if lane is None or lane.impl is not impl:
                 lane = self._lanes[impl.plugin_name] = _Lane(impl)
-            was_idle = lane.idle
-            done = asyncio.get_running_loop().create_future()
+            done = loop.create_future()
+            if lane.idle and (lane.worker is None or lane.worker.done()):
+                pending = self._start(lane, event)
+                if pending is None:
+                    continue
+                lane.busy = True
+                lane.worker = loop.create_task(self._finish(lane, event, pending, done))
+                waits.append(done)
+                continue
             if len(lane.pending) >= MAX_BACKLOG:
                 _, oldest = lane.pending.popleft()
                 oldest.set_result(None)
@@ -73,27 +90,40 @@ class EventLanes:
                         f"more than {MAX_BACKLOG} events waiting; dropping the oldest"))
             lane.pending.append((event, done))
             if lane.worker is None or lane.worker.done():
-                lane.worker = asyncio.get_running_loop().create_task(self._run(lane))
-            if was_idle:
-                waits.append(done)
+                lane.worker = loop.create_task(self._run(lane))
         if waits:
             await asyncio.wait(waits, timeout=self.patience)
 
-    async def _run(self, lane: _Lane) -> None:
-        while lane.pending:
-            event, done = lane.pending.popleft()
-            if lane.impl.plugin_name in self.host.disabled:
+    def _start(self, lane: _Lane, event: BaseEvent) -> Awaitable[Any] | None:
+        """Call the hook; what it returned to await, or None when it is done (or failed)."""
+        token = delivering_failure_report.set(isinstance(event, PluginFailed))
+        started = time.monotonic()
+        try:
+            result = lane.impl.function(*[{"house": self.house, "event": event}[a]
+                                          for a in lane.impl.argnames])
+        except Exception as err:
+            self.host._fail(lane.impl, HOOK, err)
+            return None
+        finally:
+            delivering_failure_report.reset(token)
+        if inspect.isawaitable(result):
+            return result
+        self.host._checked(lane.impl, HOOK, result, started)
+        return None
+
+    async def _finish(self, lane: _Lane, event: BaseEvent, pending: Awaitable[Any],
+                      done: asyncio.Future[None]) -> None:
+        token = delivering_failure_report.set(isinstance(event, PluginFailed))
+        try:
+            await within(pending, self.host.hook_timeout)
+        except Exception as err:
+            self.host._fail(lane.impl, HOOK, err)
+        finally:
+            delivering_failure_report.reset(token)
+            lane.busy = False
+            if not done.done():
                 done.set_result(None)
-                continue
-            lane.busy = True
-            token = delivering_failure_report.set(isinstance(event, PluginFailed))
-            try:
-                await self.host._ainvoke(lane.impl, HOOK, {"house": self.house, "event": event})
-            finally:
-                delivering_failure_report.reset(token)
-                lane.busy = False
-                if not done.done():
-                    done.set_result(None)
+        await self._run(lane)  # events that arrived meanwhile
 
     async def drain(self, timeout: float) -> None:
         """Wait (up to `timeout`) for every lane to deliver what it holds."""
