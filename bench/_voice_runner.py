@@ -39,6 +39,7 @@ class Outcome:
     text: str = ""  # what the house was given
     timeout: bool = False
     end: str = ""  # why the utterance ended (end of file, early on a complete sentence, cut...)
+    free_form: bool = False  # the grammar result was too far off: decoded again free-form
     intents: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     commands: list[tuple[str, str, dict[str, Any], float | None]] = field(default_factory=list)
     replies: list[str] = field(default_factory=list)
@@ -85,6 +86,7 @@ async def _run(config: Path, jobs: list[Job]) -> list[Outcome]:
             out.woken, out.wake_t = True, message.t
         elif isinstance(message, TranscriptHeard):
             out.heard, out.text, out.end = message.heard, message.text, message.end
+            out.free_form = message.free_form
         elif isinstance(message, ListenTimeout):
             out.timeout = True
 

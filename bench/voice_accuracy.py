@@ -11,7 +11,8 @@ talk without the wake phrase (ten mention Samantha). Audio comes from tests/spee
 put back to its initial state first.
 
 Measured: wake recall; command correct (right intent, right devices in the right room with
-the right key params, nothing else touched); false wakes and false actions per hour of
+the right key params, nothing else touched); wrong actions (a command acted on, but on the
+wrong devices or with wrong values); false wakes and false actions per hour of
 ordinary talk; end of speech -> first device command latency p50/p95 (correct commands).
 Reported per form and per voice; the held-out split (commands and talk sentences marked
 `held=True` in bench/_voice_cases.py: 12 commands and 10 talk sentences, every voice) is
@@ -227,7 +228,8 @@ def slowest(cases: Sequence[Case], n: int = 5) -> list[dict[str, Any]]:
                    key=lambda pair: -pair[0])
     return [{"ms": round(ms, 1), "voice": c.voice, "form": c.form, "room": c.what.room,
              "said": c.recording.utterance.spoken, "heard": c.outcome.heard if c.outcome else "",
-             "end": c.outcome.end if c.outcome else ""} for ms, c in timed[:n]]
+             "end": c.outcome.end if c.outcome else "",
+             "free_form": bool(c.outcome and c.outcome.free_form)} for ms, c in timed[:n]]
 
 
 def pct(values: Sequence[float], q: float) -> float | None:
@@ -239,9 +241,12 @@ def command_figures(cases: Sequence[Case]) -> dict[str, Any]:
     lat = latencies_ms(cases)
     woken = sum(1 for c in cases if c.outcome and c.outcome.woken)
     correct = sum(1 for c in cases if c.failure is None)
+    # Acted, but not as asked: another room's devices, a wrong value. Worse than doing nothing.
+    wrong = sum(1 for c in cases if c.failure and c.outcome and c.outcome.commands)
     return {"n": n, "wake_recall": round(woken / n, 4) if n else None,
             "command_correct": round(correct / n, 4) if n else None,
-            "correct": correct, "command_p50_ms": pct(lat, 50), "command_p95_ms": pct(lat, 95)}
+            "correct": correct, "wrong_actions": wrong, "command_p50_ms": pct(lat, 50),
+            "command_p95_ms": pct(lat, 95)}
 
 
 def talk_figures(cases: Sequence[Case]) -> dict[str, Any]:
@@ -290,30 +295,31 @@ def _cell(value: Any, percent: bool = False) -> str:
     return f"{value * 100:.1f}%" if percent else str(value)
 
 
-def print_tables(console: Console, name: str, figures: dict[str, Any]) -> None:
-    table = Table(title=f"{name}: commands", title_justify="left")
-    for column in ("group", "n", "wake recall", "command correct", "p50 ms", "p95 ms"):
+def print_table(console: Console, figures: dict[str, Any]) -> None:
+    """One table: per split, all recordings, then per form and per voice; commands on the
+    left, ordinary talk on the right."""
+    table = Table(title="voice accuracy (examples/voice_en_pocketsphinx.yaml)",
+                  title_justify="left")
+    for column in ("group", "cmds", "wake recall", "cmd correct", "wrong acts", "p50 ms",
+                   "p95 ms", "talk min", "false wakes/h", "false actions/h"):
         table.add_column(column, justify="left" if column == "group" else "right")
-    rows = [("all", figures["commands"])]
-    rows += [(f"form {k}", v) for k, v in figures["by_form"].items()]
-    rows += [(f"voice {k}", v) for k, v in figures["by_voice"].items()]
-    for label, f in rows:
-        table.add_row(label, str(f["n"]), _cell(f["wake_recall"], True),
-                      _cell(f["command_correct"], True), _cell(f["command_p50_ms"]),
-                      _cell(f["command_p95_ms"]))
+    for split in ("tuning", "held_out"):
+        f = figures[split]
+        groups = [("all", f["commands"], f["talk"])]
+        groups += [(f"form {k}", v, f["talk_by_form"].get(k)) for k, v in f["by_form"].items()]
+        groups += [(f"voice {k}", v, f["talk_by_voice"].get(k))
+                   for k, v in f["by_voice"].items()]
+        for i, (label, c, t) in enumerate(groups):
+            talk = ([f"{t['talk_hours'] * 60:.1f}",
+                     f"{t['false_wakes']} ({_cell(t['false_wakes_per_hour'])}/h)",
+                     f"{t['false_actions']} ({_cell(t['false_actions_per_hour'])}/h)"]
+                    if t else ["", "", ""])
+            table.add_row(f"{split.replace('_', '-')}: {label}" if i == 0 else label,
+                          str(c["n"]), _cell(c["wake_recall"], True),
+                          _cell(c["command_correct"], True), str(c["wrong_actions"]),
+                          _cell(c["command_p50_ms"]),
+                          _cell(c["command_p95_ms"]), *talk, end_section=i == len(groups) - 1)
     console.print(table)
-    talk = Table(title=f"{name}: ordinary talk (no wake phrase)", title_justify="left")
-    for column in ("group", "n", "talk min", "false wakes", "per hour", "false actions",
-                   "per hour"):
-        talk.add_column(column, justify="left" if column == "group" else "right")
-    rows = [("all", figures["talk"])]
-    rows += [(f"form {k}", v) for k, v in figures["talk_by_form"].items()]
-    rows += [(f"voice {k}", v) for k, v in figures["talk_by_voice"].items()]
-    for label, f in rows:
-        talk.add_row(label, str(f["n"]), f"{f['talk_hours'] * 60:.1f}", str(f["false_wakes"]),
-                     _cell(f["false_wakes_per_hour"]), str(f["false_actions"]),
-                     _cell(f["false_actions_per_hour"]))
-    console.print(talk)
 
 
 def print_failures(console: Console, title: str, rows: Sequence[dict[str, Any]]) -> None:
@@ -345,7 +351,7 @@ def main() -> None:
     parser.add_argument("--show-held-out", action="store_true",
                         help="Also list the held-out failures (not while tuning).")
     args = parser.parse_args()
-    console = Console(width=120)
+    console = Console(width=130)
     started = time.monotonic()
     problems, text_ms = asyncio.run(check_text_path())
     if problems:
@@ -371,8 +377,7 @@ def main() -> None:
                "baseline_text_path": {"command_correct": 1.0,
                                       "command_p50_ms": pct(text_ms, 50),
                                       "command_p95_ms": pct(text_ms, 95)}}
-    print_tables(console, "tuning split", figures["tuning"])
-    print_tables(console, "held-out split", figures["held_out"])
+    print_table(console, figures)
     failures = failure_rows(tuning)
     figures["tuning_failures"] = failures
     print_failures(console, "failing tuning cases", failures)
@@ -385,7 +390,9 @@ def main() -> None:
     console.print("slowest correct commands (end of speech -> command):")
     for row in figures["slowest_correct"]:
         console.print(f"  {row['ms']:7.0f} ms  {row['voice']}/{row['form']} {row['said']!r} "
-                      f"(utterance ended by: {row['end']})", markup=False, highlight=False)
+                      f"(utterance ended: {row['end']}"
+                      f"{'; decoded again free-form' if row['free_form'] else ''})",
+                      markup=False, highlight=False)
     print_ratios(console, figures)
     path = write_results("voice_accuracy", figures)
     console.print(f"targets: command correct >=95% (pause, breath), >=90% (room); 0 false "
