@@ -15,7 +15,7 @@ the right key params, nothing else touched); wrong actions (a command acted on, 
 wrong devices or with wrong values); false wakes and false actions per hour of
 ordinary talk; end of speech -> first device command latency p50/p95 (correct commands).
 Reported per form and per voice; the held-out split (commands and talk sentences marked
-`held=True` in bench/_voice_cases.py: 12 commands and 10 talk sentences, every voice) is
+`held=True` in bench/_voice_cases.py: 13 commands and 10 talk sentences, every voice) is
 reported separately and is not for tuning. Every failing tuning case is listed.
 
 By default each (command, form) is said by 3 of the 6 voices, rotating so each voice says

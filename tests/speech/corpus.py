@@ -274,6 +274,8 @@ class Corpus:
         self.cache = cache or default_cache()
         self.workers = workers
         self.made = 0  # recordings synthesized by this instance (the rest came from the cache)
+        self._guard = threading.Lock()
+        self._making: dict[str, threading.Lock] = {}
 
     def _paths(self, utterance: Utterance) -> tuple[Path, Path]:
         key = utterance.key()
@@ -293,6 +295,14 @@ class Corpus:
         found = self.cached(utterance)
         if found is not None:
             return found
+        with self._guard:
+            making = self._making.setdefault(utterance.key(), threading.Lock())
+        # One thread makes a given recording; the others wait for it (piper is not
+        # deterministic, and a room version must come from the breath file that stays).
+        with making:
+            return self.cached(utterance) or self._make(utterance)
+
+    def _make(self, utterance: Utterance) -> Recording:
         wav, meta = self._paths(utterance)
         wav.parent.mkdir(parents=True, exist_ok=True)
         if utterance.form == "room":
@@ -306,7 +316,8 @@ class Corpus:
         part = meta.with_name(f".{meta.name}.{os.getpid()}.{threading.get_ident()}.part")
         part.write_text(json.dumps(data, indent=1) + "\n")
         os.replace(part, meta)  # the sidecar last: its presence means the WAV is complete
-        self.made += 1
+        with self._guard:
+            self.made += 1
         return recording
 
     def get_many(self, utterances: Iterable[Utterance]) -> list[Recording]:
