@@ -237,10 +237,12 @@ class SatelliteHub:
             await self.recognizers.for_room(room)
 
     def _bad(self, message: Message, err: Exception, source: str | None = None) -> None:
-        """Log an invalid message once per source (a room, or else the topic) and drop it."""
+        """Log an invalid message once per source (a room, or else the topic) and kind of
+        message, and drop it."""
         self.stats["bad_messages"] += 1
-        self._once.warn(f"bad:{source or message.topic}", "satellite hub: ignoring malformed "
-                        "message on %s: %s", message.topic, err)
+        kind = message.topic.rsplit("/", 1)[-1]  # detected, audioFrame, status, ...
+        self._once.warn(f"bad:{source or message.topic}:{kind}", "satellite hub: ignoring "
+                        "malformed message on %s: %s", message.topic, err)
 
     def _sender(self, message: Message, site_id: str, given: bool) -> str | None:
         """The siteId a message speaks for: the room of its per-room topic (a different siteId
