@@ -15,7 +15,6 @@ import asyncio
 import contextlib
 import logging
 import time
-import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +25,7 @@ from samantha.plugins.satellite.arbitration import WakeArbiter, WakeClaim
 from samantha.plugins.satellite.limits import MAX_SITE_CHARS
 from samantha.plugins.satellite.oncelog import OnceLog
 from samantha.plugins.satellite.recognizers import Recognizers
+from samantha.plugins.satellite.replies import Replies, slots_of
 from samantha.plugins.satellite.session import (
     HubSession,
     Phase,
@@ -58,7 +58,7 @@ class Site:
     status: SatelliteStatus | None = None
 
 
-class SatelliteHub:
+class SatelliteHub(Replies):
     def __init__(self, house: House, settings: SatelliteSettings, client: MqttClient,
                  speech: SpeechSettings | None = None) -> None:
         self.house = house
@@ -129,8 +129,14 @@ class SatelliteHub:
         log.info("satellite hub ready (%s)", self.speech.stt.engine)
 
     def _new_stt(self) -> Any:
+        """A recognizer, warmed: its free-form model (when unsnapped words fall back to it)
+        loads now, not in the middle of someone's sentence."""
         assert self._registry is not None
-        return self._registry.build("stt", self.speech.stt.engine, self.speech, self.language)
+        stt = self._registry.build("stt", self.speech.stt.engine, self.speech, self.language)
+        stt_settings = self.speech.stt
+        if stt_settings.mode == "grammar" and stt_settings.free_form_fallback:
+            stt.transcribe_free(bytes(3200))
+        return stt
 
     async def stop(self) -> None:
         if self._unsubscribe is not None:
@@ -224,9 +230,12 @@ class SatelliteHub:
         # Other plugins (LED rings, automations, the persona) see it as the room's activity.
         with contextlib.suppress(Exception):  # a site the house has no room for
             await self.house.set_activity(room, "idle" if available else "unavailable")
-        await self._publish(self.settings.availability_of(room),
-                            SiteAvailability(room=room, available=available).payload(),
-                            retain=True)
+        session = self.sessions.get(room)
+        held = session.audio_bytes() if session is not None else 0
+        await self._publish(self.settings.availability_of(room), SiteAvailability(
+            room=room, available=available, conversation=session is not None,
+            held_audio_s=round(held / 2 / 16000, 3),
+            recognizer=room in self.recognizers.by_room).payload(), retain=True)
 
     def available(self, room: str) -> bool:
         site = self.sites.get(room)
@@ -423,7 +432,7 @@ class SatelliteHub:
                 self._send(hermes.NluIntent.topic(intent_name=outcome.intent), hermes.NluIntent(
                     input=text, intent=hermes.Intent(intent_name=outcome.intent),
                     site_id=session.site, session_id=session.id, raw_input=text,
-                    lang=self.language, slots=_slots(outcome.slots)))
+                    lang=self.language, slots=slots_of(outcome.slots)))
             else:
                 self._send(hermes.NluIntentNotRecognized.TOPIC, hermes.NluIntentNotRecognized(
                     input=text, site_id=session.site, session_id=session.id))
@@ -525,66 +534,6 @@ class SatelliteHub:
         await self._publish(self.topics.of(type(toggle), room), toggle)
         if self.settings.shared_topics:
             await self._publish(type(toggle).TOPIC, toggle)
-
-    # --- replies --------------------------------------------------------------------------
-
-    def _on_reply(self, event: ReplySpoken) -> None:
-        site = self.sites.get(event.room)
-        if site is None or not event.text:
-            return  # not a satellite's room: the speech plugin (or nobody) speaks there
-        if not site.available:
-            log.warning("satellite hub: %s is unavailable; reply not played: %s", event.room,
-                        event.text)
-            return
-        session = self.sessions.get(event.room)
-        task = asyncio.get_running_loop().create_task(
-            self._say(event.room, event.text, session.id if session else None))
-        if session is not None:
-            session.replies.add(task)
-            task.add_done_callback(session.replies.discard)
-        else:
-            self._tasks.add(task)
-            task.add_done_callback(self._task_done)
-
-    async def _say(self, room: str, text: str, session_id: str | None) -> None:
-        await self._ready.wait()
-        if self.tts is None:
-            return
-        request_id = uuid.uuid4().hex
-        self._send(hermes.TtsSay.TOPIC, hermes.TtsSay(text=text, site_id=room, id=request_id,
-                                                      session_id=session_id, lang=self.language))
-        speech = await self.tts.synthesize(text)
-        if not len(speech.samples):
-            return
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._plays[request_id] = done
-        await self.house.set_activity(room, "speaking")
-        try:
-            await self._publish(hermes.play_bytes_topic(room, request_id),
-                                hermes.wav_bytes(speech.samples, speech.sample_rate))
-            await asyncio.wait_for(done, speech.duration + self.settings.hub.play_timeout_s)
-        except (asyncio.TimeoutError, TimeoutError):
-            log.warning("satellite hub: %s did not finish playing %s", room, request_id)
-        finally:
-            self._plays.pop(request_id, None)
-        self._send(hermes.TtsSayFinished.TOPIC, hermes.TtsSayFinished(
-            site_id=room, id=request_id, session_id=session_id))
-
-    def _on_play_finished(self, message: Message) -> None:
-        try:
-            finished = hermes.AudioPlayFinished.from_payload(message.payload)
-        except ValueError as err:
-            self._bad(message, err, hermes.AudioPlayFinished.topic_part(message.topic, "site_id"))
-            return
-        waiter = self._plays.get(finished.id or "")
-        if waiter is not None and not waiter.done():
-            waiter.set_result(None)
-
-
-def _slots(slots: dict[str, Any]) -> list[hermes.Slot]:
-    return [hermes.Slot(entity=name, slot_name=name, raw_value=str(value),
-                        value=hermes.SlotValue(kind="Custom", value=value))
-            for name, value in slots.items()]
 
 
 def _transcript(captured: hermes.AsrTextCaptured) -> Any:

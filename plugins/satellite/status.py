@@ -52,6 +52,10 @@ class SiteAvailability(BaseModel):
     room: str
     available: bool
     since: float = Field(default_factory=time.time)
+    # What the hub holds for the room: all of it is let go when its satellite goes away.
+    conversation: bool = False
+    held_audio_s: float = 0.0
+    recognizer: bool = False
 
     def payload(self) -> bytes:
         return self.model_dump_json().encode()
