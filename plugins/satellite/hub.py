@@ -113,7 +113,7 @@ class SatelliteHub(Replies):
             self._registry = EngineRegistry.from_host(self.house.host)
             self.tts = self._registry.build("tts", self.speech.tts.engine, self.speech,
                                             self.language)
-            first = await asyncio.to_thread(self._new_stt)
+            first = await asyncio.to_thread(self._first_stt)
             if self.speech.stt.mode == "grammar":
                 keeper = self.keeper = GrammarKeeper(self.house, self.speech.stt,
                                                      first.missing_words)
@@ -129,12 +129,14 @@ class SatelliteHub(Replies):
         log.info("satellite hub ready (%s)", self.speech.stt.engine)
 
     def _new_stt(self) -> Any:
-        """A recognizer, warmed: its free-form model (when unsnapped words fall back to it)
-        loads now, not in the middle of someone's sentence."""
         assert self._registry is not None
-        stt = self._registry.build("stt", self.speech.stt.engine, self.speech, self.language)
-        stt_settings = self.speech.stt
-        if stt_settings.mode == "grammar" and stt_settings.free_form_fallback:
+        return self._registry.build("stt", self.speech.stt.engine, self.speech, self.language)
+
+    def _first_stt(self) -> Any:
+        """The first recognizer, warmed: its free-form model (for words that snap to no
+        command) loads at start, not in the middle of someone's sentence."""
+        stt = self._new_stt()
+        if self.speech.stt.mode == "grammar" and self.speech.stt.free_form_fallback:
             stt.transcribe_free(bytes(3200))
         return stt
 

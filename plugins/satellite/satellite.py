@@ -31,6 +31,7 @@ from samantha.plugins.speech.settings import SpeechSettings
 log = logging.getLogger(__name__)
 
 Report = Callable[[dict[str, Any]], None]
+_MAX_QUEUED_PLAYS = 4
 
 
 class Mode(str, Enum):
@@ -281,6 +282,11 @@ class Satellite:
 
     def _on_play(self, message: Message) -> None:
         request_id = message.topic.rsplit("/", 1)[-1]
+        if len(self._tasks) >= _MAX_QUEUED_PLAYS:
+            # Replies wait their turn holding their audio: a flood must not pile them up.
+            self._log_once("play:flood", "satellite %s: more than %d replies waiting to play; "
+                           "dropping the rest", self.room, _MAX_QUEUED_PLAYS)
+            return
         task = asyncio.get_running_loop().create_task(self._play(request_id, message))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)

@@ -156,8 +156,12 @@ def test_satellite_killed_mid_utterance_leaves_the_hub_serving_others(
         kitchen.kill()  # SIGKILL: no goodbye, only the broker's last will
     finally:
         kitchen.kill()
-    recorder.wait_for(lambda m: m.topic == "samantha/hub/sites/kitchen"
-                      and m.json()["available"] is False, 10, "kitchen marked unavailable")
+    gone = recorder.wait_for(lambda m: m.topic == "samantha/hub/sites/kitchen"
+                             and m.json()["available"] is False, 10, "kitchen marked unavailable")
+    # The hub let go of everything it held for the room: conversation, audio, recognizer.
+    assert gone.json() | {"since": 0} == {"room": "kitchen", "available": False, "since": 0,
+                                          "conversation": False, "held_audio_s": 0.0,
+                                          "recognizer": False}
     ended = recorder.wait_for(lambda m: m.topic == "hermes/dialogueManager/sessionEnded"
                               and m.json()["siteId"] == "kitchen", 10, "kitchen session end")
     assert ended.json()["termination"]["reason"] == "error"
@@ -176,6 +180,7 @@ def test_satellite_killed_mid_utterance_leaves_the_hub_serving_others(
     assert available[:1] == [True]
     assert [m.payload for m in recorder.messages(LIGHT_TOPIC)] == [b"ON"]
     assert hub.alive()
+    assert "Traceback" not in hub.stderr()
 
 
 def test_health_is_retained_status_with_a_last_will(
