@@ -47,11 +47,6 @@ class SiteTopics:
             topic = _HERMES + rest
         return cls.topic_part(topic, name)
 
-    def for_room(self, cls: type[hermes.HermesMessage], room: str, *,
-                 shared: bool) -> list[str]:
-        """Where an order for `room` goes: its own topic, and Hermes' when it speaks that."""
-        return [cls.TOPIC] if shared else [self.of(cls, room)]
-
     def acl_patterns(self, writes: tuple[type[hermes.HermesMessage], ...],
                      reads: tuple[type[hermes.HermesMessage], ...]) -> list[str]:
         """Mosquitto `pattern` lines confining each user (username = room) to its topics."""
