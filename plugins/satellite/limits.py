@@ -44,7 +44,7 @@ class AudioLimits:
 
 
 # audioFrame: one chunk of a satellite's stream (Samantha sends 32 ms; Rhasspy ~64 ms).
-FRAME_LIMITS = AudioLimits(max_seconds=0.5, max_bytes=48000 * 8 * 2 // 2 + 1024)
+FRAME_LIMITS = AudioLimits(max_seconds=0.5, max_bytes=24000 * 8 * 2 + 1024)  # 0.5 s, 48 kHz, 8 ch
 # playBytes: a whole spoken reply from the hub.
 REPLY_LIMITS = AudioLimits(max_seconds=300.0, max_bytes=48000 * 2 * 2 * 300 + 1024)
 
