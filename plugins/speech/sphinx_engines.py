@@ -228,10 +228,14 @@ class SphinxStt:
         return Transcript(text, _probability(hyp))
 
     def transcribe_free(self, pcm: bytes) -> Transcript | None:
+        if len(pcm) < 2:
+            return None  # no audio (text from a satellite that recognised it itself)
         decoder = self._free_decoder()
         decoder.start_utt()
-        decoder.process_raw(pcm, False, True)
-        decoder.end_utt()
+        try:
+            decoder.process_raw(pcm, False, True)
+        finally:
+            decoder.end_utt()  # else every later utterance fails to start
         hyp = decoder.hyp()
         return Transcript(hyp.hypstr if hyp else "", _probability(hyp) if hyp else 0.0)
 

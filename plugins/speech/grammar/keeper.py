@@ -158,6 +158,10 @@ class GrammarKeeper:
         self.install(grammar)
         return True
 
+    def grammar_for(self, room: str) -> RoomGrammar:
+        """The current grammar as `room` sees it."""
+        return self.grammar.for_room(room)
+
     def complete(self, partial: str) -> Ending:
         """Whether the words so far are a whole sentence of the grammar (falsy when not), and
         whether anything but politeness could follow."""
