@@ -47,6 +47,7 @@ class Turn:
         self.reply: str | None = None
         self.steps: list[dict[str, Any]] = []
         self.audio = False
+        self.said = False
         self.devices: set[str] = set()
 
     def step(self, name: str, at: float, **detail: Any) -> None:
@@ -117,10 +118,10 @@ class TurnLog:
             return turn
         if isinstance(event, UtteranceHeard):
             turn = self._open(event.room, at)
-            # A spoken turn is open from its wake word until its sentence arrives.
-            if turn is None or turn.text is not None:
+            # A spoken turn is open from its wake word until its sentence reaches the house.
+            if turn is None or turn.said:
                 turn = self._new(event.room, at, "typed")
-            turn.text = event.text
+            turn.text, turn.said = event.text, True
             turn.step("sentence", at)
             return turn
         if isinstance(event, (IntentRecognized, IntentNotRecognized)):
