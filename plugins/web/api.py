@@ -18,6 +18,7 @@ from starlette.routing import Route
 from samantha.house import UnknownRoom
 from samantha.plugins.web import views
 from samantha.plugins.web.access import json_error
+from samantha.plugins.web.live import MAX_CLIENTS
 from samantha.providers import Command
 
 if TYPE_CHECKING:
@@ -53,10 +54,8 @@ class BadRequest(Exception):
         self.message, self.where, self.status = message, where, status
 
 
-async def body_of(request: Request, model: type[BaseModel]) -> Any:
-    if "application/json" not in request.headers.get("content-type", ""):
-        raise BadRequest("send a JSON body (Content-Type: application/json)", status=415)
-    raw = await request.body()
+def parse_body(raw: bytes, model: type[BaseModel]) -> Any:
+    """The body as `model`, or BadRequest saying what is wrong and where (nothing else)."""
     if len(raw) > MAX_BODY:
         raise BadRequest(f"the body is over {MAX_BODY} bytes", status=413)
     try:
@@ -65,6 +64,12 @@ async def body_of(request: Request, model: type[BaseModel]) -> Any:
         first = err.errors(include_url=False)[0]
         where = "body." + ".".join(str(p) for p in first["loc"]) if first["loc"] else "body"
         raise BadRequest(first["msg"], where) from None
+
+
+async def body_of(request: Request, model: type[BaseModel]) -> Any:
+    if "application/json" not in request.headers.get("content-type", ""):
+        raise BadRequest("send a JSON body (Content-Type: application/json)", status=415)
+    return parse_body(await request.body(), model)
 
 
 def int_param(request: Request, name: str) -> int:
@@ -178,6 +183,8 @@ def routes(dash: Dashboard) -> list[Route]:
             "Content-Disposition": 'attachment; filename="samantha-memory.json"'})
 
     async def events(request: Request) -> Response:
+        if len(dash.live.clients) >= MAX_CLIENTS:
+            raise BadRequest(f"{MAX_CLIENTS} pages are already open; close one", None, 503)
         return StreamingResponse(dash.live.stream(), media_type="text/event-stream",
                                  headers={"Cache-Control": "no-store",
                                           "X-Accel-Buffering": "no"})
