@@ -1,14 +1,12 @@
 """The dashboard in a real browser (Debian's Chromium through chromedriver) against a real
 `samantha run --headless` process with a real Mosquitto and an MQTT light.
 
-Screenshots of each page go to tests/web/artifacts/ (and the live turns page is the one in
-docs/dashboard.png, shown in the README).
+Screenshots of each page go to tests/web/artifacts/.
 """
 
 from __future__ import annotations
 
 import json
-import shutil
 import signal
 import subprocess
 import sys
@@ -23,15 +21,13 @@ import paho.mqtt.client as paho
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 
+from harness.browser import shot, wait
 from harness.mosquitto import Mosquitto, free_port
 
-ARTIFACTS = Path(__file__).parent / "artifacts"
-DOCS_SHOT = Path(__file__).parents[2] / "docs" / "dashboard.png"
 PASSWORD = "open sesame, kindly"
 LAMP_TOPIC = "test/porch/set"
 
@@ -116,35 +112,6 @@ def house_process(tmp_path: Path, broker: Mosquitto) -> Iterator[str]:
         log.close()
 
 
-@pytest.fixture
-def browser() -> Iterator[webdriver.Chrome]:
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
-    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                "--window-size=1200,900", "--no-first-run", "--disable-extensions",
-                "--disable-background-networking", "--disable-sync",
-                "--disable-component-update", "--disable-default-apps"):
-        options.add_argument(arg)
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-    driver.implicitly_wait(0)
-    try:
-        yield driver
-    finally:
-        driver.quit()
-
-
-def wait(driver: webdriver.Chrome, timeout: float = 5) -> WebDriverWait:
-    return WebDriverWait(driver, timeout, poll_frequency=0.02)
-
-
-def shot(driver: webdriver.Chrome, name: str) -> Path:
-    ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
-    driver.save_screenshot(str(path))
-    assert path.stat().st_size > 5000
-    return path
-
-
 def test_unauthenticated_requests_are_refused(house_process: str) -> None:
     for path in ("api/rooms", "api/devices", "api/events"):
         with pytest.raises(urllib.error.HTTPError) as err:
@@ -202,8 +169,6 @@ def test_log_in_talk_to_the_house_and_steer_an_mqtt_light(
         time.sleep(0.02)
     assert "ON" in lamp
     shot(b, "turns")
-    DOCS_SHOT.parent.mkdir(exist_ok=True)
-    shutil.copy(ARTIFACTS / "turns.png", DOCS_SHOT)
 
     # Devices: toggling the MQTT lamp from the page reaches the device on the broker.
     b.get(house_process + "devices")

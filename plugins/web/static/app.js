@@ -60,7 +60,7 @@ async function showRooms() {
 function turnNode(t) {
   const steps = t.steps.filter((s) => s.step !== "partial").map((s) =>
     el("span", { class: "step", "data-step": s.step }, `${s.step} +${s.ms} ms`));
-  const heard = t.heard && t.heard !== t.text ? el("div", { class: "muted-text" }, `heard “${t.heard}”, snapped to “${t.text}”`) : null;
+  const heard = t.heard && t.heard.toLowerCase() !== (t.text || "").toLowerCase() ? el("div", { class: "muted-text" }, `heard “${t.heard}”, snapped to “${t.text}”`) : null;
   const wake = t.wake ? el("div", { class: "muted-text" }, `wake “${t.wake.phrase}”` +
     (t.wake.confidence !== null ? ` (${Number(t.wake.confidence).toFixed(2)})` : "")) : null;
   const commands = t.commands.map((c) => el("li", {}, `${c.action} ${c.device} ${Object.keys(c.params).length ? JSON.stringify(c.params) : ""}`));
@@ -81,6 +81,10 @@ function putTurn(t) {
   if (!list) return;
   const node = turnNode(t);
   const old = document.getElementById(`turn-${t.id}`);
+  // Keep a player that is already there: an update must not stop audio someone is hearing.
+  const playing = old?.querySelector("audio");
+  const fresh = node.querySelector("audio");
+  if (playing && fresh) fresh.replaceWith(playing);
   if (old) old.replaceWith(node); else list.prepend(node);
 }
 
