@@ -229,3 +229,28 @@ async def test_memory_list_forget_export(tmp_path: Path) -> None:
             "the wifi is slow"]
         status = (await client.get("/api/persona")).json()
         assert status["memories"] == 1 and status["model"] is None
+
+
+async def test_a_taken_port_leaves_the_house_running(tmp_path: Path, caplog) -> None:  # type: ignore[no-untyped-def]
+    import socket
+
+    from samantha.house import House
+    from samantha.plugins.web.plugin import serving
+
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen(1)
+    port = taken.getsockname()[1]
+    try:
+        house = House.prepare(write_house(tmp_path, web=f"web: {{port: {port}}}\n"))
+        async with house:
+            with caplog.at_level("ERROR", "samantha.plugins.web.plugin"):
+                assert await serving(house) is None
+            assert f"cannot listen on 127.0.0.1:{port}" in caplog.text
+            outcome = await house.handle_text("turn on the kitchen light", "kitchen")
+            assert outcome.intent == "HassTurnOn"
+        off = House.prepare(write_house(tmp_path, web="web: {enabled: false}\n"))
+        async with off:
+            assert await serving(off) is None
+    finally:
+        taken.close()
