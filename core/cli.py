@@ -91,7 +91,20 @@ def run(config_path: Path | None, headless: bool) -> None:
         err_console.print(f"{house.config.name}: running headless (pid {os.getpid()})")
         await stopping.wait()
 
-    with_house(config_path, serve if headless else run_console)
+    async def with_dashboard(house: House) -> None:
+        from samantha.plugins.web.plugin import serving
+
+        dashboard = await serving(house)
+        if dashboard is not None:
+            err_console.print(f"{house.config.name}: dashboard at {dashboard.address}",
+                              highlight=False, markup=False)
+        try:
+            await (serve if headless else run_console)(house)
+        finally:
+            if dashboard is not None:
+                await dashboard.stop()
+
+    with_house(config_path, with_dashboard)
 
 
 @cli.command()
