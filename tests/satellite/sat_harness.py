@@ -89,6 +89,7 @@ def hub_config(work: Path, port: int, *, follow_up_s: float = 0.0, extra: str = 
     path = work / "hub.yaml"
     path.write_text(f"""name: Satellite House
 language: en
+web: {{enabled: false}}  # hubs of parallel tests would fight over the dashboard's port
 rooms:
   - {{name: Kitchen}}
   - {{name: Living Room}}
