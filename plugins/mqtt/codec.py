@@ -15,18 +15,18 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from samantha.plugins.mqtt.discovery import (
+from samantha.plugins.mqtt.discovery import DiscoveredEntity
+from samantha.plugins.mqtt.templates import TemplateError, compile_template
+from samantha.plugins.mqtt.wire import (
     BinarySensorConfig,
     ClimateConfig,
     CoverConfig,
-    DiscoveredEntity,
     FanConfig,
     LightConfig,
     LockConfig,
     SensorConfig,
     SwitchConfig,
 )
-from samantha.plugins.mqtt.templates import TemplateError, compile_template
 
 
 class Action(str, Enum):
