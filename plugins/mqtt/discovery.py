@@ -16,6 +16,17 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from samantha.plugins.mqtt.abbreviations import expand_abbreviations, expand_base_topic
+from samantha.plugins.mqtt.payloads import (
+    MAX_DISCOVERY_BYTES,
+    MAX_LIST_ITEMS,
+    MAX_NAME_CHARS,
+    MAX_TEMPLATE_CHARS,
+    PayloadError,
+    check_shape,
+    check_size,
+    loads,
+    short,
+)
 from samantha.plugins.mqtt.templates import TemplateError, compile_template
 from samantha.plugins.mqtt.wire import (
     COMPONENTS,
@@ -42,6 +53,9 @@ __all__ = [
     "capabilities", "expand_abbreviations", "expand_base_topic", "friendly_name",
     "parse_discovery", "parse_discovery_topic",
 ]
+
+MAX_COMPONENTS = 64  # entities in one device bundle
+MAX_ENTITY_CHARS = 16 * 1024  # one entity's options (shared bundle options included), as JSON
 
 _DEFAULT_NAMES = {c: "MQTT " + c.replace("_", " ").title() for c in COMPONENTS}
 _DEFAULT_NAMES["binary_sensor"] = "MQTT Binary sensor"
@@ -161,7 +175,10 @@ def parse_discovery_topic(topic: str, prefix: str = "homeassistant") -> Discover
         component, node_id, object_id = parts
     else:
         return None
-    if not all(p and set(p) <= _ID_CHARS for p in (component, object_id, node_id or "x")):
+    if not all(
+        p and len(p) <= MAX_NAME_CHARS and set(p) <= _ID_CHARS
+        for p in (component, object_id, node_id or "x")
+    ):
         return None
     return DiscoveryTopic(component, node_id, object_id)
 
@@ -175,17 +192,16 @@ def parse_discovery(
     if where is None:
         raise DiscoveryError(topic, "not a discovery config topic")
     if where.component != "device" and where.component not in COMPONENTS:
-        raise DiscoveryError(topic, f"unsupported component {where.component!r}")
+        raise DiscoveryError(topic, f"unsupported component {short(where.component)}")
     try:
-        text = payload.decode("utf-8") if isinstance(payload, bytes) else payload
-    except UnicodeDecodeError:
-        raise DiscoveryError(topic, "payload is not UTF-8") from None
-    if not text.strip():
-        return DiscoveryResult(where, removed=True)
-    try:
-        raw = json.loads(text)
-    except ValueError as exc:
-        raise DiscoveryError(topic, f"invalid JSON: {exc}") from None
+        check_size(payload, MAX_DISCOVERY_BYTES)
+        if not payload.strip():
+            return DiscoveryResult(where, removed=True)
+        raw = loads(payload, limit=MAX_DISCOVERY_BYTES)
+        # Templates are the longest legitimate strings; lists and objects stay small too.
+        check_shape(raw, max_string=MAX_TEMPLATE_CHARS, max_items=MAX_LIST_ITEMS * 2)
+    except PayloadError as exc:
+        raise DiscoveryError(topic, str(exc)) from None
     if not isinstance(raw, dict):
         raise DiscoveryError(topic, "payload is not a JSON object")
     data = expand_abbreviations(raw)
@@ -198,6 +214,8 @@ def parse_discovery(
     components = data.pop("components", None)
     if not isinstance(components, dict) or not components:
         raise DiscoveryError(topic, "device discovery without a 'components' (cmps) object")
+    if len(components) > MAX_COMPONENTS:
+        raise DiscoveryError(topic, f"{len(components)} components, more than {MAX_COMPONENTS}")
     device = data.pop("device", None)
     if not isinstance(device, dict):
         raise DiscoveryError(topic, "device discovery without a 'device' (dev) object")
@@ -205,16 +223,17 @@ def parse_discovery(
     entities = []
     for object_id, comp in components.items():
         if not isinstance(comp, dict):
-            raise DiscoveryError(topic, f"component {object_id!r} is not an object")
+            raise DiscoveryError(topic, f"component {short(object_id)} is not an object")
         platform = comp.get("platform")
         if len(comp) == 1 and platform:
             continue  # {"p": "light"} alone removes that component: leave it out
         if platform not in COMPONENTS:
-            raise DiscoveryError(topic, f"component {object_id!r}: unsupported {platform!r}")
+            raise DiscoveryError(
+                topic, f"component {short(object_id)}: unsupported {short(platform)}")
         # Options at the top of a bundle are shared; the component's own options win.
         merged = expand_base_topic({**data, **comp, "device": device, "origin": origin})
         if "unique_id" not in merged:
-            raise DiscoveryError(topic, f"component {object_id!r} has no unique_id")
+            raise DiscoveryError(topic, f"component {short(object_id)} has no unique_id")
         entities.append(_entity(topic, where, platform, merged, object_id))
     return DiscoveryResult(where, entities)
 
@@ -224,6 +243,11 @@ def _entity(
 ) -> DiscoveredEntity:
     data = {k: v for k, v in data.items() if v is not None or k == "name"}
     data["platform"] = component
+    # Bounds what one entity keeps in memory, whatever a bundle shares among its components.
+    size = len(json.dumps(data, separators=(",", ":")))
+    if size > MAX_ENTITY_CHARS:
+        raise DiscoveryError(topic, f"{component} config of {size} characters, more than "
+                                    f"{MAX_ENTITY_CHARS}")
     try:
         config = CONFIG_MODELS[component].model_validate(data)
     except ValidationError as exc:
@@ -231,7 +255,7 @@ def _entity(
             f"{'.'.join(str(p) for p in err['loc']) or 'payload'}: {err['msg']}"
             for err in exc.errors()
         )
-        raise DiscoveryError(topic, f"invalid {component} config: {reasons}") from None
+        raise DiscoveryError(topic, f"invalid {component} config: {short(reasons, 400)}") from None
     if isinstance(config, LightConfig) and config.light_schema == "template":
         raise DiscoveryError(topic, "light schema 'template' is not supported")
     return build_entity(config, where.key, name_given="name" in data, object_id=object_id)

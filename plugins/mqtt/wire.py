@@ -1,10 +1,36 @@
-"""Typed models of Home Assistant discovery configs (full option names), one per component."""
+"""Typed models of Home Assistant discovery configs (full option names), one per component.
+
+The models are also the validation of what the network sends: every option whose name ends
+in `topic` must be a concrete, valid topic (topics.py), names and ids are at most
+MAX_NAME_CHARS, lists at most MAX_LIST_ITEMS, numbers finite and within sane ranges (a cover
+whose open and closed positions are equal, or a fan whose speed range is empty, would divide
+by zero on every state message).
+"""
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+from samantha.plugins.mqtt.payloads import MAX_LIST_ITEMS, MAX_NAME_CHARS
+from samantha.plugins.mqtt.topics import topic_problem
+
+Name = Annotated[str, StringConstraints(max_length=MAX_NAME_CHARS)]
+Temperature = Annotated[float, Field(ge=-1000, le=1000, allow_inf_nan=False)]
+Position = Annotated[int, Field(ge=-1_000_000, le=1_000_000)]
+Seconds = Annotated[int, Field(ge=0, le=10_000_000)]
+
+
+def _list(default_factory: Any = list) -> Any:
+    return Field(default_factory=default_factory, max_length=MAX_LIST_ITEMS)
 
 Component = Literal[
     "light", "switch", "cover", "climate", "fan", "lock", "sensor", "binary_sensor"
@@ -16,18 +42,28 @@ class _Wire(BaseModel):
     # Unknown options are kept (extra="allow") so that nothing is lost on a round trip.
     model_config = ConfigDict(extra="allow", populate_by_name=True)
 
+    @model_validator(mode="after")
+    def _topics_are_concrete(self) -> _Wire:
+        # Extras included: an unknown `*_topic` option is followed too (see state_topics).
+        for key, value in {**self.__dict__, **(self.__pydantic_extra__ or {})}.items():
+            if key.endswith("topic") and value is not None:
+                problem = topic_problem(value)
+                if problem is not None:
+                    raise ValueError(f"{key}: {problem}")
+        return self
+
 
 class DeviceInfo(_Wire):
-    identifiers: list[str] = Field(default_factory=list)
-    connections: list[tuple[str, str]] = Field(default_factory=list)
-    name: str | None = None
+    identifiers: list[str] = _list()
+    connections: list[tuple[str, str]] = _list()
+    name: Name | None = None
     manufacturer: str | None = None
     model: str | None = None
     model_id: str | None = None
     sw_version: str | None = None
     hw_version: str | None = None
     serial_number: str | None = None
-    suggested_area: str | None = None
+    suggested_area: Name | None = None
     via_device: str | None = None
     configuration_url: str | None = None
 
@@ -43,7 +79,7 @@ class DeviceInfo(_Wire):
 
 
 class Origin(_Wire):
-    name: str
+    name: Name
     sw_version: str | None = None
     support_url: str | None = None
 
@@ -56,12 +92,12 @@ class Availability(_Wire):
 
 
 class _EntityConfig(_Wire):
-    name: str | None = None
-    unique_id: str | None = None
-    object_id: str | None = None
+    name: Name | None = None
+    unique_id: Name | None = None
+    object_id: Name | None = None
     device: DeviceInfo | None = None
     origin: Origin | None = None
-    availability: list[Availability] = Field(default_factory=list)
+    availability: list[Availability] = _list()
     availability_topic: str | None = None
     availability_mode: Literal["all", "any", "latest"] = "latest"
     payload_available: str = "online"
@@ -116,7 +152,7 @@ class LightConfig(_EntityConfig):
     brightness_command_template: str | None = None
     brightness_state_topic: str | None = None
     brightness_value_template: str | None = None
-    brightness_scale: int = Field(255, ge=1)
+    brightness_scale: int = Field(255, ge=1, le=1_000_000)
     rgb_command_topic: str | None = None
     rgb_command_template: str | None = None
     rgb_state_topic: str | None = None
@@ -125,13 +161,13 @@ class LightConfig(_EntityConfig):
     color_temp_command_template: str | None = None
     color_temp_state_topic: str | None = None
     color_temp_value_template: str | None = None
-    min_mireds: int | None = None
-    max_mireds: int | None = None
-    effect_list: list[str] = Field(default_factory=list)
+    min_mireds: Position | None = None
+    max_mireds: Position | None = None
+    effect_list: list[str] = _list()
     # JSON schema
     brightness: bool | None = None
     color_mode: bool | None = None
-    supported_color_modes: list[str] = Field(default_factory=list)
+    supported_color_modes: list[str] = _list()
 
     text_payloads = field_validator("payload_on", "payload_off", mode="before")(_payload_text)
 
@@ -170,16 +206,20 @@ class CoverConfig(_EntityConfig):
     position_template: str | None = None
     set_position_topic: str | None = None
     set_position_template: str | None = None
-    position_open: int = 100
-    position_closed: int = 0
+    position_open: Position = 100
+    position_closed: Position = 0
     device_class: str | None = None
+
+    @model_validator(mode="after")
+    def _positions_differ(self) -> CoverConfig:
+        if self.position_open == self.position_closed:
+            raise ValueError("position_open and position_closed are equal")
+        return self
 
 
 class ClimateConfig(_EntityConfig):
     platform: Literal["climate"] = "climate"
-    modes: list[str] = Field(
-        default_factory=lambda: ["auto", "off", "cool", "heat", "dry", "fan_only"]
-    )
+    modes: list[str] = _list(lambda: ["auto", "off", "cool", "heat", "dry", "fan_only"])
     mode_command_topic: str | None = None
     mode_command_template: str | None = None
     mode_state_topic: str | None = None
@@ -193,11 +233,11 @@ class ClimateConfig(_EntityConfig):
     power_command_topic: str | None = None
     payload_on: str = "ON"
     payload_off: str = "OFF"
-    min_temp: float | None = None
-    max_temp: float | None = None
-    temp_step: float = 1.0
+    min_temp: Temperature | None = None
+    max_temp: Temperature | None = None
+    temp_step: float = Field(1.0, gt=0, le=100, allow_inf_nan=False)
     temperature_unit: Literal["C", "F"] | None = None
-    preset_modes: list[str] = Field(default_factory=list)
+    preset_modes: list[str] = _list()
     preset_mode_command_topic: str | None = None
     preset_mode_state_topic: str | None = None
     preset_mode_value_template: str | None = None
@@ -215,13 +255,19 @@ class FanConfig(_EntityConfig):
     percentage_command_template: str | None = None
     percentage_state_topic: str | None = None
     percentage_value_template: str | None = None
-    speed_range_min: int = Field(1, ge=1)
-    speed_range_max: int = Field(100, ge=1)
-    preset_modes: list[str] = Field(default_factory=list)
+    speed_range_min: int = Field(1, ge=1, le=1_000_000)
+    speed_range_max: int = Field(100, ge=1, le=1_000_000)
+    preset_modes: list[str] = _list()
     preset_mode_command_topic: str | None = None
     preset_mode_command_template: str | None = None
     preset_mode_state_topic: str | None = None
     preset_mode_value_template: str | None = None
+
+    @model_validator(mode="after")
+    def _speed_range(self) -> FanConfig:
+        if self.speed_range_min > self.speed_range_max:
+            raise ValueError("speed_range_min is larger than speed_range_max")
+        return self
 
     text_payloads = field_validator("payload_on", "payload_off", mode="before")(_payload_text)
 
@@ -249,8 +295,8 @@ class SensorConfig(_EntityConfig):
     unit_of_measurement: str | None = None
     device_class: str | None = None
     state_class: str | None = None
-    expire_after: int | None = None
-    suggested_display_precision: int | None = None
+    expire_after: Seconds | None = None
+    suggested_display_precision: int | None = Field(None, ge=0, le=20)
 
 
 class BinarySensorConfig(_EntityConfig):
@@ -260,8 +306,8 @@ class BinarySensorConfig(_EntityConfig):
     payload_on: str = "ON"
     payload_off: str = "OFF"
     device_class: str | None = None
-    off_delay: int | None = None
-    expire_after: int | None = None
+    off_delay: Seconds | None = None
+    expire_after: Seconds | None = None
 
     text_payloads = field_validator("payload_on", "payload_off", mode="before")(_payload_text)
 
