@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from samantha.plugins.mqtt.client import Message, MqttClient, Subscription
+from samantha.plugins.mqtt.client import Message, MqttClient, MqttRefusedError, Subscription
 from samantha.plugins.mqtt.codec import (
     Command,
     StateError,
@@ -26,6 +26,8 @@ from samantha.plugins.mqtt.discovery import (
     build_entity,
     parse_discovery,
 )
+from samantha.plugins.mqtt.payloads import MAX_STATE_BYTES, short
+from samantha.plugins.mqtt.problems import ProblemLog
 from samantha.plugins.mqtt.settings import GenericDevice, MqttSettings
 from samantha.plugins.mqtt.templates import TemplateError, compile_template
 
@@ -80,7 +82,9 @@ class MqttDevices:
         self._by_key: dict[str, set[str]] = {}
         self._topic_subs: dict[str, Subscription] = {}
         self._topic_users: dict[str, set[str]] = {}
-        self._reported: set[tuple[str, str]] = set()
+        self.problems = ProblemLog(log)
+        # Entities whose state topics the broker or paho refused: they cannot report state.
+        self.refused: dict[str, str] = {}
         # state_topics is computed from the config on every call; a state message (the hot
         # path of every command's echo) must not pay for that.
         self.state_topics: dict[str, frozenset[str]] = {}
@@ -90,7 +94,13 @@ class MqttDevices:
 
     async def start(self) -> None:
         for device in self.settings.devices:
-            await self._add(generic_entity(device))
+            try:
+                entity = generic_entity(device)
+            except ValueError as exc:  # pydantic's ValidationError is a ValueError
+                log.error("MQTT device %r from the config is left out: %s", device.name,
+                          short(str(exc), 400))
+                continue
+            await self._add(entity)
         if self.settings.discovery:
             prefix = self.settings.discovery_prefix
             await self.client.subscribe(f"{prefix}/+/+/config", self._discovery_message)
@@ -155,7 +165,18 @@ class MqttDevices:
         fresh = {e.unique_id: e for e in result.entities if not self._is_own(e)}
         for gone in self._by_key.get(key, set()) - fresh.keys():
             await self._remove(gone)
-        self._by_key[key] = set(fresh)
+        room = self.settings.max_entities - len(self.entities)
+        new = [uid for uid in fresh if uid not in self.entities]
+        if len(new) > room:
+            # A flood of distinct valid configs must not grow the house without end.
+            self._report(message.topic, "limit", f"ignored discovery message: more than "
+                         f"{self.settings.max_entities} entities (mqtt.max_entities)")
+            for uid in new:
+                fresh.pop(uid)
+        if fresh:
+            self._by_key[key] = set(fresh)
+        else:
+            self._by_key.pop(key, None)  # removed: forget the key too
         for entity in fresh.values():
             for problem in entity.problems:
                 self._report(message.topic, problem, f"{entity.unique_id}: {problem}")
@@ -188,6 +209,7 @@ class MqttDevices:
         self._avail_topics.pop(unique_id, None)
         self.states.pop(unique_id, None)
         self.available.pop(unique_id, None)
+        self.refused.pop(unique_id, None)
         if entity is None:
             return
         for topic in set(entity.state_topics + entity.availability_topics):
@@ -196,14 +218,29 @@ class MqttDevices:
             _safe(listener, entity)
 
     async def _follow(self, topic: str, unique_id: str) -> None:
+        # Registered before subscribing: the retained state may arrive before the SUBACK.
         users = self._topic_users.setdefault(topic, set())
         users.add(unique_id)
-        if topic not in self._topic_subs:
-            self._topic_subs[topic] = await self.client.subscribe(topic, self._on_state_message)
-        elif topic in self._last:
-            # The broker sent the retained state only to the first entity on this topic
-            # (e.g. a Zigbee2MQTT light and its sensors share one topic): replay it.
-            self._on_state_message(self._last[topic], only=unique_id)
+        if topic in self._topic_subs:
+            if topic in self._last:
+                # The broker sent the retained state only to the first entity on this topic
+                # (e.g. a Zigbee2MQTT light and its sensors share one topic): replay it.
+                self._on_state_message(self._last[topic], only=unique_id)
+            return
+        try:
+            sub = await self.client.subscribe(topic, self._on_state_message)
+        except MqttRefusedError as exc:
+            # Discovery validated the topic already; this is the last line of defence (e.g.
+            # a device declared in the config): this device goes without state, alone.
+            users.discard(unique_id)
+            if not users:
+                self._topic_users.pop(topic, None)
+            self._refuse(unique_id, topic, str(exc))
+            return
+        self._topic_subs[topic] = sub
+        if sub.refused:
+            self._refuse(unique_id, topic, f"the broker refused the subscription to "
+                         f"{short(topic)}: {sub.refused}")
 
     async def _release(self, topic: str, unique_id: str) -> None:
         users = self._topic_users.get(topic, set())
@@ -217,7 +254,28 @@ class MqttDevices:
 
     # -- states ---------------------------------------------------------------------------
 
+    def _refuse(self, unique_id: str, topic: str, reason: str) -> None:
+        entity = self.entities.get(unique_id)
+        name = entity.name if entity else unique_id
+        self.refused[unique_id] = reason
+        self._report(topic, f"refused {unique_id}", f"device {name!r} ({unique_id}): {reason}")
+
+    def health(self) -> dict[str, Any]:
+        """Devices that cannot be reached or followed, and the bad input seen so far."""
+        return {
+            "entities": len(self.entities),
+            "max_entities": self.settings.max_entities,
+            "unavailable": sorted(uid for uid, ok in self.available.items() if ok is False),
+            "refused": dict(self.refused),
+            **self.problems.summary(),
+        }
+
     def _on_state_message(self, message: Message, only: str | None = None) -> None:
+        if len(message.payload) > MAX_STATE_BYTES:
+            # Neither kept (as the topic's last message) nor decoded.
+            self._report(message.topic, "size", f"ignored state message of "
+                         f"{len(message.payload)} bytes (limit {MAX_STATE_BYTES})")
+            return
         if only is None:
             self._last[message.topic] = message
         users = [only] if only else list(self._topic_users.get(message.topic, ()))
@@ -263,10 +321,7 @@ class MqttDevices:
 
     def _report(self, topic: str, kind: str, text: str) -> None:
         # Once per (topic, kind): a device that keeps sending garbage must not flood the log.
-        if (topic, kind) in self._reported:
-            return
-        self._reported.add((topic, kind))
-        log.warning("MQTT %s (topic %s)", text, topic)
+        self.problems.report(topic, kind, text)
 
 
 def _safe(listener: Callable[..., None], *args: Any) -> None:

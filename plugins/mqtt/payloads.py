@@ -126,3 +126,13 @@ def short(value: Any, limit: int = 60) -> str:
     except ValueError:  # an int too large for repr
         shown = f"<{type(value).__name__}>"
     return shown if len(shown) <= limit else f"{shown[:limit]}... ({len(shown)} chars)"
+
+
+def clip(value: str, limit: int = 120) -> str:
+    """`value` for a log line: non-printable characters escaped, at most `limit` shown."""
+    shown = value[: limit + 1]
+    if not shown.isprintable():
+        shown = repr(shown)[1:-1]
+    if len(value) > limit or len(shown) > limit:
+        return f"{shown[:limit]}... ({len(value)} chars)"
+    return shown
