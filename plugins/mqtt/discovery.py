@@ -24,6 +24,7 @@ from samantha.plugins.mqtt.payloads import (
     PayloadError,
     check_shape,
     check_size,
+    clip,
     loads,
     short,
 )
@@ -255,7 +256,7 @@ def _entity(
             f"{'.'.join(str(p) for p in err['loc']) or 'payload'}: {err['msg']}"
             for err in exc.errors()
         )
-        raise DiscoveryError(topic, f"invalid {component} config: {short(reasons, 400)}") from None
+        raise DiscoveryError(topic, f"invalid {component} config: {clip(reasons, 400)}") from None
     if isinstance(config, LightConfig) and config.light_schema == "template":
         raise DiscoveryError(topic, "light schema 'template' is not supported")
     return build_entity(config, where.key, name_given="name" in data, object_id=object_id)
