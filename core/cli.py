@@ -7,7 +7,7 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -91,6 +91,21 @@ def run(config_path: Path | None, headless: bool) -> None:
     with_house(config_path, serve if headless else run_console)
 
 
+async def stdin_lines() -> AsyncIterator[str]:
+    """Lines of standard input, read off the event loop.
+
+    A blocking read on the loop would freeze the house between lines: no keepalive, no
+    reconnect after a broker restart, so every later command would only be queued.
+    """
+    loop = asyncio.get_running_loop()
+    while line := await loop.run_in_executor(None, sys.stdin.readline):
+        yield line
+
+
+async def one_line(text: str) -> AsyncIterator[str]:
+    yield text
+
+
 @cli.command()
 @click.argument("text")
 @click.option("--room", "-r", required=True, help="The room the sentence is said in.")
@@ -101,8 +116,7 @@ def say(text: str, room: str, config_path: Path | None, as_json: bool) -> None:
 
     async def work(house: House) -> None:
         house.room(room)  # fail early on an unknown room, before reading stdin
-        lines = sys.stdin if text == "-" else [text]
-        for line in lines:
+        async for line in stdin_lines() if text == "-" else one_line(text):
             if text == "-" and not line.strip():
                 continue
             outcome = await house.handle_text(line.strip(), room)

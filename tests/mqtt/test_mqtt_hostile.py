@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import json
 import logging
+import queue
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -193,3 +196,75 @@ async def test_removed_devices_give_their_memory_back(
             await obeys(house, bulb, times=1)
     finally:
         hostile.stop()
+
+
+# -- `samantha say -` across a broker restart -------------------------------------------------
+
+
+class SayProcess:
+    """`samantha say - --json` fed one line at a time, as a script or a pipe would."""
+
+    def __init__(self, config: Path) -> None:
+        exe = Path(sys.executable).parent / "samantha"
+        self.proc = subprocess.Popen(
+            [str(exe), "say", "-", "--room", "office", "-c", str(config), "--json"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.lines.put(line)
+
+    def say(self, text: str) -> dict[str, Any]:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(text + "\n")
+        self.proc.stdin.flush()
+        return json.loads(self.lines.get(timeout=30))
+
+    def close(self) -> str:
+        assert self.proc.stdin is not None and self.proc.stderr is not None
+        self.proc.stdin.close()
+        try:
+            self.proc.wait(timeout=30)
+        finally:
+            if self.proc.poll() is None:
+                self.proc.kill()
+        return self.proc.stderr.read()
+
+
+def test_say_from_stdin_delivers_every_command_after_a_broker_restart(
+    broker: Mosquitto, bulb: Z2MBulb, tmp_path: Path,
+) -> None:
+    say = SayProcess(write_config(tmp_path, broker))
+    stderr = ""
+    try:
+        first = say.say("turn on the desk lamp")
+        assert [r["status"] for r in first["results"]] == ["done"], first
+        for restart in range(2):
+            bulb.subscribed.clear()
+            broker.restart()
+            bulb.wait_resubscribed()
+            bulb.announce()
+            # The broker is back: within a few seconds (reconnect_max_delay is 0.2 s) the
+            # waiting `say` must be connected again without any input arriving meanwhile.
+            time.sleep(3)
+            before = len(commands_to(bulb))
+            for i in range(10):
+                word = "on" if i % 2 else "off"
+                outcome = say.say(f"turn {word} the desk lamp")
+                statuses = [r["status"] for r in outcome["results"]]
+                assert statuses == ["done"], (restart, i, outcome)
+                assert outcome["reply"] == f"Okay, the Desk Lamp is {word}."
+            bulb.wait_received(before + 10)
+            assert len(commands_to(bulb)) == before + 10
+        # A command the broker cannot take right now says so: queued, not done.
+        broker.stop()
+        time.sleep(0.5)
+        queued = say.say("turn off the desk lamp")
+        assert [r["status"] for r in queued["results"]] == ["queued"], queued
+        assert "queued" in queued["reply"]
+    finally:
+        stderr = say.close()
+    assert "Traceback" not in stderr, stderr
