@@ -23,6 +23,7 @@ from mqtt_sims import Z2MBulb
 from paho.mqtt.enums import CallbackAPIVersion
 from test_mqtt_plugin import OFFICE_LAMP, commands_to, until, write_config
 
+from harness.cli import samantha_cli
 from harness.hostile_mqtt import big_name_light, fuzzed_discovery, poison_config
 from harness.mosquitto import Mosquitto
 from samantha.house import House
@@ -268,3 +269,42 @@ def test_say_from_stdin_delivers_every_command_after_a_broker_restart(
     finally:
         stderr = say.close()
     assert "Traceback" not in stderr, stderr
+
+
+# -- health: `samantha mqtt status` ----------------------------------------------------------
+
+
+def test_mqtt_status_shows_health_and_bad_input(
+    broker: Mosquitto, bulb: Z2MBulb, tmp_path: Path,
+) -> None:
+    hostile = Publisher(broker)
+    try:
+        hostile.publish("homeassistant/light/poison/config",
+                        json.dumps(poison_config("a\u0000b")))
+    finally:
+        hostile.stop()
+    # A device declared with a bad topic is left out, alone, with the reason.
+    devices = ("  devices:\n    - {name: Porch light, kind: switch, "
+               "state_topic: 'porch/#/state', command_topic: porch/set}\n")
+    config = write_config(tmp_path, broker, devices)
+    out = samantha_cli("mqtt", "status", "-c", str(config), "--json", timeout=60)
+    assert out.returncode == 0, out.stderr
+    health = json.loads(out.stdout)
+    assert health["connected"] and health["disconnects"] == 0
+    assert health["refused_subscriptions"] == {} and health["queued_commands"] == 0
+    found = health["devices"]
+    assert found["entities"] == 1 and found["unavailable"] == [] and found["refused"] == {}
+    assert found["invalid_messages"] == 1
+    [problem] = found["recent_problems"]
+    assert "homeassistant/light/poison/config" in problem and "NUL" in problem
+    assert "'Porch light' from the config is left out" in out.stderr
+    assert "state_topic: '#' must be" not in out.stderr  # a concrete topic is required
+    assert "Traceback" not in out.stderr
+
+    text = samantha_cli("mqtt", "status", "-c", str(config), timeout=60)
+    assert text.returncode == 0 and "connected (connects 1, disconnects 0)" in text.stdout
+
+    broker.stop()
+    down = samantha_cli("mqtt", "status", "-c", str(config), "--json", timeout=60)
+    assert down.returncode == 1, down.stderr
+    assert json.loads(down.stdout)["connected"] is False
