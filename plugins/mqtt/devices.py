@@ -77,6 +77,7 @@ class MqttDevices:
         # Discovery messages read but not yet fully handled (their state topics subscribed):
         # the provider waits for this to reach zero before it calls the device set known.
         self._pending = 0
+        self._discovery_lock = asyncio.Lock()
         self.idle = asyncio.Event()
         self.idle.set()
         self._by_key: dict[str, set[str]] = {}
@@ -148,7 +149,11 @@ class MqttDevices:
 
     async def _handle_discovery(self, message: Message) -> None:
         try:
-            await self._on_discovery(message)
+            # One message at a time, in arrival order (asyncio.Lock is FIFO): handling awaits
+            # SUBACKs, and a removal overtaking the add it follows would leave the device
+            # (and its subscriptions) behind for good.
+            async with self._discovery_lock:
+                await self._on_discovery(message)
         finally:
             self._pending -= 1
             if self._pending == 0:

@@ -12,8 +12,8 @@ import json
 import random
 from collections.abc import Iterator
 
-POISON_TOPICS = ["a\u0000b", "", "a/#/b", "+", "#", "a\u0001b", "x" * 70_000, "a/b+",
-                 "\ud800"]
+POISON_TOPICS = ["a\u0000b", "", "a/#/b", "+", "#", "a\u0001b", "a/b+", "\ud800",
+                 "x" * 70_000]  # the long one last: bundles use all but it
 COMPONENTS = ["light", "switch", "cover", "climate", "fan", "lock", "sensor", "binary_sensor",
               "device", "camera"]
 TEMPLATES = ["{{ value_json.a.b }}", "{% for x in y %}", "{{ value_json['\\x'] }}",
@@ -48,10 +48,11 @@ def _payload(rng: random.Random, i: int) -> bytes:
     if kind == 0:
         return rng.randbytes(rng.randrange(1, 300))
     if kind == 1:
-        depth = rng.choice([50, 1_000, 5_000, 50_000])
+        depth = rng.choice([50, 1_000, 20_000])
         return ("[" * depth + "]" * depth).encode()
     if kind == 2:
-        return b'{"name": "' + b"x" * rng.choice([1_000, 100_000, 300_000]) + b'"}'
+        # 70,000 characters: just over the limit of a discovery payload.
+        return b'{"name": "' + b"x" * rng.choice([1_000, 70_000]) + b'"}'
     if kind == 3:
         return json.dumps(poison_config(rng.choice(POISON_TOPICS), f"fz_{i}")).encode()
     if kind == 4:  # a plausible config with hostile templates and numbers
@@ -63,8 +64,8 @@ def _payload(rng: random.Random, i: int) -> bytes:
         }).encode()
     if kind == 5:  # a device bundle with junk components
         comps = {f"c{j}": {"p": rng.choice(COMPONENTS), "uniq_id": f"fz_{i}_{j}",
-                           "cmd_t": rng.choice([*POISON_TOPICS, "ok/set"]),
-                           "stat_t": rng.choice([*POISON_TOPICS, "ok/state"])}
+                           "cmd_t": rng.choice([*POISON_TOPICS[:-1], f"ok/{i}/{j}/set"]),
+                           "stat_t": rng.choice([*POISON_TOPICS[:-1], f"ok/{i}/{j}"])}
                  for j in range(rng.randrange(0, 80))}
         return json.dumps({"dev": {"ids": [f"fz{i}"], "name": "Fuzz"}, "o": {"name": "fz"},
                            "cmps": comps}).encode()
