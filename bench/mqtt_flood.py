@@ -71,6 +71,7 @@ class Flooder:
         self.c = paho.Client(CallbackAPIVersion.VERSION2, client_id="flooder")
         self.c.max_inflight_messages_set(500)
         self.muted: dict[str, str] = {}
+        self.house: subprocess.Popen[bytes] | None = None
         self.changed = threading.Condition()
         ready = threading.Event()
         self.c.on_connect = lambda cl, *a: (cl.subscribe("samantha/room/+/mic_muted", 1),
@@ -106,8 +107,11 @@ class Flooder:
         started = time.monotonic()
         self.c.publish(f"{topic}/set", value, qos=1)
         with self.changed:
-            if not self.changed.wait_for(lambda: self.muted.get(topic) == value, timeout):
-                raise RuntimeError(f"the house did not answer within {timeout} s")
+            while not self.changed.wait_for(lambda: self.muted.get(topic) == value, 1.0):
+                if self.house is not None and self.house.poll() is not None:
+                    raise RuntimeError(f"the house exited with {self.house.returncode}")
+                if time.monotonic() - started > timeout:
+                    raise RuntimeError(f"the house did not answer within {timeout} s")
         return time.monotonic() - started
 
     def stop(self) -> None:
@@ -142,8 +146,11 @@ def main() -> None:
     flooder.send([GOOD_BULB])
     exe = Path(sys.executable).parent / "samantha"
     log = (work / "house.log").open("wb")
+    # faulthandler: should the interpreter itself crash, the log says where.
     house = subprocess.Popen([str(exe), "run", "--headless", "-c", str(config)],
-                             stderr=log, stdout=log, start_new_session=True)
+                             stderr=log, stdout=log, start_new_session=True,
+                             env={**os.environ, "PYTHONFAULTHANDLER": "1"})
+    flooder.house = house
     figures: dict[str, Any] = {"messages": args.messages, "seed": args.seed,
                                "target_growth_mb": TARGET_MB}
     try:

@@ -79,7 +79,11 @@ class Subscription:
         return self.client.health_state.refused_subscriptions.get(self.pattern)
 
     async def cancel(self) -> None:
-        await self.client._unsubscribe(self)
+        self.client._unsubscribe(self)
+
+    def cancel_nowait(self) -> None:
+        """Stop receiving; the UNSUBSCRIBE is written at once, its UNSUBACK not awaited."""
+        self.client._unsubscribe(self)
 
 
 @dataclass
@@ -149,6 +153,8 @@ class MqttClient(SelectorBridge):
         self._fail_fast = True
         self.last_error: BaseException | None = None
         self.health_state = ClientHealth()
+        # Called with (pattern, reason) when the broker refuses a subscription (SUBACK).
+        self.on_subscription_refused: list[Callable[[str, str], None]] = []
 
     # -- public API -----------------------------------------------------------------------
 
@@ -311,25 +317,54 @@ class MqttClient(SelectorBridge):
         whole connection. A pattern the broker refuses (SUBACK failure) is logged and shows
         in `Subscription.refused` and the health.
         """
-        problem = topic_problem(pattern, wildcards=True)
-        if problem is not None:
-            raise MqttRefusedError(f"cannot subscribe to {_short(pattern)}: {problem}")
-        entry = self._subs.get(pattern)
-        sub = Subscription(self, pattern, callback)
-        if entry is not None:
-            entry.callbacks.append(callback)
-            return sub
-        entry = _SubEntry(pattern, qos, [callback])
-        self._subs[pattern] = entry
-        (self._wild if ("+" in pattern or "#" in pattern) else self._exact)[pattern] = entry
+        sub, new = self._register(pattern, callback, qos)
         # Not `self.connected`: between the CONNACK and `connected` (while the resubscription
         # and the `online` status are acknowledged) the retained burst is already being
         # handled, and what it subscribes to (state topics of discovered devices) must go out
         # now; the resubscription covered only the patterns known when it was sent.
-        if self._client is not None:
+        if new and self._client is not None:
             with contextlib.suppress(MqttDisconnectedError):
                 await self._send_subscribe([(pattern, qos)])
         return sub
+
+    def subscribe_nowait(
+        self, pattern: str, callback: MessageCallback, qos: int = 1
+    ) -> Subscription:
+        """Like `subscribe`, but returns once the SUBSCRIBE is written, not after the SUBACK.
+
+        For callers that must stay synchronous (discovery handling, which must neither
+        reorder nor pile up messages): a refusal arrives later, in the health and through
+        `on_subscription_refused`. Anything published after this call reaches the broker
+        after the SUBSCRIBE, so a retained-barrier marker still proves its retained messages.
+        """
+        sub, new = self._register(pattern, callback, qos)
+        client = self._client
+        if new and client is not None:
+            topics = [(pattern, qos)]
+            rc, mid = self._paho_subscribe(client, topics)
+            if rc == MQTTErrorCode.MQTT_ERR_SUCCESS and mid is not None:
+                assert self._loop is not None
+                fut: asyncio.Future[list[Any]] = self._loop.create_future()
+                self._pending_sub[mid] = fut
+                fut.add_done_callback(lambda f: self._suback_done(topics, f))
+                client.loop_write()
+        return sub
+
+    def _register(
+        self, pattern: str, callback: MessageCallback, qos: int
+    ) -> tuple[Subscription, bool]:
+        problem = topic_problem(pattern, wildcards=True)
+        if problem is not None:
+            raise MqttRefusedError(f"cannot subscribe to {_short(pattern)}: {problem}")
+        sub = Subscription(self, pattern, callback)
+        entry = self._subs.get(pattern)
+        if entry is not None:
+            entry.callbacks.append(callback)
+            return sub, False
+        entry = _SubEntry(pattern, qos, [callback])
+        self._subs[pattern] = entry
+        (self._wild if ("+" in pattern or "#" in pattern) else self._exact)[pattern] = entry
+        return sub, True
 
     def add_connect_listener(self, listener: ConnectListener) -> None:
         """Run `listener()` after every successful (re)connection, e.g. to republish."""
@@ -450,29 +485,43 @@ class MqttClient(SelectorBridge):
         if client is None:
             raise MqttDisconnectedError("not connected")
         assert self._loop is not None
-        try:
-            rc, mid = client.subscribe(topics)
-        except ValueError as exc:
-            # subscribe() validated every pattern, so this is paho disagreeing: refuse the
-            # batch here rather than let the exception end the connection set-up.
-            raise MqttRefusedError(f"subscribe refused by paho: {exc}") from None
+        rc, mid = self._paho_subscribe(client, topics)
         if rc != MQTTErrorCode.MQTT_ERR_SUCCESS or mid is None:
             raise MqttDisconnectedError(f"subscribe failed: {paho.error_string(rc)}")
         fut: asyncio.Future[list[Any]] = self._loop.create_future()
         self._pending_sub[mid] = fut
         client.loop_write()
-        codes = await fut
+        self._record_subacks(topics, await fut)
+
+    @staticmethod
+    def _paho_subscribe(client: paho.Client, topics: list[tuple[str, int]]) -> tuple[Any, Any]:
+        try:
+            return client.subscribe(topics)
+        except ValueError as exc:
+            # Every pattern was validated before, so this is paho disagreeing: refuse the
+            # operation here rather than let the exception end the connection set-up.
+            raise MqttRefusedError(f"subscribe refused by paho: {exc}") from None
+
+    def _suback_done(self, topics: list[tuple[str, int]], fut: asyncio.Future[Any]) -> None:
+        if not fut.cancelled() and fut.exception() is None:
+            self._record_subacks(topics, fut.result())
+        # A lost connection: the subscription is sent again on reconnect.
+
+    def _record_subacks(self, topics: list[tuple[str, int]], codes: list[Any]) -> None:
         refused = self.health_state.refused_subscriptions
         for (pattern, _), code in zip(topics, codes, strict=False):
-            if getattr(code, "is_failure", False):
-                if pattern not in refused:
-                    log.error("MQTT broker refused subscription to %s: %s",
-                              _short(pattern), code)
-                refused[pattern] = str(code)
-            else:
+            if not getattr(code, "is_failure", False):
                 refused.pop(pattern, None)
+                continue
+            if pattern not in self._subs:
+                continue  # cancelled meanwhile
+            if pattern not in refused:
+                log.error("MQTT broker refused subscription to %s: %s", _short(pattern), code)
+                for listener in self.on_subscription_refused:
+                    listener(pattern, str(code))
+            refused[pattern] = str(code)
 
-    async def _unsubscribe(self, sub: Subscription) -> None:
+    def _unsubscribe(self, sub: Subscription) -> None:
         entry = self._subs.get(sub.pattern)
         if entry is None or sub.callback not in entry.callbacks:
             return

@@ -74,10 +74,8 @@ class MqttDevices:
         self.on_removed: list[EntityListener] = []
         self.on_state: list[StateListener] = []
         self.on_availability: list[EntityListener] = []
-        # Discovery messages read but not yet fully handled (their state topics subscribed):
-        # the provider waits for this to reach zero before it calls the device set known.
-        self._pending = 0
-        self._discovery_lock = asyncio.Lock()
+        # Set when no discovery message is being handled; handling is synchronous now, so it
+        # always is (kept for the provider's settle step, which waits on it).
         self.idle = asyncio.Event()
         self.idle.set()
         self._by_key: dict[str, set[str]] = {}
@@ -92,6 +90,7 @@ class MqttDevices:
         self._avail_topics: dict[str, frozenset[str]] = {}
         self._last: dict[str, Message] = {}
         self._own_prefix = f"{settings.base_topic}_"
+        client.on_subscription_refused.append(self._subscription_refused)
 
     async def start(self) -> None:
         for device in self.settings.devices:
@@ -101,7 +100,7 @@ class MqttDevices:
                 log.error("MQTT device %r from the config is left out: %s", device.name,
                           short(str(exc), 400))
                 continue
-            await self._add(entity)
+            self._add(entity)
         if self.settings.discovery:
             prefix = self.settings.discovery_prefix
             await self.client.subscribe(f"{prefix}/+/+/config", self._discovery_message)
@@ -140,26 +139,13 @@ class MqttDevices:
 
     # -- discovery ----------------------------------------------------------------------
 
-    def _discovery_message(self, message: Message) -> Any:
-        # Counted here, synchronously as the message is read, so that no handling task can be
-        # in flight unseen between the broker's retained burst and the provider's check.
-        self._pending += 1
-        self.idle.clear()
-        return self._handle_discovery(message)
+    def _discovery_message(self, message: Message) -> None:
+        # Handled synchronously, as the message is read: in arrival order (a removal cannot
+        # overtake its add), and nothing piles up, so a flood costs CPU, not memory; the
+        # broker holds what the house has not read yet.
+        self._on_discovery(message)
 
-    async def _handle_discovery(self, message: Message) -> None:
-        try:
-            # One message at a time, in arrival order (asyncio.Lock is FIFO): handling awaits
-            # SUBACKs, and a removal overtaking the add it follows would leave the device
-            # (and its subscriptions) behind for good.
-            async with self._discovery_lock:
-                await self._on_discovery(message)
-        finally:
-            self._pending -= 1
-            if self._pending == 0:
-                self.idle.set()
-
-    async def _on_discovery(self, message: Message) -> None:
+    def _on_discovery(self, message: Message) -> None:
         prefix = self.settings.discovery_prefix
         try:
             result = parse_discovery(message.topic, message.payload, prefix)
@@ -169,7 +155,7 @@ class MqttDevices:
         key = result.topic.key
         fresh = {e.unique_id: e for e in result.entities if not self._is_own(e)}
         for gone in self._by_key.get(key, set()) - fresh.keys():
-            await self._remove(gone)
+            self._remove(gone)
         room = self.settings.max_entities - len(self.entities)
         new = [uid for uid in fresh if uid not in self.entities]
         if len(new) > room:
@@ -185,13 +171,13 @@ class MqttDevices:
         for entity in fresh.values():
             for problem in entity.problems:
                 self._report(message.topic, problem, f"{entity.unique_id}: {problem}")
-            await self._add(entity)
+            self._add(entity)
 
     def _is_own(self, entity: DiscoveredEntity) -> bool:
         # Our own room entities come back to us through the same discovery prefix.
         return entity.unique_id.startswith(self._own_prefix) and entity.source == "discovery"
 
-    async def _add(self, entity: DiscoveredEntity) -> None:
+    def _add(self, entity: DiscoveredEntity) -> None:
         old = self.entities.get(entity.unique_id)
         if old == entity:
             return
@@ -201,14 +187,14 @@ class MqttDevices:
         old_topics = set(old.state_topics + old.availability_topics) if old else set()
         new_topics = set(entity.state_topics + entity.availability_topics)
         for topic in old_topics - new_topics:
-            await self._release(topic, entity.unique_id)
+            self._release(topic, entity.unique_id)
         for topic in new_topics - old_topics:
-            await self._follow(topic, entity.unique_id)
+            self._follow(topic, entity.unique_id)
         listeners = self.on_updated if old else self.on_added
         for listener in listeners:
             _safe(listener, entity)
 
-    async def _remove(self, unique_id: str) -> None:
+    def _remove(self, unique_id: str) -> None:
         entity = self.entities.pop(unique_id, None)
         self.state_topics.pop(unique_id, None)
         self._avail_topics.pop(unique_id, None)
@@ -218,11 +204,11 @@ class MqttDevices:
         if entity is None:
             return
         for topic in set(entity.state_topics + entity.availability_topics):
-            await self._release(topic, unique_id)
+            self._release(topic, unique_id)
         for listener in self.on_removed:
             _safe(listener, entity)
 
-    async def _follow(self, topic: str, unique_id: str) -> None:
+    def _follow(self, topic: str, unique_id: str) -> None:
         # Registered before subscribing: the retained state may arrive before the SUBACK.
         users = self._topic_users.setdefault(topic, set())
         users.add(unique_id)
@@ -233,7 +219,7 @@ class MqttDevices:
                 self._on_state_message(self._last[topic], only=unique_id)
             return
         try:
-            sub = await self.client.subscribe(topic, self._on_state_message)
+            sub = self.client.subscribe_nowait(topic, self._on_state_message)
         except MqttRefusedError as exc:
             # Discovery validated the topic already; this is the last line of defence (e.g.
             # a device declared in the config): this device goes without state, alone.
@@ -243,11 +229,8 @@ class MqttDevices:
             self._refuse(unique_id, topic, str(exc))
             return
         self._topic_subs[topic] = sub
-        if sub.refused:
-            self._refuse(unique_id, topic, f"the broker refused the subscription to "
-                         f"{short(topic)}: {sub.refused}")
 
-    async def _release(self, topic: str, unique_id: str) -> None:
+    def _release(self, topic: str, unique_id: str) -> None:
         users = self._topic_users.get(topic, set())
         users.discard(unique_id)
         if not users:
@@ -255,9 +238,14 @@ class MqttDevices:
             self._last.pop(topic, None)
             sub = self._topic_subs.pop(topic, None)
             if sub is not None:
-                await sub.cancel()
+                sub.cancel_nowait()
 
     # -- states ---------------------------------------------------------------------------
+
+    def _subscription_refused(self, topic: str, reason: str) -> None:
+        for unique_id in sorted(self._topic_users.get(topic, ())):
+            self._refuse(unique_id, topic, f"the broker refused the subscription to "
+                         f"{short(topic)}: {reason}")
 
     def _refuse(self, unique_id: str, topic: str, reason: str) -> None:
         entity = self.entities.get(unique_id)
