@@ -16,13 +16,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import inspect
 import logging
 import random
 import ssl
 import threading
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
 import paho.mqtt.client as paho
@@ -39,6 +37,14 @@ from samantha.plugins.mqtt.errors import (
 )
 from samantha.plugins.mqtt.outbox import Outbox
 from samantha.plugins.mqtt.settings import MqttSettings, TlsSettings
+from samantha.plugins.mqtt.subscriptions import (
+    Message,
+    MessageCallback,
+    Subscription,
+    SubscriptionTable,
+    _short,
+    _SubEntry,
+)
 from samantha.plugins.mqtt.topics import topic_problem
 
 log = logging.getLogger(__name__)
@@ -46,51 +52,7 @@ log = logging.getLogger(__name__)
 _AUTH_REASON_CODES = {134, 135}  # bad user name or password / not authorized
 _MISC_INTERVAL_S = 1.0
 
-
-@dataclass(frozen=True)
-class Message:
-    """An inbound MQTT message."""
-
-    topic: str
-    payload: bytes
-    qos: int = 0
-    retain: bool = False
-
-    @property
-    def text(self) -> str:
-        return self.payload.decode("utf-8", errors="replace")
-
-
-MessageCallback = Callable[[Message], Awaitable[None] | None]
 ConnectListener = Callable[[], Awaitable[None] | None]
-
-
-class Subscription:
-    """Handle returned by `MqttClient.subscribe`; `await sub.cancel()` to stop receiving."""
-
-    def __init__(self, client: MqttClient, pattern: str, callback: MessageCallback) -> None:
-        self.client = client
-        self.pattern = pattern
-        self.callback = callback
-
-    @property
-    def refused(self) -> str | None:
-        """Why the broker refused this subscription (a SUBACK failure), if it did."""
-        return self.client.health_state.refused_subscriptions.get(self.pattern)
-
-    async def cancel(self) -> None:
-        self.client._unsubscribe(self)
-
-    def cancel_nowait(self) -> None:
-        """Stop receiving; the UNSUBSCRIBE is written at once, its UNSUBACK not awaited."""
-        self.client._unsubscribe(self)
-
-
-@dataclass
-class _SubEntry:
-    pattern: str
-    qos: int
-    callbacks: list[MessageCallback]
 
 
 def tls_context(tls: TlsSettings) -> ssl.SSLContext:
@@ -110,7 +72,7 @@ __all__ = [
 ]
 
 
-class MqttClient(SelectorBridge):
+class MqttClient(SubscriptionTable, SelectorBridge):
     """Asyncio MQTT client with reconnect, resubscribe, last will and a persistent outbox.
 
     All methods must be called from the thread running the asyncio loop.
@@ -350,22 +312,6 @@ class MqttClient(SelectorBridge):
                 client.loop_write()
         return sub
 
-    def _register(
-        self, pattern: str, callback: MessageCallback, qos: int
-    ) -> tuple[Subscription, bool]:
-        problem = topic_problem(pattern, wildcards=True)
-        if problem is not None:
-            raise MqttRefusedError(f"cannot subscribe to {_short(pattern)}: {problem}")
-        sub = Subscription(self, pattern, callback)
-        entry = self._subs.get(pattern)
-        if entry is not None:
-            entry.callbacks.append(callback)
-            return sub, False
-        entry = _SubEntry(pattern, qos, [callback])
-        self._subs[pattern] = entry
-        (self._wild if ("+" in pattern or "#" in pattern) else self._exact)[pattern] = entry
-        return sub, True
-
     def add_connect_listener(self, listener: ConnectListener) -> None:
         """Run `listener()` after every successful (re)connection, e.g. to republish."""
         self._listeners.append(listener)
@@ -493,50 +439,6 @@ class MqttClient(SelectorBridge):
         client.loop_write()
         self._record_subacks(topics, await fut)
 
-    @staticmethod
-    def _paho_subscribe(client: paho.Client, topics: list[tuple[str, int]]) -> tuple[Any, Any]:
-        try:
-            return client.subscribe(topics)
-        except ValueError as exc:
-            # Every pattern was validated before, so this is paho disagreeing: refuse the
-            # operation here rather than let the exception end the connection set-up.
-            raise MqttRefusedError(f"subscribe refused by paho: {exc}") from None
-
-    def _suback_done(self, topics: list[tuple[str, int]], fut: asyncio.Future[Any]) -> None:
-        if not fut.cancelled() and fut.exception() is None:
-            self._record_subacks(topics, fut.result())
-        # A lost connection: the subscription is sent again on reconnect.
-
-    def _record_subacks(self, topics: list[tuple[str, int]], codes: list[Any]) -> None:
-        refused = self.health_state.refused_subscriptions
-        for (pattern, _), code in zip(topics, codes, strict=False):
-            if not getattr(code, "is_failure", False):
-                refused.pop(pattern, None)
-                continue
-            if pattern not in self._subs:
-                continue  # cancelled meanwhile
-            if pattern not in refused:
-                log.error("MQTT broker refused subscription to %s: %s", _short(pattern), code)
-                for listener in self.on_subscription_refused:
-                    listener(pattern, str(code))
-            refused[pattern] = str(code)
-
-    def _unsubscribe(self, sub: Subscription) -> None:
-        entry = self._subs.get(sub.pattern)
-        if entry is None or sub.callback not in entry.callbacks:
-            return
-        entry.callbacks.remove(sub.callback)
-        if entry.callbacks:
-            return
-        del self._subs[sub.pattern]
-        self.health_state.refused_subscriptions.pop(sub.pattern, None)
-        self._exact.pop(sub.pattern, None)
-        self._wild.pop(sub.pattern, None)
-        client = self._client
-        if client is not None:  # also while connecting, for the reason given in subscribe
-            client.unsubscribe(sub.pattern)
-            client.loop_write()
-
     async def _pump(self) -> None:
         """Deliver outbox commands one at a time, in order, each removed after its PUBACK.
 
@@ -645,45 +547,9 @@ class MqttClient(SelectorBridge):
         if fut is not None and not fut.done():
             fut.set_result(codes)
 
-    def _on_message(self, _c: paho.Client, _u: Any, msg: paho.MQTTMessage) -> None:
-        try:
-            topic = msg.topic
-        except UnicodeDecodeError:
-            return  # a broker must not forward such a topic; nobody could match it anyway
-        message = Message(topic, msg.payload, msg.qos, bool(msg.retain))
-        entry = self._exact.get(message.topic)
-        if entry is not None:
-            for callback in list(entry.callbacks):
-                self._invoke(callback, message)
-        for pattern, entry in list(self._wild.items()):
-            if paho.topic_matches_sub(pattern, message.topic):
-                for callback in list(entry.callbacks):
-                    self._invoke(callback, message)
-
-    def _invoke(self, callback: Callable[..., Any], *args: Any) -> None:
-        try:
-            result = callback(*args)
-        except Exception:
-            log.exception("MQTT callback %r failed", callback)
-            return
-        if inspect.isawaitable(result):
-            assert self._loop is not None
-            task = self._loop.create_task(result)  # type: ignore[arg-type]
-            self._tasks.add(task)
-            task.add_done_callback(self._task_done)
-
-    def _task_done(self, task: asyncio.Task[Any]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("MQTT callback task failed", exc_info=task.exception())
-
-
 def _check_publish_topic(topic: str) -> None:
     problem = topic_problem(topic)
     if problem is not None:
         raise MqttRefusedError(f"cannot publish to {_short(topic)}: {problem}")
 
 
-def _short(topic: str, limit: int = 80) -> str:
-    text = repr(topic)
-    return text if len(text) <= limit else f"{text[:limit]}... ({len(topic)} chars)"
