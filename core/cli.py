@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
 import sys
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -95,11 +97,29 @@ async def stdin_lines() -> AsyncIterator[str]:
     """Lines of standard input, read off the event loop.
 
     A blocking read on the loop would freeze the house between lines: no keepalive, no
-    reconnect after a broker restart, so every later command would only be queued.
+    reconnect after a broker restart, so every later command would only be queued. A daemon
+    thread reads (so Ctrl-C is not held up by a pending read) at most 64 lines ahead.
     """
     loop = asyncio.get_running_loop()
-    while line := await loop.run_in_executor(None, sys.stdin.readline):
-        yield line
+    lines: asyncio.Queue[str | BaseException | None] = asyncio.Queue(maxsize=64)
+
+    def put(item: str | BaseException | None) -> None:
+        asyncio.run_coroutine_threadsafe(lines.put(item), loop).result()
+
+    def read() -> None:
+        with contextlib.suppress(Exception):  # the loop closed: nobody reads any more
+            try:
+                for line in sys.stdin:
+                    put(line)
+            except Exception as exc:  # e.g. undecodable input: the reader raises it
+                put(exc)
+            put(None)
+
+    threading.Thread(target=read, name="samantha-stdin", daemon=True).start()
+    while (item := await lines.get()) is not None:
+        if isinstance(item, BaseException):
+            raise item
+        yield item
 
 
 async def one_line(text: str) -> AsyncIterator[str]:
