@@ -46,7 +46,13 @@ from samantha.home import Device, Home, Room, slugify
 from samantha.intent_handling import IntentHandler, IntentRequest, Outcome, TargetError
 from samantha.kinds import ACTIONS, CommandError
 from samantha.plugin_host import HookFailure, PluginHost, PluginLoadError
-from samantha.providers import Command, CommandResult, DeviceProvider, DeviceUnavailable
+from samantha.providers import (
+    Command,
+    CommandQueued,
+    CommandResult,
+    DeviceProvider,
+    DeviceUnavailable,
+)
 from samantha.recognizer import Recognizer
 
 log = logging.getLogger(__name__)
@@ -403,6 +409,9 @@ class House:
                                                 params=command.params, room=room))
             try:
                 await within(provider.execute(device, command), self.host.hook_timeout)
+            except CommandQueued as err:
+                results.append(CommandResult(command=command, ok=False, queued=True,
+                                             error=str(err)))
             except (CommandError, DeviceUnavailable) as err:
                 results.append(CommandResult(command=command, ok=False, error=str(err)))
             except TimeoutError:
