@@ -8,7 +8,7 @@ licensed CC BY-NC-SA 4.0 (non-commercial); the code is Apache-2.0.
 The model's score peaks a little after the phrase ends, so when it crosses the threshold the
 phrase is already over and some of the command may have been heard: the audio from `LAG_S`
 before the crossing frame's end is handed back as `WakeDetection.trailing` (see docs/speech.md
-for how that lag was measured).
+for how that lag was measured); when a pause follows the phrase, trailing starts after it.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import numpy as np
 
 from samantha.plugins.speech.engines import SAMPLE_RATE, EngineError, WakeDetection
 from samantha.plugins.speech.settings import SpeechSettings
+from samantha.plugins.speech.wakevad import RecentFloorVad
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +78,7 @@ class OwwWake:
 
     name = "openwakeword"
     LAG_S = 0.24  # the crossing comes this long after the phrase's end (measured, see docs)
+    HOLD_S = 0.3  # wait this long after the crossing to see whether a pause follows
     KEEP_S = 2.0  # recent audio kept to cut the trailing part from
 
     def __init__(self, models: dict[str, Path], threshold: float | None) -> None:
@@ -93,8 +95,11 @@ class OwwWake:
         # The library names each model by its file name without the extension.
         self.labels = {Path(p).stem: phrase for phrase, p in zip(models, paths, strict=True)}
         self.scores = 0  # frames scored (for benchmarks)
+        self.vad = RecentFloorVad()
         self.pending = bytearray()
         self.recent = bytearray()
+        self.recent_from = 0
+        self.armed = None
         self.reset()
 
     def reset(self) -> None:
@@ -104,32 +109,47 @@ class OwwWake:
         self.model.reset()
         self.pending.clear()
         self.recent.clear()
+        self.recent_from = 0  # bytes heard since the reset before `recent` starts
+        self.armed: tuple[str, float, int] | None = None  # phrase, score, where it crossed
 
     def process(self, pcm: bytes) -> WakeDetection | None:
+        self.vad.is_speech(pcm, len(pcm) / 2 / SAMPLE_RATE)
         self.pending += pcm
         self.recent += pcm
-        del self.recent[:-int(self.KEEP_S * SAMPLE_RATE) * 2]
-        found: WakeDetection | None = None
-        while len(self.pending) >= FRAME * 2 and found is None:
+        excess = len(self.recent) - int(self.KEEP_S * SAMPLE_RATE) * 2
+        if excess > 0:
+            del self.recent[:excess]
+            self.recent_from += excess
+        while len(self.pending) >= FRAME * 2 and self.armed is None:
             frame = np.frombuffer(bytes(self.pending[:FRAME * 2]), dtype="<i2")
             del self.pending[:FRAME * 2]
-            found = self._score(frame)
-        return found
+            self._score(frame)
+        return self._fire()
 
-    def _score(self, frame: np.ndarray) -> WakeDetection | None:
+    def _heard(self) -> int:
+        return self.recent_from + len(self.recent)
+
+    def _score(self, frame: np.ndarray) -> None:
         self.scores += 1
         predictions = self.model.predict(frame)
-        best_label, best = max(predictions.items(), key=lambda kv: kv[1])
-        if best < self.threshold or best_label not in self.labels:
+        label, best = max(predictions.items(), key=lambda kv: kv[1])
+        if best >= self.threshold and label in self.labels:
+            # The crossing frame ended where the not yet scored remainder begins.
+            self.armed = (self.labels[label], float(best), self._heard() - len(self.pending))
+
+    def _fire(self) -> WakeDetection | None:
+        """Fire `HOLD_S` after the crossing: long enough to see whether a pause follows the
+        phrase (then the command starts after it) or the command runs straight on."""
+        if self.armed is None:
             return None
-        # `recent` ends with the not yet scored remainder (`pending`); the crossing frame ended
-        # len(pending) bytes before its end.
-        after_frame = len(self.pending)
-        start = len(self.recent) - after_frame - int(self.LAG_S * SAMPLE_RATE) * 2
+        phrase, score, crossed = self.armed
+        if self._heard() - crossed < int(self.HOLD_S * SAMPLE_RATE) * 2:
+            return None
+        start = crossed - int(self.LAG_S * SAMPLE_RATE) * 2 - self.recent_from
         trailing = bytes(self.recent[max(0, start):])
+        trailing = trailing[self.vad.after_pause(trailing, within_s=self.LAG_S + self.HOLD_S):]
         self.reset()
-        return WakeDetection(phrase=self.labels[best_label], confidence=float(best),
-                             trailing=trailing)
+        return WakeDetection(phrase=phrase, confidence=score, trailing=trailing)
 
 
 def phrase_models(phrases: Sequence[str], models: dict[str, str], model: Path | None

@@ -20,14 +20,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from samantha.plugins.speech.endpoint import EnergyVad
 from samantha.plugins.speech.engines import SAMPLE_RATE, EngineError, WakeDetection
 from samantha.plugins.speech.settings import SpeechSettings
 from samantha.plugins.speech.sphinx_engines import _config, _missing, _ps
+from samantha.plugins.speech.wakevad import RecentFloorVad
 
 log = logging.getLogger(__name__)
 
-DEFAULT_KWS_THRESHOLD = 1e-20
+DEFAULT_KWS_THRESHOLD = 1e-50
 _BYTES_PER_S = SAMPLE_RATE * 2
 _BYTES_PER_FRAME = _BYTES_PER_S // 100  # pocketsphinx frames are 10 ms
 
@@ -42,8 +42,9 @@ class SphinxWake:
     name = "pocketsphinx"
     PREROLL_S = 0.3  # audio kept from before the speech onset (the decoder needs a lead-in)
     PAUSE_S = 0.25  # this much quiet ends a segment
-    STEP_S = 0.2  # decode the growing segment this often
-    WINDOW_S = 2.5  # only this much of a segment (from its onset) can hold the wake phrase
+    STEP_S = 0.3  # decode the growing segment this often
+    MIN_S = 0.6  # no wake phrase is shorter: don't decode before this much speech
+    WINDOW_S = 2.0  # only this much of a segment (from its onset) can hold the wake phrase
     SETTLE_S = 0.15  # audio needed after the phrase's end before trusting that end
     LATE_START_S = 0.35  # a phrase starting this long after the onset is inside other talk
     EARLY_START_S = 0.2  # ... and one starting this long before it was fitted onto silence
@@ -68,7 +69,7 @@ class SphinxWake:
                 Path(path).unlink()
         self.decoder.activate_search("wake")
         self.verifier = _verifier(model, self.phrases)
-        self.vad = EnergyVad(-45.0, 10.0)
+        self.vad = RecentFloorVad()
         self.decodes = 0  # how many times a segment was decoded (for benchmarks)
         self.reset()
 
@@ -89,6 +90,7 @@ class SphinxWake:
                 del self.buffer[:-_bytes(self.PREROLL_S)]
                 return None
             self.speech, self.onset = True, len(self.buffer) - len(pcm)
+            self.decoded_at = self.onset
         else:
             self.buffer += pcm
         self.quiet = 0.0 if loud else self.quiet + duration
@@ -99,7 +101,8 @@ class SphinxWake:
             return None
         window_end = self.onset + _bytes(self.WINDOW_S)
         full = len(self.buffer) >= window_end
-        due = len(self.buffer) - self.decoded_at >= _bytes(self.STEP_S)
+        due = (len(self.buffer) - self.decoded_at >= _bytes(self.STEP_S)
+               and len(self.buffer) - self.onset >= _bytes(self.MIN_S))
         found = self._search(final=paused or full) if (due or paused or full) else None
         if found is not None:
             return found
@@ -149,16 +152,28 @@ class SphinxWake:
         return hyp is not None and " ".join(hyp.hypstr.split()) == phrase
 
 
+# Words that follow "hey" (or start a sentence) in ordinary talk and share sounds with names:
+# the verifier's alternatives to the wake phrase. Each must be in the pronunciation dictionary.
+OTHER_WORDS = ("a", "and", "am", "an", "can", "do", "everyone", "guys", "how", "i", "is", "it",
+               "man", "mom", "my", "on", "sam", "santa", "sandy", "see", "so", "some", "summer",
+               "that", "the", "there", "to", "what", "you")
+
+
 def _verifier(model: Path | None, phrases: list[str]) -> Any:
-    """A decoder that must choose between each phrase and its tails ("samantha" for "hey
-    samantha"): sentence-initial names in ordinary talk fit the tail better."""
+    """A decoder that must choose between each phrase and what ordinary talk sounds like: the
+    phrase's tails alone ("samantha" for "hey samantha": a sentence that starts with the name)
+    or its first words followed by another word ("hey sam, can you ...")."""
+    decoder = _ps().Decoder(_config(model, lm=None))
+    known = [w for w in OTHER_WORDS if decoder.lookup_word(w) is not None]
     choices = set(phrases)
     for p in phrases:
         words = p.split()
         choices.update(" ".join(words[i:]) for i in range(1, len(words)))
-    decoder = _ps().Decoder(_config(model, lm=None))
+        # One word, not a loop of them: a loop of short words can spell any name.
+        choices.update(f"{' '.join(words[:i])} <other>" for i in range(1, len(words)))
     body = " | ".join(sorted(choices))
-    decoder.add_jsgf_string("verify", f"#JSGF V1.0;\ngrammar verify;\npublic <s> = {body};\n")
+    decoder.add_jsgf_string("verify", "#JSGF V1.0;\ngrammar verify;\n"
+                            f"public <s> = {body};\n<other> = {' | '.join(known)};\n")
     decoder.activate_search("verify")
     return decoder
 

@@ -32,6 +32,13 @@ TUNED_VOICES = ("slt", "rms", "awb")
 HELD_OUT_VOICES = ("kal", "kal16", "piper")
 
 
+def background(samples: np.ndarray, seconds: float = 5.0, lead: float = 0.4) -> np.ndarray:
+    """The recording's first `lead` seconds (its room before anyone speaks) repeated: a room's
+    microphone runs all the time, so engines have heard the room's background before."""
+    quiet = samples[: int(lead * 16000)]
+    return np.tile(quiet, int(seconds / lead) + 1)[: int(seconds * 16000)]
+
+
 def chunks(samples: np.ndarray, size: int = 512) -> Iterator[tuple[int, bytes]]:
     """(end sample, pcm) blocks as a room's microphone delivers them."""
     pcm = samples.astype("<i2").tobytes()
