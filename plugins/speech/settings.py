@@ -23,7 +23,7 @@ class WakeSettings(Section):
         "[unk]", description="Vosk: the model's garbage word ('[unk]' for most models, "
         "'<UNK>' for the small Korean one); null for none.")
     threshold: float | None = Field(
-        None, ge=0, description="pocketsphinx: keyphrase threshold (default 1e-20; smaller "
+        None, ge=0, description="pocketsphinx: keyphrase threshold (default 1e-50; smaller "
         "catches more). vosk: minimum word confidence 0..1 (default 0). openwakeword: "
         "minimum model score 0..1 (default 0.5).")
     refractory_s: float = Field(2.0, ge=0, description="Ignore further detections this long "

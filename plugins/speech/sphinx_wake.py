@@ -136,7 +136,11 @@ class SphinxWake:
             if not self._verified(phrase, bytes(self.buffer[:end])):
                 log.debug("wake phrase %r: the name alone fits better", phrase)
                 continue
-            trailing = bytes(self.buffer[end:])
+            trailing = self.vad.trim_to_command(bytes(self.buffer[end:]))
+            if trailing is None:
+                if not final:
+                    return None  # quiet after the phrase: a pause or a gap? decode again later
+                trailing = b""
             self.reset()
             return WakeDetection(phrase=phrase, confidence=_probability(seg),
                                  trailing=trailing)

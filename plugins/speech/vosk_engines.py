@@ -19,6 +19,7 @@ from typing import Any
 
 from samantha.plugins.speech.engines import SAMPLE_RATE, EngineError, Transcript, WakeDetection
 from samantha.plugins.speech.settings import SpeechSettings
+from samantha.plugins.speech.wakevad import RecentFloorVad
 
 log = logging.getLogger(__name__)
 
@@ -186,6 +187,7 @@ class VoskWake:
         self.recognizer.SetWords(True)
         # Word times in partial results too, so a partial detection knows where the phrase ended.
         self.recognizer.SetPartialWords(partials)
+        self.vad = RecentFloorVad()
         self.reset()
 
     def _find(self, words: list[dict[str, Any]] | list[str]) -> WakeDetection | None:
@@ -210,9 +212,11 @@ class VoskWake:
         if end is None:
             return b""
         offset = int(end * SAMPLE_RATE) * 2 - self.heard_from
-        return bytes(self.recent[max(0, offset):])
+        # After a pause the command has not started: hand over nothing of the phrase's tail.
+        return self.vad.trim_to_command(bytes(self.recent[max(0, offset):])) or b""
 
     def process(self, pcm: bytes) -> WakeDetection | None:
+        self.vad.is_speech(pcm, len(pcm) / 2 / SAMPLE_RATE)
         self.recent += pcm
         excess = len(self.recent) - int(self.KEEP_S * SAMPLE_RATE) * 2
         if excess > 0:

