@@ -37,7 +37,7 @@ from speech.wakecases import (  # noqa: E402
 )
 
 from samantha.plugins.speech.engines import WakeEngine  # noqa: E402
-from samantha.plugins.speech.grammar import sentence_grammar
+from samantha.plugins.speech.grammar import sentence_grammar  # noqa: E402
 from samantha.plugins.speech.sphinx_engines import SphinxStt  # noqa: E402
 
 FORMS = {"pause": ("pause", False), "breath": ("breath", False), "room": ("breath", True)}
