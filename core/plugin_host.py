@@ -35,6 +35,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "samantha.plugins.mqtt.plugin",
     "samantha.plugins.persona.plugin",
     "samantha.plugins.satellite.plugin",
+    "samantha.plugins.wyoming.plugin",
 )
 
 ENTRY_POINT_GROUP = "samantha"
