@@ -112,6 +112,10 @@ class WyomingServer:
                 await self._serve(reader, writer, address)
         except (ConnectionError, asyncio.IncompleteReadError):
             pass
+        except asyncio.CancelledError:
+            # Only stop() cancels these tasks; ending normally keeps asyncio's stream callback
+            # from reporting the cancellation as an error.
+            pass
         finally:
             self._clients.discard(task)
             writer.close()

@@ -78,14 +78,15 @@ def find_python() -> str:
     explicit = os.environ.get("SAMANTHA_HA_VOICE_PYTHON")
     if explicit:
         return explicit
-    for name in PYTHON_CANDIDATES:
-        found = shutil.which(name)
-        if found:
-            return found
     pyenv = Path(os.environ.get("PYENV_ROOT", str(Path.home() / ".pyenv"))) / "versions"
-    for candidate in sorted(pyenv.glob("3.12.*"), reverse=True):
-        if (candidate / "bin" / "python3.12").exists():
-            return str(candidate / "bin" / "python3.12")
+    candidates = [str(p / "bin" / "python3.12") for p in sorted(pyenv.glob("3.12.*"), reverse=True)]
+    candidates += [found for name in PYTHON_CANDIDATES if (found := shutil.which(name))]
+    for candidate in candidates:
+        # A pyenv shim exists even when no 3.12 is selected: ask the interpreter itself.
+        check = subprocess.run([candidate, "-c", "import sys; assert sys.version_info[:2] == "
+                                "(3, 12)"], capture_output=True, check=False)
+        if check.returncode == 0:
+            return candidate
     raise RuntimeError(f"Home Assistant {VERSION} needs Python 3.12; none found (set "
                        "SAMANTHA_HA_VOICE_PYTHON to one)")
 
