@@ -49,6 +49,10 @@ def bind(house: House) -> None:
         _bound[id(speech)] = (speech, section.engines)
 
 
+def unbind(house: House) -> None:
+    _bound.pop(id(house.section("speech")), None)
+
+
 def _endpoint(settings: SpeechSettings, kind: str) -> Any:
     entry = _bound.get(id(settings))
     endpoint = getattr(entry[1], kind, None) if entry and entry[0] is settings else None

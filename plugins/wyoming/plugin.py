@@ -74,6 +74,9 @@ async def samantha_startup(house: House) -> None:
 
 @hookimpl
 async def samantha_shutdown(house: House) -> None:
+    from . import engines
+
+    engines.unbind(house)
     service = _running.pop(house, None)
     if service is not None:
         await service.stop()
