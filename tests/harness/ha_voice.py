@@ -37,13 +37,16 @@ REQUIREMENTS: tuple[str, ...] = (
     "pymicro-vad==1.0.1",
     "pyspeex-noise==1.0.2",
     "wyoming==1.5.4",
+    # The Wyoming config flow imports HA's zeroconf component (for its discovery step); the
+    # zeroconf integration itself is never set up here, so nothing is multicast.
+    "zeroconf==0.136.2",
 )
 CONSTRAINTS: tuple[str, ...] = ("josepy<2",)
 PYTHON_CANDIDATES = ("python3.12",)
 _FINGERPRINT = json.dumps({"ha": VERSION, "reqs": REQUIREMENTS, "extra": CONSTRAINTS, "v": 1},
                           sort_keys=True)
 _MARKER = ".samantha-ha-complete"
-_PROBE = ("import homeassistant.const as c, wyoming, hass_frontend, pymicro_vad;"
+_PROBE = ("import homeassistant.const as c, wyoming, hass_frontend, pymicro_vad, zeroconf;"
           f"assert c.__version__ == {VERSION!r}, c.__version__")
 
 CONFIGURATION_YAML = """\
