@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 
 MAX_CONVERSATIONS = 1024
 HA_DEVICES_TTL_S = 60.0
+HA_MISS_REFRESH_S = 5.0
 DEVICE_KEYS = ("satellite_id", "device_id")
 
 
@@ -52,7 +53,11 @@ class HaDeviceAreas:
         if provider is None:
             return None
         async with self._lock:
-            if time.monotonic() - self._read_at > HA_DEVICES_TTL_S or device_id not in self._rooms:
+            age = time.monotonic() - self._read_at
+            # An unknown id may be a device added since the last read, but ids come from the
+            # network: a client inventing them may not make us re-read the registry each time.
+            if age > HA_DEVICES_TTL_S or (device_id not in self._rooms
+                                          and age > HA_MISS_REFRESH_S):
                 await self._refresh(provider)
         return self._rooms.get(device_id)
 

@@ -107,11 +107,23 @@ class WyomingServer:
                 self._warn_once(address, "wyoming: refused %s: not in wyoming.server.allow",
                                 address)
                 return
-            async with self._slots:
+            try:
+                # A crowd of idle connections must not hold the others' places forever.
+                await asyncio.wait_for(self._slots.acquire(), self.settings.idle_timeout_s)
+            except asyncio.TimeoutError:
+                self._warn_once(address, "wyoming: dropped %s: all %d places were taken",
+                                address, self.settings.max_clients)
+                return
+            try:
                 self.stats["connections"] += 1
                 await self._serve(reader, writer, address)
+            finally:
+                self._slots.release()
         except (ConnectionError, asyncio.IncompleteReadError):
             pass
+        except asyncio.TimeoutError:
+            self.stats["timeouts"] += 1
+            self._warn_once(address, "wyoming: dropped %s: it did not read its answer", address)
         except asyncio.CancelledError:
             # Only stop() cancels these tasks; ending normally keeps asyncio's stream callback
             # from reporting the cancellation as an error.

@@ -8,10 +8,12 @@ import json
 import logging
 
 import pytest
+from wyoming.event import Event
 
+from samantha.house import House
 from samantha.plugins.wyoming.service import WyomingService
 
-from .conftest import RawClient, ask
+from .conftest import RawClient, ask, start_service
 
 BAD_FRAMES = {
     "not json": b"hello there\n",
@@ -98,3 +100,19 @@ async def test_a_flood_of_garbage_is_logged_once_and_the_house_keeps_working(
     closed = [r for r in caplog.records if "closed the connection of" in r.getMessage()]
     assert len(closed) == 1  # every client came from 127.0.0.1: one line, not sixty
     assert service.server.stats["protocol_errors"] == 60
+
+
+async def test_silent_connections_cannot_hold_every_place(house: House) -> None:
+    service = await start_service(house, max_clients=2, idle_timeout_s=1.0)
+    try:
+        squatters = [await RawClient.connect(service.port) for _ in range(2)]
+        await asyncio.sleep(0.1)
+        waiting = await RawClient.connect(service.port)
+        await waiting.send(Event("describe"))
+        event = await waiting.read(timeout=5)
+        assert event is not None and event.type == "info"
+        for squatter in squatters:  # dropped after idle_timeout_s, freeing their places
+            assert await squatter.read(timeout=3) is None
+        assert service.server.stats["timeouts"] >= 2
+    finally:
+        await service.stop()
