@@ -152,3 +152,22 @@ def test_samantha_wyoming_serve_command(tmp_path: Path) -> None:
         _, err = proc.communicate(timeout=30)
     assert proc.returncode == 0, err
     assert f"tcp://127.0.0.1:{port}" in err and "Samantha" in err
+
+
+async def test_the_persona_answers_what_no_intent_covers(service: WyomingService) -> None:
+    [event] = await ask(service.port, "what is the meaning of life",
+                        satellite_id="kitchen-satellite")
+    assert event.type == "handled" and event.data["text"]
+    assert event.data["context"]["intent"] is None
+    assert event.data["context"]["persona"]
+
+
+async def test_a_transcript_without_text_is_not_handled(service: WyomingService) -> None:
+    client = await RawClient.connect(service.port)
+    await client.send(Event("transcript", {"context": {"conversation_id": 5}}))
+    event = await client.read()
+    assert event is not None and event.type == "not-handled"
+    await client.send(Event("describe"))  # the connection is still usable
+    event = await client.read()
+    assert event is not None and event.type == "info"
+    await client.close()
