@@ -55,3 +55,14 @@ async def test_an_engine_without_its_server_says_what_to_configure(tmp_path: Pat
         registry = EngineRegistry.from_host(house.host)
         with pytest.raises(EngineError, match=r"wyoming: \{engines: \{tts: \{uri"):
             registry.build("tts", "wyoming", house.section("speech"), "en")
+
+
+def test_zeroconf_is_only_advertised_off_loopback_by_default() -> None:
+    import importlib.util
+
+    from samantha.plugins.wyoming.zeroconf import wanted
+
+    assert wanted(None, "127.0.0.1") is False and wanted(None, "localhost") is False
+    assert wanted(False, "192.168.1.5") is False and wanted(True, "127.0.0.1") is True
+    installed = importlib.util.find_spec("zeroconf") is not None
+    assert wanted(None, "192.168.1.5") is installed
