@@ -38,6 +38,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "samantha.plugins.persona.plugin",
     "samantha.plugins.satellite.plugin",
     "samantha.plugins.web.plugin",
+    "samantha.plugins.wyoming.plugin",
 )
 
 ENTRY_POINT_GROUP = "samantha"
