@@ -125,6 +125,28 @@ class EventLanes:
                 done.set_result(None)
         await self._run(lane)  # events that arrived meanwhile
 
+    async def _run(self, lane: _Lane) -> None:
+        """Deliver, in order, the events that arrived while the plugin was busy."""
+        while lane.pending:
+            event, done = lane.pending.popleft()
+            if lane.impl.plugin_name in self.host.disabled:
+                if not done.done():
+                    done.set_result(None)
+                continue
+            lane.busy = True
+            token = delivering_failure_report.set(isinstance(event, PluginFailed))
+            try:
+                pending = self._start(lane, event)
+                if pending is not None:
+                    await within(pending, self.host.hook_timeout)
+            except Exception as err:
+                self.host._fail(lane.impl, HOOK, err)
+            finally:
+                delivering_failure_report.reset(token)
+                lane.busy = False
+                if not done.done():
+                    done.set_result(None)
+
     async def drain(self, timeout: float) -> None:
         """Wait (up to `timeout`) for every lane to deliver what it holds."""
         workers = [lane.worker for lane in self._lanes.values()

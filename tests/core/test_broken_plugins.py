@@ -131,3 +131,32 @@ async def test_hanging_event_hook_does_not_delay_sentences(tmp_path: Path) -> No
             assert loop.time() - start < 1.0  # not the 5 s budget, and not once per event
         await house.handle_text("turn off the lamp", "kitchen")
         assert house.home.devices["kitchen.lamp"].state["on"] is False
+
+
+async def test_events_behind_a_hanging_event_hook_are_delivered_after_its_budget(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    # Found by bench/soak.py: an event arriving while a plugin's lane was busy crashed the
+    # publisher (AttributeError from the lane) and never reached the plugin.
+    seen = tmp_path / "seen.txt"
+    (tmp_path / "broken.py").write_text(
+        "import asyncio\nfrom samantha import hookimpl\n\n@hookimpl\n"
+        "async def samantha_event(event):\n"
+        f"    with open({str(seen)!r}, 'a') as f:\n"
+        "        f.write(type(event).__name__ + '\\n')\n"
+        "    if type(event).__name__ == 'UtteranceHeard':\n"
+        "        await asyncio.sleep(3600)\n")
+    cfg = tmp_path / "samantha.yaml"
+    cfg.write_text(CONFIG)
+    house = House.prepare(cfg)
+    house.host.hook_timeout = 0.5
+    async with house:
+        seen.write_text("")
+        await house.handle_text("turn on the lamp", "kitchen")
+        await asyncio.sleep(1.5)  # the hung event's budget runs out; the lane goes on
+        events = seen.read_text().split()
+        assert events[0] == "UtteranceHeard"
+        assert "DeviceCommand" in events[1:], events
+        await house.handle_text("turn off the lamp", "kitchen")
+        assert house.home.devices["kitchen.lamp"].state["on"] is False
+    bus_errors = [r for r in caplog.records if r.name == "samantha.bus"]
+    assert not bus_errors, bus_errors[0].getMessage()
