@@ -48,7 +48,7 @@ FORMS = ("pause", "breath", "room")
 WAKE = "hey samantha"
 
 # Bump when anything below changes the audio: old cache entries are then simply not found.
-RECIPE = 1
+RECIPE = 2  # 2: piper without sampling noise (the same recording on every machine)
 LEAD_S, TAIL_S, PAUSE_S = 0.3, 1.2, 0.6
 PEAK_DBFS = -3.0
 SPEECH_DBFS = -30.0  # where speech starts/ends (bench/voice_latency.py uses the same level)
@@ -111,6 +111,14 @@ _piper_lock = threading.Lock()
 _piper_voice: object | None = None
 
 
+def PIPER_SETTINGS() -> object:
+    """No sampling noise: piper then speaks a sentence the same way every time (the cache and
+    a fresh clone hear the same recording)."""
+    from piper import SynthesisConfig
+
+    return SynthesisConfig(noise_scale=0.0, noise_w_scale=0.0)
+
+
 def _run(argv: Sequence[str]) -> None:
     done = subprocess.run(list(argv), capture_output=True, text=True, check=False)
     if done.returncode != 0:
@@ -153,7 +161,8 @@ def _synth_raw(text: str, voice: str, raw: Path) -> None:
 
             _piper_voice = PiperVoice.load(model_path())
         with wave.open(str(raw), "wb") as w:
-            _piper_voice.synthesize_wav(text, w)  # type: ignore[attr-defined]
+            _piper_voice.synthesize_wav(  # type: ignore[attr-defined]
+                text, w, syn_config=PIPER_SETTINGS())
 
 
 def _level(db: float) -> float:

@@ -19,6 +19,14 @@ import numpy as np
 
 FLITE_VOICES = ("kal", "kal16", "awb", "rms", "slt")
 PIPER = "piper"
+
+
+def PIPER_SETTINGS() -> Any:
+    """No sampling noise: piper then speaks a sentence the same way every time, so a test run
+    on a fresh machine hears what the last one did."""
+    from piper import SynthesisConfig
+
+    return SynthesisConfig(noise_scale=0.0, noise_w_scale=0.0)
 ALL_VOICES = (*FLITE_VOICES, PIPER)
 RATE = 16000
 PAUSE_S = 0.6
@@ -73,7 +81,7 @@ class Voices:
         raw = out.with_suffix(".raw.wav")
         if voice == PIPER:
             with wave.open(str(raw), "wb") as w:
-                self._piper_voice().synthesize_wav(text, w)
+                self._piper_voice().synthesize_wav(text, w, syn_config=PIPER_SETTINGS())
         else:
             subprocess.run(["flite", "-voice", voice, "-t", text, "-o", str(raw)], check=True,
                            capture_output=True)

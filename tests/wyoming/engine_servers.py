@@ -19,7 +19,8 @@ from wyoming.info import AsrModel, AsrProgram, Attribution, Describe, Info
 from wyoming.server import AsyncEventHandler, AsyncServer
 from wyoming.wake import Detection
 
-from samantha.plugins.speech.sphinx_engines import SphinxStt, SphinxWake
+from samantha.plugins.speech.sphinx_engines import SphinxStt
+from samantha.plugins.speech.sphinx_wake import SphinxWake
 from samantha.plugins.speech.tts import EspeakTts
 
 ATTRIBUTION = Attribution(name="tests", url="http://127.0.0.1/")
