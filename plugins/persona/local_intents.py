@@ -14,6 +14,7 @@ from typing import Any
 
 from samantha.intent_handling import IntentHandler, IntentRequest, Outcome
 
+from .brain import offline_text
 from .runtime import Runtime, runtime_of
 
 log = logging.getLogger(__name__)
@@ -155,8 +156,6 @@ HANDLERS: dict[str, IntentHandler] = {
 
 async def small_talk(request: IntentRequest) -> Outcome:
     """Built-in intents nobody else handles (time, date, 'hello'): the offline self answers."""
-    from .brain import offline_text
-
     rt, person = _context(request)
     persona = rt.persona_for(request.room.id, person)
     return request.outcome(offline_text(rt, persona, request.room.id, request.text,

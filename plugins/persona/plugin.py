@@ -14,6 +14,7 @@ from samantha.intent_handling import IntentHandler, Outcome
 
 from . import local_intents, timer_intents
 from .brain import think
+from .later import ACTION_INTENTS
 from .memory import HOUSEHOLD
 from .mood import EVENT_ENERGY, effect_of_words
 from .proactive import on_state_change
@@ -28,8 +29,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-ACTION_INTENTS = frozenset({"HassTurnOn", "HassTurnOff", "HassToggle", "HassLightSet",
-                            "HassSetPosition", "HassClimateSetTemperature"})
 _OKAY = re.compile(r"^okay[,.]?\s+", re.IGNORECASE)
 
 
