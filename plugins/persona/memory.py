@@ -133,13 +133,30 @@ class MemoryStore:
         return self._row(row) if row else None
 
     def all(self, person: str | None = None, *, include_household: bool = True) -> list[Memory]:
-        """Everyone's memories, or one person's (with the household's unless told not to)."""
+        """Everyone's memories, or one person's (with the household's unless told not to).
+
+        For the house's own use (CLI, export). What a speaker may hear is `visible`.
+        """
         sql = "SELECT id, person, text, source, created FROM memories"
         args: tuple[Any, ...] = ()
         if person is not None:
             sql += " WHERE person = ?" + (" OR person IS NULL" if include_household else "")
             args = (person,)
         return [self._row(r) for r in self.db.execute(sql + " ORDER BY id", args)]
+
+    def visible(self, person: str | None) -> list[Memory]:
+        """What may be said to (or put in a prompt for) this speaker: the household's memories
+        and their own. An unknown speaker (None) gets the household's only, never a person's."""
+        if person is None:
+            rows = self.db.execute("SELECT id, person, text, source, created FROM memories "
+                                   "WHERE person IS NULL ORDER BY id")
+            return [self._row(r) for r in rows]
+        return self.all(person)
+
+    def forget_person(self, person: str) -> int:
+        """Erase everything remembered about one person; returns how many memories went."""
+        with self.transaction() as db:
+            return db.execute("DELETE FROM memories WHERE person = ?", (person,)).rowcount
 
     def forget(self, memory_id: int) -> bool:
         with self.transaction() as db:
@@ -151,7 +168,7 @@ class MemoryStore:
         if not wanted:
             return []
         found = []
-        for memory in self.all(person):
+        for memory in self.visible(person):
             have = words(memory.text)
             if have and len(wanted & have) >= max(1, round(0.6 * len(wanted))):
                 found.append(memory)
@@ -163,7 +180,7 @@ class MemoryStore:
         if not wanted or limit <= 0:
             return []
         scored = []
-        for memory in self.all(person):
+        for memory in self.visible(person):
             overlap = len(wanted & words(memory.text))
             if overlap:
                 bonus = 0.5 if person is not None and memory.person == person else 0.0
@@ -174,8 +191,10 @@ class MemoryStore:
     def count(self) -> int:
         return int(self.db.execute("SELECT COUNT(*) FROM memories").fetchone()[0])
 
-    def export(self) -> list[dict[str, Any]]:
-        return [m.model_dump() for m in self.all()]
+    def export(self, person: str | None = None) -> list[dict[str, Any]]:
+        """Everything, or one person's own memories (not the household's)."""
+        chosen = self.all(person, include_household=False) if person else self.all()
+        return [m.model_dump() for m in chosen]
 
     def load_state(self, key: str) -> Any:
         row = self.db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()

@@ -82,7 +82,7 @@ def samantha_outcome(house: House, outcome: Outcome) -> Outcome:
     person = rt.person_in(outcome.room)
     persona = rt.persona_for(outcome.room, person)
     if outcome.source in {"llm", "offline"}:
-        rt.record(outcome.room, outcome.text, outcome.reply)
+        rt.record(outcome.room, outcome.text, outcome.reply, person)
         return outcome.model_copy(update={"persona": outcome.persona or persona.name})
     if outcome.intent == "HassNevermind":
         rt.pending.pop(outcome.room, None)
@@ -93,7 +93,7 @@ def samantha_outcome(house: House, outcome: Outcome) -> Outcome:
         reply = rt.render(persona, _template_keys(outcome),
                           {"reply": reply, "detail": detail, "room": outcome.room,
                            "person": person or ""}, "{reply}")
-    rt.record(outcome.room, outcome.text, reply)
+    rt.record(outcome.room, outcome.text, reply, person)
     return outcome.model_copy(update={"reply": reply, "persona": persona.name,
                                       "source": "intent"})
 
