@@ -36,7 +36,8 @@ async def test_an_unknown_speaker_gets_nothing_personal_in_prompt_tools_or_reply
     plant(house)
     server.script(Reply(tool_calls=[Call("search_memories", {"query": "therapist friday"})]),
                   Reply(text="I don't know of anything on friday."))
-    outcome = await house.handle_text("I wonder about the therapist on friday and the bins", "kitchen")
+    outcome = await house.handle_text("I wonder about the therapist on friday and the bins",
+                                      "kitchen")
     assert outcome.source == "llm"
     sent = everything_sent(server)
     assert "therapist on fridays" not in sent and "surprise party" not in sent
