@@ -119,7 +119,7 @@ async def think(house: House, rt: Runtime, room: str, text: str) -> Outcome:
     persona = rt.persona_for(room, person)
     if rt.model is None:
         return offline_outcome(rt, persona, room, text, failed=False)
-    turn = Turn(house=house, rt=rt, room=room, person=person, persona=persona)
+    turn = Turn(house=house, rt=rt, room=room, person=person, persona=persona, said=text)
     speaker = Speaker(house, room, persona)
     try:
         await _converse(turn, speaker, text)

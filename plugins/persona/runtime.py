@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import os
 import time
@@ -273,8 +274,17 @@ class Runtime:
                 if d.id not in self.section.exclude_devices
                 and not excluded & {normalize_name(n) for n in d.names()}]
 
+    @staticmethod
+    def handle(device: Device) -> str:
+        """The opaque id the model uses for a device. Device ids are made from names, which
+        are untrusted text; a hash keeps them out of anything but JSON data, stable across
+        restarts (scheduled actions keep the real id)."""
+        return "d" + hashlib.sha256(device.id.encode()).hexdigest()[:8]
+
     def exposed_device(self, device_id: str) -> Device | None:
-        return next((d for d in self.exposed() if d.id == device_id), None)
+        """An exposed device by its opaque id (or its real id, for the house's own use)."""
+        return next((d for d in self.exposed()
+                     if device_id in (d.id, self.handle(d))), None)
 
     def needs_confirmation(self, device: Device, command: Command) -> bool:
         if device.kind in SENSITIVE_KINDS or device.sensitive:
