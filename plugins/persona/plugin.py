@@ -93,7 +93,8 @@ def samantha_outcome(house: House, outcome: Outcome) -> Outcome:
         reply = rt.render(persona, _template_keys(outcome),
                           {"reply": reply, "detail": detail, "room": outcome.room,
                            "person": person or ""}, "{reply}")
-    rt.record(outcome.room, outcome.text, reply, person)
+    if outcome.intent != "SamanthaForgetMe":  # keeping that sentence would undo it
+        rt.record(outcome.room, outcome.text, reply, person)
     return outcome.model_copy(update={"reply": reply, "persona": persona.name,
                                       "source": "intent"})
 
