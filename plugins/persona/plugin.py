@@ -52,6 +52,7 @@ def samantha_intent_handlers(house: House) -> dict[str, IntentHandler]:
 @hookimpl
 async def samantha_startup(house: House) -> None:
     runtime_of(house).start_model()
+    runtime_of(house).start_recall()
     await restore(house)  # timers, reminders and scheduled actions saved before a restart
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
 import logging
@@ -17,6 +18,7 @@ from samantha.home import Device, normalize_name
 from samantha.kinds import SENSITIVE_KINDS, Kind
 from samantha.plugins.people.condense import condense
 from samantha.plugins.people.conversations import Conversations, Episode
+from samantha.plugins.people.recall import embedder
 from samantha.plugins.people.settings import Person
 from samantha.plugins.people.speaker import MIN_SCORE
 from samantha.plugins.people.speaker import current as current_speaker
@@ -82,6 +84,7 @@ class Runtime:
         self.memory = MemoryStore(self._memory_path())
         self.picker = TemplatePicker()
         self.scheduler = Scheduler(self.memory)
+        self.recall_loading: asyncio.Task[None] | None = None
         self.conversations = Conversations(self.memory, self.section.llm.history_minutes * 60)
         self.pending: dict[str, Pending] = {}
         self.history: dict[str, deque[Exchange]] = {}
@@ -99,6 +102,19 @@ class Runtime:
             path = self.house.config_path.resolve().parent / path
         return path
 
+    def start_recall(self) -> None:
+        """Load the sentence model in a thread (a second or two) so turns never wait for it;
+        until it is there, memories are found by shared words."""
+        if not self.section.memory.by_meaning or self.recall_loading is not None:
+            return
+        if embedder.cache_info().currsize:  # loaded by an earlier house in this process
+            self.memory.embedder = embedder()
+        else:
+            self.recall_loading = asyncio.get_running_loop().create_task(self._load_recall())
+
+    async def _load_recall(self) -> None:
+        self.memory.embedder = await asyncio.to_thread(embedder)
+
     def start_model(self) -> None:
         if self.endpoint is not None and self.model is None:
             self.model = ChatModel(self.endpoint, self.section.llm)
@@ -106,6 +122,9 @@ class Runtime:
                      self.endpoint.describe()["base_url"])
 
     async def close(self) -> None:
+        if self.recall_loading is not None and not self.recall_loading.done():
+            with contextlib.suppress(Exception):
+                await self.recall_loading  # a thread can't be cancelled; let it finish
         await self.scheduler.close()
         if self.model is not None:
             await self.model.close()

@@ -46,7 +46,7 @@ async def test_an_unknown_speaker_gets_nothing_personal_in_prompt_tools_or_reply
     assert [m["text"] for m in data["memories"]] == [HOUSEHOLD]
     assert "recent_conversations" not in data
     tool_result = json.loads(server.requests[1].messages[-1]["content"])
-    assert tool_result == {"memories": []}  # household memories don't mention therapists
+    assert {m["about"] for m in tool_result["memories"]} <= {"household"}
 
 
 async def test_what_do_you_know_about_me_asks_an_unknown_speaker_who_they_are(
