@@ -57,6 +57,14 @@ class MiniLM:
     def encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
+        from threadpoolctl import threadpool_limits
+
+        # Matrices this small gain nothing from BLAS threads, and on a busy 2-core machine the
+        # threads' spinning made one sentence 10x slower (bench/recall.py).
+        with threadpool_limits(limits=1, user_api="blas"):
+            return self._encode(texts)
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
         batch = self.tokenizer.encode_batch(texts)
         ids = np.array([e.ids for e in batch])
         mask = np.array([e.attention_mask for e in batch], dtype=np.float32)
