@@ -144,6 +144,7 @@ async def forget_me(request: IntentRequest) -> Outcome:
                                "forget. Who are you?")
     gone = rt.memory.forget_person(person)
     gone += rt.forget_conversations(person)
+    gone += rt.forget_voice(person)
     rt.last_memory.pop(request.room.id, None)
     if not gone:
         return request.outcome("I didn't have anything about you to forget.")

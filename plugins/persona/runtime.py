@@ -273,6 +273,11 @@ class Runtime:
                      turns[0].room, how)
         return episodes
 
+    def forget_voice(self, person: str) -> bool:
+        from samantha.plugins.people.voices import VoiceProfiles
+
+        return VoiceProfiles(self.memory, "").forget(person)
+
     def forget_conversations(self, person: str) -> int:
         for history in self.history.values():
             kept = [e for e in history if e.person != person]

@@ -9,12 +9,14 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from harness.openai_server import Reply, ScriptedOpenAI
 from samantha.house import House
 from samantha.plugins.people import clock
 from samantha.plugins.people.speaker import speaking
+from samantha.plugins.people.voices import VoiceProfiles
 from samantha.plugins.persona.runtime import runtime_of
 
 from .conftest import WriteConfig, llm_block
@@ -115,7 +117,10 @@ async def test_forget_everything_about_me_erases_conversations_too(
     async with House.prepare(cfg) as house:
         await runtime_of(house).condense_ended()
         assert runtime_of(house).conversations.episodes("anna")
+        voices = VoiceProfiles(runtime_of(house).memory, "test-model")
+        voices.enroll("anna", [np.ones(4, dtype=np.float32)], 3.0)
         await house.handle_text("forget everything about me", "living room")
         conversations = runtime_of(house).conversations
         assert conversations.export("anna") == {"episodes": [], "threads": [],
                                                 "unfinished_conversation": []}
+        assert voices.profiles() == {}
