@@ -14,6 +14,8 @@ from typing import Any, TypeVar
 import click
 from rich.console import Console
 
+from samantha import redact
+from samantha.cli_input import _once, clean_text, read_lines
 from samantha.config import DEMO_CONFIG, ConfigError
 from samantha.house import House, UnknownRoom
 from samantha.plugin_host import PluginHost, PluginLoadError
@@ -38,7 +40,7 @@ def prepare(config_path: Path | None) -> House:
         err_console.print(f"[bold red]The configuration has {len(err.issues)} "
                           f"problem{'s' if len(err.issues) != 1 else ''}:[/]")
         for issue in err.issues:
-            err_console.print(str(issue), highlight=False, markup=False)
+            err_console.print(str(issue), highlight=False, markup=False, soft_wrap=True)
         sys.exit(2)
     except PluginLoadError as err:
         fail(str(err))
@@ -68,6 +70,7 @@ def cli(verbose: int) -> None:
     """Samantha: the personality layer of a smart home."""
     level = logging.WARNING - 10 * verbose
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    redact.redact_logging()
 
 
 @cli.command()
@@ -88,7 +91,20 @@ def run(config_path: Path | None, headless: bool) -> None:
         err_console.print(f"{house.config.name}: running headless (pid {os.getpid()})")
         await stopping.wait()
 
-    with_house(config_path, serve if headless else run_console)
+    async def with_dashboard(house: House) -> None:
+        from samantha.plugins.web.plugin import serving
+
+        dashboard = await serving(house)
+        if dashboard is not None:
+            err_console.print(f"{house.config.name}: dashboard at {dashboard.address}",
+                              highlight=False, markup=False)
+        try:
+            await (serve if headless else run_console)(house)
+        finally:
+            if dashboard is not None:
+                await dashboard.stop()
+
+    with_house(config_path, with_dashboard)
 
 
 @cli.command()
@@ -101,15 +117,28 @@ def say(text: str, room: str, config_path: Path | None, as_json: bool) -> None:
 
     async def work(house: House) -> None:
         house.room(room)  # fail early on an unknown room, before reading stdin
-        lines = sys.stdin if text == "-" else [text]
-        for line in lines:
-            if text == "-" and not line.strip():
+        ascii_only = (getattr(sys.stdout, "encoding", None) or "utf-8").lower().replace(
+            "-", "") != "utf8"
+        lines = read_lines(sys.stdin) if text == "-" else _once(clean_text(text))
+        failed = 0
+        async for number, line in lines:
+            if not line.strip():
                 continue
-            outcome = await house.handle_text(line.strip(), room)
+            try:
+                outcome = await house.handle_text(line.strip(), room)
+            except Exception as err:  # one bad line must not lose the rest of stdin
+                logging.getLogger(__name__).debug("line %d failed", number, exc_info=True)
+                err_console.print(f"line {number}: {type(err).__name__}: {err}",
+                                  highlight=False, markup=False)
+                failed += 1
+                continue
             if as_json:
-                click.echo(json.dumps(outcome.public(), ensure_ascii=False))
+                # Valid in any output encoding: escapes when the terminal is not UTF-8.
+                click.echo(json.dumps(outcome.public(), ensure_ascii=ascii_only))
             else:
                 click.echo(outcome.reply)
+        if failed:
+            sys.exit(1)
 
     with_house(config_path, work)
 
@@ -204,4 +233,6 @@ def build_cli() -> click.Group:
 
 
 def main() -> None:
+    # Everything the command prints, from any plugin or traceback, passes the secret filter.
+    redact.redact_standard_streams()
     build_cli()(prog_name="samantha")

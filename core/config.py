@@ -11,10 +11,13 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    SecretBytes,
+    SecretStr,
     ValidationError,
     create_model,
 )
 
+from samantha import redact
 from samantha.config_loader import ConfigError, ConfigIssue, LoadedYaml, load_yaml
 
 DEMO_CONFIG = Path(__file__).parent / "demo_house.yaml"
@@ -121,22 +124,59 @@ def _model_in(annotation: Any) -> Any:
 def validate(loaded: LoadedYaml, model: type[CoreConfig]) -> CoreConfig:
     """Validate loaded YAML against `model`; raise ConfigError with positions and hints."""
     try:
-        return model.model_validate(loaded.data)
+        config = model.model_validate(loaded.data)
     except ValidationError as exc:
         issues = []
         for err in exc.errors(include_url=False):
             # pydantic adds union branch names to loc (e.g. 'str', 'function-after'); drop them
-            loc = tuple(p for p in err["loc"] if isinstance(p, int) or not _is_internal(p))
+            loc = _user_loc(err["loc"], loaded)
             message = err["msg"]
             secret = any(loc[: len(s)] == s for s in loaded.secret_paths)
             if "input" in err and err["type"] != "missing" and not secret and not isinstance(
                 err["input"], (dict, list)
             ):
-                message += f" (got {err['input']!r})"
+                message += f" (got {_shown(err['input'])})"
             issues.append(
                 ConfigIssue(message, loc, loaded.position_of(loc), _hint(err, model, loaded))
             )
         raise ConfigError(issues) from None
+    _register_secret_fields(config)
+    return config
+
+
+def _shown(value: Any, limit: int = 80) -> str:
+    """A short, secret-free rendering of a rejected value (a 5,000-digit number included)."""
+    try:
+        text = repr(value)
+    except ValueError:  # int too large to print
+        text = f"a number of about {value.bit_length() * 0.30103:.0f} digits"
+    if len(text) > limit:
+        text = text[:limit] + "..."
+    return redact.redact(text)
+
+
+def _register_secret_fields(value: Any) -> None:
+    """Every SecretStr in the validated config is hidden from output, wherever it came from."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, SecretStr | SecretBytes):
+            redact.register(item.get_secret_value())
+        elif isinstance(item, BaseModel):
+            stack.extend(getattr(item, name) for name in type(item).model_fields)
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+
+
+def _user_loc(loc: tuple[Any, ...], loaded: LoadedYaml) -> tuple[Any, ...]:
+    """`loc` without pydantic's union branch names, keeping keys the file really has."""
+    kept: tuple[Any, ...] = ()
+    for part in loc:
+        if isinstance(part, int) or (*kept, part) in loaded.positions or not _is_internal(part):
+            kept = (*kept, part)
+    return kept
 
 
 def _is_internal(part: str) -> bool:

@@ -12,53 +12,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
-from ruamel.yaml.error import MarkedYAMLError
 
-PathKey = tuple[str | int, ...]
+from samantha import redact
+from samantha.config_issues import ConfigError, ConfigIssue, PathKey, Position, format_path
+from samantha.yaml_text import decode, parse
 
-
-@dataclass(frozen=True)
-class Position:
-    file: str
-    line: int  # 1-based
-    column: int  # 1-based
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}"
-
-
-@dataclass(frozen=True)
-class ConfigIssue:
-    """One problem in the configuration, located as precisely as we can."""
-
-    message: str
-    path: PathKey = ()
-    position: Position | None = None
-    hint: str | None = None
-
-    def __str__(self) -> str:
-        where = str(self.position) if self.position else "<config>"
-        dotted = format_path(self.path)
-        text = f"{where}: {dotted + ': ' if dotted else ''}{self.message}"
-        return f"{text}\n    hint: {self.hint}" if self.hint else text
-
-
-class ConfigError(Exception):
-    """The configuration cannot be used; carries every issue found."""
-
-    def __init__(self, issues: list[ConfigIssue]) -> None:
-        self.issues = issues
-        super().__init__("\n".join(str(i) for i in issues))
-
-
-def format_path(path: PathKey) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
+# Aliases can make a few lines expand into billions of values ("billion laughs").
+MAX_VALUES = 50_000
 
 @dataclass
 class LoadedYaml:
@@ -84,27 +45,22 @@ class _Reader:
         self.result = LoadedYaml(data=None)
         self._secrets: dict[str, Any] | None = None
         self._including: list[Path] = []
+        self._values = 0
 
     def read(self, path: Path, at: PathKey = ()) -> Any:
+        where = self.result.positions.get(at)
         path = path.resolve()
         if path in self._including:
             chain = " -> ".join(p.name for p in [*self._including, path])
-            raise ConfigError([ConfigIssue(f"!include loop: {chain}", at)])
+            raise ConfigError([ConfigIssue(f"!include loop: {chain}", at, where,
+                                           "an included file must not include itself")])
         try:
-            text = path.read_text(encoding="utf-8")
+            data = path.read_bytes()
         except OSError as err:
-            raise ConfigError([ConfigIssue(f"cannot read {path}: {err.strerror}", at)]) from err
-        yaml = YAML(typ="rt")
-        try:
-            node = yaml.load(text)
-        except MarkedYAMLError as err:
-            mark = err.problem_mark or err.context_mark
-            pos = Position(str(path), mark.line + 1, mark.column + 1) if mark else None
-            problem = err.problem or err.context or "invalid YAML"
-            raise ConfigError(
-                [ConfigIssue(f"YAML syntax error: {problem}", at, pos,
-                             "check indentation and quoting around this line")]
-            ) from err
+            raise ConfigError([ConfigIssue(f"cannot read {path}: {err.strerror or err}", at,
+                                           where, "check the path (relative to this file)")]
+                              ) from None
+        node = parse(decode(data, path, at), path, at)
         self.result.files.append(path)
         self._including.append(path)
         try:
@@ -119,6 +75,16 @@ class _Reader:
 
     def _convert(self, node: Any, file: Path, at: PathKey, line_col: Any) -> Any:
         self._mark(at, file, line_col)
+        self._values += 1
+        if self._values > MAX_VALUES:
+            raise ConfigError([ConfigIssue(
+                f"more than {MAX_VALUES:,} values (aliases expanding?)", at,
+                self.result.positions.get(at), "use fewer aliases (*name) of large structures")])
+        tag = getattr(getattr(node, "tag", None), "value", None)
+        if isinstance(node, (CommentedMap, CommentedSeq)) and tag and tag.startswith("!"):
+            raise ConfigError([ConfigIssue(
+                f"{tag} cannot be used on a {'mapping' if isinstance(node, dict) else 'list'}",
+                at, self.result.positions.get(at), "!secret and !include take a single name")])
         if isinstance(node, CommentedMap):
             out: dict[str, Any] = {}
             for key, value in node.items():
@@ -144,6 +110,9 @@ class _Reader:
             self.result.secret_paths.add(at)
             return self._secret(value, at)
         if tag == "!include":
+            if not value:
+                raise ConfigError([ConfigIssue("!include needs a file name", at,
+                                               self.result.positions.get(at))])
             return self.read(file.parent / value, at)
         raise ConfigError(
             [ConfigIssue(f"unknown tag {tag}", at, self.result.positions.get(at),
@@ -151,18 +120,13 @@ class _Reader:
         )
 
     def _secret(self, name: str, at: PathKey) -> Any:
-        if self._secrets is None:
-            secrets_file = self.root / "secrets.yaml"
-            self._secrets = {}
-            if secrets_file.exists():
-                loaded = YAML(typ="safe").load(secrets_file.read_text(encoding="utf-8")) or {}
-                if not isinstance(loaded, dict):
-                    raise ConfigError([ConfigIssue(f"{secrets_file} must be a mapping", at)])
-                self._secrets = loaded
-        if name in self._secrets:
-            return self._secrets[name]
+        secrets = self._load_secrets(at)
+        if name in secrets:
+            redact.register(secrets[name])
+            return secrets[name]
         env = os.environ.get(name.upper())
         if env is not None:
+            redact.register(env)
             return env
         raise ConfigError(
             [ConfigIssue(f"secret {name!r} is not defined", at, self.result.positions.get(at),
@@ -170,16 +134,54 @@ class _Reader:
                          f"the environment variable {name.upper()}")]
         )
 
+    def _load_secrets(self, at: PathKey) -> dict[str, Any]:
+        if self._secrets is not None:
+            return self._secrets
+        secrets_file = self.root / "secrets.yaml"
+        self._secrets = {}
+        if not secrets_file.exists():
+            return self._secrets
+        try:
+            data = secrets_file.read_bytes()
+        except OSError as err:
+            raise ConfigError([ConfigIssue(f"cannot read {secrets_file}: {err.strerror}", at,
+                                           self.result.positions.get(at))]) from None
+        # Errors in this file never quote it: every line of it is a password or a token.
+        node = parse(decode(data, secrets_file), secrets_file, secret=True)
+        if node is None:
+            return self._secrets
+        if not isinstance(node, CommentedMap):
+            raise ConfigError([ConfigIssue(f"{secrets_file} must be a mapping of names to "
+                                           "values", (), Position(str(secrets_file), 1, 1),
+                                           "write one 'name: value' per line")])
+        for key, value in node.items():
+            if isinstance(value, (CommentedMap, CommentedSeq, TaggedScalar)):
+                line, col = node.lc.value(key)
+                raise ConfigError([ConfigIssue(
+                    f"secret {str(key)!r} must be a single value", (),
+                    Position(str(secrets_file), line + 1, col + 1),
+                    "quote it if it contains special characters")])
+            plain = value if value is None or isinstance(value, (bool, int, float)) else str(value)
+            self._secrets[str(key)] = plain
+            redact.register(plain)
+        return self._secrets
+
 
 def load_yaml(path: str | Path) -> LoadedYaml:
     """Read a config file with its includes and secrets; raise ConfigError on any problem."""
     path = Path(path)
     reader = _Reader(path.resolve().parent)
+    reader.result.positions[()] = Position(str(path), 1, 1)  # where whole-file problems point
     data = reader.read(path)
     reader.result.data = {} if data is None else data
+    redact.register_strings_in(reader.result.data)
     if not isinstance(reader.result.data, dict):
         raise ConfigError(
             [ConfigIssue("the configuration must be a mapping of sections", (),
                          Position(str(path), 1, 1), "start with e.g. 'name: My Home'")]
         )
     return reader.result
+
+
+__all__ = ["ConfigError", "ConfigIssue", "LoadedYaml", "PathKey", "Position", "format_path",
+           "load_yaml"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import logging
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ from samantha.config import (
 )
 from samantha.config_loader import LoadedYaml, load_yaml
 from samantha.deadline import within
+from samantha.event_lanes import EventLanes, delivering_failure_report
 from samantha.events import (
     BaseEvent,
     DeviceCommand,
@@ -43,8 +45,14 @@ from samantha.events import (
 from samantha.home import Device, Home, Room, slugify
 from samantha.intent_handling import IntentHandler, IntentRequest, Outcome, TargetError
 from samantha.kinds import ACTIONS, CommandError
-from samantha.plugin_host import PluginHost, PluginLoadError
-from samantha.providers import Command, CommandResult, DeviceProvider, DeviceUnavailable
+from samantha.plugin_host import HookFailure, PluginHost, PluginLoadError
+from samantha.providers import (
+    Command,
+    CommandQueued,
+    CommandResult,
+    DeviceProvider,
+    DeviceUnavailable,
+)
 from samantha.recognizer import Recognizer
 
 log = logging.getLogger(__name__)
@@ -58,6 +66,9 @@ ACTION_INTENTS = frozenset({"HassTurnOn", "HassTurnOff", "HassToggle", "HassLigh
 MAX_SENTENCE_CHARS = 500
 MIN_LITERAL_CHARS = 5  # hassil counts matched literal characters; "the" alone is not a command
 MAX_UNKNOWN_WORDS = 3
+# Control characters carry no words, and lone surrogates (undecodable input) no encoder accepts.
+_UNSPEAKABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_SURROGATES = re.compile(r"[\ud800-\udfff]")
 
 
 class UnknownRoom(Exception):
@@ -83,6 +94,7 @@ class House:
         self.started = False
         self.muted: set[str] = set()
         self.activity: dict[str, str] = {}
+        self.lanes = EventLanes(host, self)
         self.home.on_state_change(self._state_changed)
         self.bus.subscribe(BaseEvent, self._forward_event)
 
@@ -148,11 +160,23 @@ class House:
         gc.collect()
         gc.freeze()
         self.started = True
-        for failure in self.host.failures:
+        # A snapshot: publishing may itself record failures (a plugin whose event hook raises).
+        for failure in list(self.host.failures):
             await self.bus.publish(PluginFailed(plugin=failure.plugin, hook=failure.hook,
                                                 error=failure.error))
+        self.host.on_failure = self._report_failure
+
+    def _report_failure(self, failure: HookFailure) -> None:
+        """Publish a plugin's first failure in a hook, unless it happened while a failure
+        report was being delivered (that is how a raising event hook would loop)."""
+        if delivering_failure_report.get():
+            return
+        with contextlib.suppress(RuntimeError):  # no running loop: nobody to tell
+            self.bus.publish_soon(PluginFailed(plugin=failure.plugin, hook=failure.hook,
+                                               error=failure.error))
 
     async def stop(self) -> None:
+        self.host.on_failure = None
         await self.host.acall("samantha_shutdown", house=self)
         for provider in self.providers.values():
             try:
@@ -160,6 +184,7 @@ class House:
             except Exception as err:
                 log.error("device provider %s failed to stop: %s", provider.name, err)
         await self.bus.drain()
+        await self.lanes.close(self.host.hook_timeout)
 
     async def __aenter__(self) -> House:
         await self.start()
@@ -204,7 +229,7 @@ class House:
         return found is not None and found.id in self.muted
 
     async def _forward_event(self, event: BaseEvent) -> None:
-        await self.host.acall("samantha_event", house=self, event=event)
+        await self.lanes.deliver(event)
 
     # --- understanding ------------------------------------------------------------------------
 
@@ -277,7 +302,7 @@ class House:
     async def handle_text(self, text: str, room: str) -> Outcome:
         """Understand one sentence said in `room`, act on it and return what came of it."""
         where = self.room(room)
-        text = " ".join(text.split())
+        text = " ".join(_UNSPEAKABLE.sub("", _SURROGATES.sub("\ufffd", text)).split())
         if len(text) > MAX_SENTENCE_CHARS:
             # Matching cost grows with length, and nobody says a paragraph to a light switch.
             return Outcome(room=where.id, text=text[:MAX_SENTENCE_CHARS], reply=(
@@ -308,7 +333,11 @@ class House:
         if handler is None:
             return request.outcome("I understood that, but I can't do it yet.")
         try:
-            return await handler(request)
+            outcome = await handler(request)
+            if not isinstance(outcome, Outcome):
+                raise TypeError(f"the handler for {intent} returned {type(outcome).__name__}, "
+                                "not an Outcome")
+            return outcome
         except TargetError as err:
             return request.outcome(err.reply)
         except Exception:
@@ -380,6 +409,9 @@ class House:
                                                 params=command.params, room=room))
             try:
                 await within(provider.execute(device, command), self.host.hook_timeout)
+            except CommandQueued as err:
+                results.append(CommandResult(command=command, ok=False, queued=True,
+                                             error=str(err)))
             except (CommandError, DeviceUnavailable) as err:
                 results.append(CommandResult(command=command, ok=False, error=str(err)))
             except TimeoutError:

@@ -34,6 +34,13 @@ class Outcome(BaseModel):
         data = self.model_dump(exclude={"results"})
         if data["persona"] is None:
             del data["persona"]
+        # What became of each command: "done" (delivered), "queued" (waiting to be sent,
+        # e.g. while the MQTT broker is away) or "failed" (with the reason).
+        data["results"] = [
+            {"device": r.command.device, "action": r.command.action, "status": r.status,
+             "error": r.error}
+            for r in self.results
+        ]
         return data
 
 

@@ -7,7 +7,8 @@ import importlib.util
 import inspect
 import logging
 import sys
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -18,6 +19,7 @@ import pluggy
 
 from samantha import hookspecs
 from samantha.deadline import within
+from samantha.hook_results import problem_with
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +38,8 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "samantha.plugins.people.plugin",
     "samantha.plugins.persona.plugin",
     "samantha.plugins.satellite.plugin",
+    "samantha.plugins.web.plugin",
+    "samantha.plugins.wyoming.plugin",
 )
 
 ENTRY_POINT_GROUP = "samantha"
@@ -46,6 +50,14 @@ def builtin_name(module: str) -> str:
     """'samantha.plugins.mqtt.plugin' -> 'mqtt': the name users see in `samantha plugins`."""
     name = module.removeprefix("samantha.plugins.")
     return name.removesuffix(".plugin")
+
+
+class HookTooSlow(TimeoutError):
+    """A synchronous hook blocked the event loop longer than the hook budget."""
+
+
+class WrongResult(TypeError):
+    """A hook returned something its specification does not allow."""
 
 
 class PluginLoadError(Exception):
@@ -66,7 +78,11 @@ class PluginHost:
         self.pm = pluggy.PluginManager("samantha")
         self.pm.add_hookspecs(hookspecs)
         self.hook_timeout = hook_timeout
+        # The first failure of each (plugin, hook), in order; repeats are only counted, so a
+        # plugin failing on every event costs neither memory nor a log line per event.
         self.failures: list[HookFailure] = []
+        self.failure_counts: dict[tuple[str, str], int] = {}
+        self.on_failure: Callable[[HookFailure], None] | None = None
         self.disabled: set[str] = set()
         self._impl_cache: dict[str, list[pluggy.HookImpl]] = {}
         self._timeouts: dict[str, int] = {}
@@ -171,14 +187,47 @@ class PluginHost:
         self._impl_cache.clear()
 
     def _fail(self, impl: pluggy.HookImpl, hook: str, err: BaseException) -> None:
-        text = "timed out" if isinstance(err, TimeoutError) else f"{type(err).__name__}: {err}"
-        log.error("plugin %r failed in %s: %s", impl.plugin_name, hook, text)
-        self.failures.append(HookFailure(impl.plugin_name, hook, text))
+        self.report(impl.plugin_name, hook, err)
+
+    def report(self, plugin: str, hook: str, err: BaseException) -> None:
+        """Record that `plugin`'s `hook` failed; log it the first time, count it after that."""
+        if isinstance(err, HookTooSlow | WrongResult):
+            text = str(err)
+        elif isinstance(err, TimeoutError):
+            text = "timed out"
+        else:
+            text = f"{type(err).__name__}: {err}"
+        key = (plugin, hook)
+        count = self.failure_counts[key] = self.failure_counts.get(key, 0) + 1
+        if count == 1:
+            log.error("plugin %r failed in %s: %s", plugin, hook, text)
+            failure = HookFailure(plugin, hook, text)
+            self.failures.append(failure)
+            if self.on_failure is not None:
+                self.on_failure(failure)
+        else:
+            log.debug("plugin %r failed in %s again (%d times): %s", plugin, hook, count, text)
         if isinstance(err, TimeoutError):
             # A plugin that keeps hanging would stall every event behind it.
-            count = self._timeouts[impl.plugin_name] = self._timeouts.get(impl.plugin_name, 0) + 1
-            if count >= MAX_TIMEOUTS:
-                self.disable(impl.plugin_name, f"timed out {count} times")
+            timeouts = self._timeouts[plugin] = self._timeouts.get(plugin, 0) + 1
+            if timeouts >= MAX_TIMEOUTS and plugin not in self.disabled:
+                self.disable(plugin, f"timed out {timeouts} times")
+
+    def _checked(self, impl: pluggy.HookImpl, hook: str, result: Any, started: float) -> Any:
+        """`result`, or None after reporting a wrong answer or a sync hook that blocked."""
+        elapsed = time.monotonic() - started
+        if elapsed > self.hook_timeout:
+            self._fail(impl, hook, HookTooSlow(
+                f"blocked the house for {elapsed:.1f} s (budget {self.hook_timeout:g} s); "
+                "do slow work in an async hook or a thread"))
+            return None
+        if result is None:
+            return None
+        problem = problem_with(hook, result)
+        if problem:
+            self._fail(impl, hook, WrongResult(f"{problem}; its contribution is ignored"))
+            return None
+        return result
 
     def call(self, hook: str, **kwargs: Any) -> list[tuple[str, Any]]:
         """Call a hook's synchronous implementations in registration order, isolating failures.
@@ -187,6 +236,7 @@ class PluginHost:
         """
         results = []
         for impl in self._impls(hook):
+            started = time.monotonic()
             try:
                 result = impl.function(*[kwargs[a] for a in impl.argnames])
                 if inspect.isawaitable(result):
@@ -196,6 +246,7 @@ class PluginHost:
             except Exception as err:
                 self._fail(impl, hook, err)
                 continue
+            result = self._checked(impl, hook, result, started)
             if result is not None:
                 results.append((impl.plugin_name, result))
         return results
@@ -214,14 +265,16 @@ class PluginHost:
 
     async def _ainvoke(self, impl: pluggy.HookImpl, hook: str, kwargs: dict[str, Any]) -> Any:
         """One implementation's answer, or None when it raised or timed out (reported)."""
+        started = time.monotonic()
         try:
             result = impl.function(*[kwargs[a] for a in impl.argnames])
             if inspect.isawaitable(result):
                 result = await within(result, self.hook_timeout)
+                return self._checked(impl, hook, result, time.monotonic())
         except Exception as err:
             self._fail(impl, hook, err)
             return None
-        return result
+        return self._checked(impl, hook, result, started)
 
     async def acall(
         self, hook: str, *, first: bool = False, **kwargs: Any

@@ -25,10 +25,20 @@ class CommandResult(BaseModel):
     command: Command
     ok: bool
     error: str | None = None
+    # Not done but waiting to be sent (e.g. in the MQTT outbox while the broker is away).
+    queued: bool = False
+
+    @property
+    def status(self) -> str:
+        return "done" if self.ok else "queued" if self.queued else "failed"
 
 
 class DeviceUnavailable(Exception):
     """The device (or the system behind it) cannot be reached right now."""
+
+
+class CommandQueued(DeviceUnavailable):
+    """Not done yet: the command waits to be delivered (the message says when)."""
 
 
 class DeviceProvider:

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the test suite drives for real (broker, audio, speech).
+# Installs the Debian packages the test suite drives for real (broker, audio, speech, browser).
 # Idempotent: does nothing when every tool is already present.
 set -euo pipefail
 need=()
@@ -10,6 +10,9 @@ have flite || need+=(flite)
 have espeak-ng || need+=(espeak-ng)
 have pulseaudio || need+=(pulseaudio pulseaudio-utils libasound2-plugins)
 have openssl || need+=(openssl)
+# the dashboard's browser tests drive the system Chromium through its WebDriver
+have chromium || need+=(chromium)
+have chromedriver || need+=(chromium-driver)
 ldconfig -p 2>/dev/null | grep -q libportaudio.so.2 || need+=(libportaudio2)
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "installing Debian packages: ${need[*]}"

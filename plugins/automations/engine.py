@@ -298,6 +298,22 @@ class Engine:
                 self._own_mqtt = client
         return self._own_mqtt
 
+    async def set_enabled(self, automation_id: str, enabled: bool) -> bool:
+        """Switch one automation on or off in the running house (until the next reload, which
+        takes `enabled` from the file again). False when there is no such automation."""
+        runner = self.runners.get(automation_id)
+        if runner is None:
+            return False
+        automation = runner.automation.model_copy(update={"enabled": enabled})
+        self.automations = [automation if a.id == automation_id else a
+                            for a in self.automations]
+        runner.automation = automation
+        if enabled and not runner.detachers:
+            await runner.attach()
+        elif not enabled:
+            await runner.detach()
+        return True
+
     def status(self) -> dict[str, Any]:
         return {"automations": sorted(self.runners), "errors": [str(i) for i in self.issues],
                 "runs": self.runs}

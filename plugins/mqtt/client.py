@@ -16,79 +16,43 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import inspect
 import logging
 import random
-import socket
 import ssl
 import threading
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
 import paho.mqtt.client as paho
 from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode, MQTTProtocolVersion
 
+from samantha.plugins.mqtt.asyncio_bridge import SelectorBridge
+from samantha.plugins.mqtt.errors import (
+    ClientHealth,
+    MqttAuthError,
+    MqttConnectError,
+    MqttDisconnectedError,
+    MqttError,
+    MqttRefusedError,
+)
 from samantha.plugins.mqtt.outbox import Outbox
 from samantha.plugins.mqtt.settings import MqttSettings, TlsSettings
+from samantha.plugins.mqtt.subscriptions import (
+    Message,
+    MessageCallback,
+    Subscription,
+    SubscriptionTable,
+    _short,
+    _SubEntry,
+)
+from samantha.plugins.mqtt.topics import topic_problem
 
 log = logging.getLogger(__name__)
 
 _AUTH_REASON_CODES = {134, 135}  # bad user name or password / not authorized
 _MISC_INTERVAL_S = 1.0
 
-
-@dataclass(frozen=True)
-class Message:
-    """An inbound MQTT message."""
-
-    topic: str
-    payload: bytes
-    qos: int = 0
-    retain: bool = False
-
-    @property
-    def text(self) -> str:
-        return self.payload.decode("utf-8", errors="replace")
-
-
-MessageCallback = Callable[[Message], Awaitable[None] | None]
 ConnectListener = Callable[[], Awaitable[None] | None]
-
-
-class MqttError(Exception):
-    """Base class of MQTT errors."""
-
-
-class MqttConnectError(MqttError):
-    """The broker could not be reached or refused the connection."""
-
-
-class MqttAuthError(MqttConnectError):
-    """The broker refused the credentials."""
-
-
-class MqttDisconnectedError(MqttError):
-    """Not connected, or the connection dropped before the broker acknowledged."""
-
-
-class Subscription:
-    """Handle returned by `MqttClient.subscribe`; `await sub.cancel()` to stop receiving."""
-
-    def __init__(self, client: MqttClient, pattern: str, callback: MessageCallback) -> None:
-        self.client = client
-        self.pattern = pattern
-        self.callback = callback
-
-    async def cancel(self) -> None:
-        await self.client._unsubscribe(self)
-
-
-@dataclass
-class _SubEntry:
-    pattern: str
-    qos: int
-    callbacks: list[MessageCallback]
 
 
 def tls_context(tls: TlsSettings) -> ssl.SSLContext:
@@ -102,27 +66,13 @@ def tls_context(tls: TlsSettings) -> ssl.SSLContext:
     return ctx
 
 
-READ_BURST = 64  # packets handled per wake-up of the socket at most
+__all__ = [
+    "ClientHealth", "Message", "MqttAuthError", "MqttClient", "MqttConnectError",
+    "MqttDisconnectedError", "MqttError", "MqttRefusedError", "Subscription", "tls_context",
+]
 
 
-def _read_burst(client: paho.Client) -> None:
-    """Handle the packets waiting on the socket, up to READ_BURST, in one wake-up.
-
-    paho's `loop_read` handles one packet per call, so a burst of state messages would cost an
-    event-loop round trip (an epoll call) per message. `_packet_read` is what `loop_read` runs.
-    """
-    for _ in range(READ_BURST):
-        if client.socket() is None:
-            return
-        rc = client._packet_read()
-        if rc == MQTTErrorCode.MQTT_ERR_AGAIN:
-            return
-        if rc != MQTTErrorCode.MQTT_ERR_SUCCESS:
-            client._loop_rc_handle(rc)
-            return
-
-
-class MqttClient:
+class MqttClient(SubscriptionTable, SelectorBridge):
     """Asyncio MQTT client with reconnect, resubscribe, last will and a persistent outbox.
 
     All methods must be called from the thread running the asyncio loop.
@@ -164,6 +114,9 @@ class MqttClient:
         self._closing = False
         self._fail_fast = True
         self.last_error: BaseException | None = None
+        self.health_state = ClientHealth()
+        # Called with (pattern, reason) when the broker refuses a subscription (SUBACK).
+        self.on_subscription_refused: list[Callable[[str, str], None]] = []
 
     # -- public API -----------------------------------------------------------------------
 
@@ -174,6 +127,22 @@ class MqttClient:
     @property
     def outbox(self) -> Outbox:
         return self._outbox
+
+    def health(self) -> dict[str, Any]:
+        """Connection health as plain data (for `samantha mqtt status` and doctors)."""
+        h = self.health_state
+        return {
+            "broker": f"{self.settings.host}:{self.settings.port}",
+            "connected": self.connected,
+            "connects": h.connects,
+            "disconnects": h.disconnects,
+            "last_error": h.last_error,
+            "subscriptions": len(self._subs),
+            "refused_subscriptions": dict(h.refused_subscriptions),
+            "refused_publishes": h.refused_publishes,
+            "last_refused_publish": h.last_refused_publish,
+            "queued_commands": len(self._outbox),
+        }
 
     async def start(
         self, *, wait: bool = True, timeout: float | None = None, keep_trying: bool = False
@@ -258,10 +227,14 @@ class MqttClient:
         Raises MqttDisconnectedError when not connected or when the connection drops first.
         Not persisted: use send_command for device commands.
         """
+        _check_publish_topic(topic)
         client = self._client
         if client is None or not self._connected.is_set():
             raise MqttDisconnectedError(f"not connected; cannot publish to {topic!r}")
-        info = client.publish(topic, payload, qos=qos, retain=retain)
+        try:
+            info = client.publish(topic, payload, qos=qos, retain=retain)
+        except ValueError as exc:  # paho's own checks (payload too large...)
+            raise MqttRefusedError(f"publish to {topic!r} refused: {exc}") from None
         if info.rc != MQTTErrorCode.MQTT_ERR_SUCCESS:
             reason = paho.error_string(info.rc)
             raise MqttDisconnectedError(f"publish to {topic!r} failed: {reason}")
@@ -282,8 +255,10 @@ class MqttClient:
 
         The returned future resolves when the broker acknowledged the command (await it or
         not). Commands are delivered in order, once, also across broker and Samantha restarts.
-        Raises OutboxFullError when too many commands are waiting.
+        Raises OutboxFullError when too many commands are waiting, MqttRefusedError (nothing
+        queued) for a topic no broker would take.
         """
+        _check_publish_topic(topic)
         data = payload.encode() if isinstance(payload, str) else bytes(payload)
         item = self._outbox.put(topic, data, qos=1, retain=retain)
         fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -299,23 +274,42 @@ class MqttClient:
         The callback may be sync or async; its exceptions are logged, never propagated.
         Subscriptions are restored after every reconnect. Returns after the SUBACK when
         connected (retained messages may already be arriving). A second callback on an
-        existing pattern does not get the retained messages again.
+        existing pattern does not get the retained messages again. An invalid pattern raises
+        MqttRefusedError and is never sent: one malformed SUBSCRIBE makes the broker drop the
+        whole connection. A pattern the broker refuses (SUBACK failure) is logged and shows
+        in `Subscription.refused` and the health.
         """
-        entry = self._subs.get(pattern)
-        sub = Subscription(self, pattern, callback)
-        if entry is not None:
-            entry.callbacks.append(callback)
-            return sub
-        entry = _SubEntry(pattern, qos, [callback])
-        self._subs[pattern] = entry
-        (self._wild if ("+" in pattern or "#" in pattern) else self._exact)[pattern] = entry
+        sub, new = self._register(pattern, callback, qos)
         # Not `self.connected`: between the CONNACK and `connected` (while the resubscription
         # and the `online` status are acknowledged) the retained burst is already being
         # handled, and what it subscribes to (state topics of discovered devices) must go out
         # now; the resubscription covered only the patterns known when it was sent.
-        if self._client is not None:
+        if new and self._client is not None:
             with contextlib.suppress(MqttDisconnectedError):
                 await self._send_subscribe([(pattern, qos)])
+        return sub
+
+    def subscribe_nowait(
+        self, pattern: str, callback: MessageCallback, qos: int = 1
+    ) -> Subscription:
+        """Like `subscribe`, but returns once the SUBSCRIBE is written, not after the SUBACK.
+
+        For callers that must stay synchronous (discovery handling, which must neither
+        reorder nor pile up messages): a refusal arrives later, in the health and through
+        `on_subscription_refused`. Anything published after this call reaches the broker
+        after the SUBSCRIBE, so a retained-barrier marker still proves its retained messages.
+        """
+        sub, new = self._register(pattern, callback, qos)
+        client = self._client
+        if new and client is not None:
+            topics = [(pattern, qos)]
+            rc, mid = self._paho_subscribe(client, topics)
+            if rc == MQTTErrorCode.MQTT_ERR_SUCCESS and mid is not None:
+                assert self._loop is not None
+                fut: asyncio.Future[list[Any]] = self._loop.create_future()
+                self._pending_sub[mid] = fut
+                fut.add_done_callback(lambda f: self._suback_done(topics, f))
+                client.loop_write()
         return sub
 
     def add_connect_listener(self, listener: ConnectListener) -> None:
@@ -334,6 +328,7 @@ class MqttClient:
                 raise
             except Exception as exc:
                 self.last_error = exc
+                self.health_state.last_error = str(exc)
                 fatal = isinstance(exc, (MqttAuthError, ssl.SSLError))
                 first = self._first
                 if fatal and self._fail_fast and first is not None and not first.done():
@@ -415,6 +410,7 @@ class MqttClient:
         except MqttDisconnectedError as exc:
             raise MqttConnectError(f"connection lost right after connecting: {exc}") from exc
         self._connected.set()
+        self.health_state.connects += 1
         self._wakeup.set()
         for listener in self._listeners:
             self._invoke(listener)
@@ -435,31 +431,13 @@ class MqttClient:
         if client is None:
             raise MqttDisconnectedError("not connected")
         assert self._loop is not None
-        rc, mid = client.subscribe(topics)
+        rc, mid = self._paho_subscribe(client, topics)
         if rc != MQTTErrorCode.MQTT_ERR_SUCCESS or mid is None:
             raise MqttDisconnectedError(f"subscribe failed: {paho.error_string(rc)}")
         fut: asyncio.Future[list[Any]] = self._loop.create_future()
         self._pending_sub[mid] = fut
         client.loop_write()
-        codes = await fut
-        for (pattern, _), code in zip(topics, codes, strict=False):
-            if getattr(code, "is_failure", False):
-                log.error("MQTT broker refused subscription to %r: %s", pattern, code)
-
-    async def _unsubscribe(self, sub: Subscription) -> None:
-        entry = self._subs.get(sub.pattern)
-        if entry is None or sub.callback not in entry.callbacks:
-            return
-        entry.callbacks.remove(sub.callback)
-        if entry.callbacks:
-            return
-        del self._subs[sub.pattern]
-        self._exact.pop(sub.pattern, None)
-        self._wild.pop(sub.pattern, None)
-        client = self._client
-        if client is not None:  # also while connecting, for the reason given in subscribe
-            client.unsubscribe(sub.pattern)
-            client.loop_write()
+        self._record_subacks(topics, await fut)
 
     async def _pump(self) -> None:
         """Deliver outbox commands one at a time, in order, each removed after its PUBACK.
@@ -479,10 +457,30 @@ class MqttClient:
             except MqttDisconnectedError:
                 await asyncio.sleep(0)
                 continue
+            except MqttRefusedError as exc:
+                # Retrying cannot help (e.g. a bad topic left in the file by an older
+                # version): drop this one command, say so, and deliver the rest.
+                self._refused_publish(str(exc))
+                self._outbox.remove(item.id)
+                fut = self._deliveries.pop(item.id, None)
+                if fut is not None and not fut.done():
+                    fut.set_exception(exc)
+                continue
+            except Exception:
+                # Never let the pump die: every later command would only ever be queued.
+                log.exception("MQTT: sending queued command %s failed; retrying", item.id)
+                await asyncio.sleep(1.0)
+                continue
             self._outbox.remove(item.id)
             fut = self._deliveries.pop(item.id, None)
             if fut is not None and not fut.done():
                 fut.set_result(None)
+
+    def _refused_publish(self, reason: str) -> None:
+        h = self.health_state
+        h.refused_publishes += 1
+        h.last_refused_publish = reason
+        log.error("MQTT %s; the command was dropped", reason)
 
     async def _misc(self, client: paho.Client) -> None:
         # paho's loop_misc sends PINGREQ and notices a dead broker through the keepalive.
@@ -523,6 +521,8 @@ class MqttClient:
             return
         if not self._closing:
             log.warning("MQTT connection lost: %s", reason)
+            self.health_state.disconnects += 1
+            self.health_state.last_error = f"connection lost: {reason}"
         self._client = None
         self._connected.clear()
         error = MqttDisconnectedError(f"connection lost: {reason}")
@@ -547,78 +547,9 @@ class MqttClient:
         if fut is not None and not fut.done():
             fut.set_result(codes)
 
-    def _on_message(self, _c: paho.Client, _u: Any, msg: paho.MQTTMessage) -> None:
-        message = Message(msg.topic, msg.payload, msg.qos, bool(msg.retain))
-        entry = self._exact.get(message.topic)
-        if entry is not None:
-            for callback in list(entry.callbacks):
-                self._invoke(callback, message)
-        for pattern, entry in list(self._wild.items()):
-            if paho.topic_matches_sub(pattern, message.topic):
-                for callback in list(entry.callbacks):
-                    self._invoke(callback, message)
+def _check_publish_topic(topic: str) -> None:
+    problem = topic_problem(topic)
+    if problem is not None:
+        raise MqttRefusedError(f"cannot publish to {_short(topic)}: {problem}")
 
-    def _invoke(self, callback: Callable[..., Any], *args: Any) -> None:
-        try:
-            result = callback(*args)
-        except Exception:
-            log.exception("MQTT callback %r failed", callback)
-            return
-        if inspect.isawaitable(result):
-            assert self._loop is not None
-            task = self._loop.create_task(result)  # type: ignore[arg-type]
-            self._tasks.add(task)
-            task.add_done_callback(self._task_done)
 
-    def _task_done(self, task: asyncio.Task[Any]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("MQTT callback task failed", exc_info=task.exception())
-
-    def _on_socket_open(self, client: paho.Client, _u: Any, sock: Any) -> None:
-        # Without TCP_NODELAY Nagle holds each small QoS1 packet until the peer's delayed ACK:
-        # ~40-90 ms per round trip on loopback instead of ~0.2 ms.
-        with contextlib.suppress(OSError, AttributeError):
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        fd = sock.fileno()
-        client._samantha_fd = fd  # type: ignore[attr-defined]
-        self._in_loop(self._attach, client, fd)
-
-    def _attach(self, client: paho.Client, fd: int) -> None:
-        assert self._loop is not None
-        self._loop.add_reader(fd, _read_burst, client)
-
-    def _detach(self, client: paho.Client) -> None:
-        fd = getattr(client, "_samantha_fd", None)
-        if fd is None or self._loop is None:
-            return
-        client._samantha_fd = None  # type: ignore[attr-defined]
-        self._loop.remove_reader(fd)
-        self._loop.remove_writer(fd)
-
-    def _on_socket_close(self, client: paho.Client, _u: Any, _sock: Any) -> None:
-        self._in_loop(self._detach, client)
-
-    def _on_register_write(self, client: paho.Client, _u: Any, _sock: Any) -> None:
-        self._in_loop(self._add_writer, client)
-
-    def _add_writer(self, client: paho.Client) -> None:
-        fd = getattr(client, "_samantha_fd", None)
-        if fd is not None and self._loop is not None:
-            self._loop.add_writer(fd, client.loop_write)
-
-    def _on_unregister_write(self, client: paho.Client, _u: Any, _sock: Any) -> None:
-        self._in_loop(self._remove_writer, client)
-
-    def _remove_writer(self, client: paho.Client) -> None:
-        fd = getattr(client, "_samantha_fd", None)
-        if fd is not None and self._loop is not None:
-            self._loop.remove_writer(fd)
-
-    def _in_loop(self, fn: Callable[..., None], *args: Any) -> None:
-        # paho.connect runs in an executor thread and fires socket callbacks from there.
-        assert self._loop is not None
-        if threading.get_ident() == self._loop_thread:
-            fn(*args)
-        else:
-            self._loop.call_soon_threadsafe(fn, *args)

@@ -15,18 +15,27 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from samantha.plugins.mqtt.discovery import (
+from samantha.plugins.mqtt.discovery import DiscoveredEntity
+from samantha.plugins.mqtt.payloads import (
+    MAX_STATE_BYTES,
+    PayloadError,
+    check_size,
+    finite,
+    loads,
+    short,
+)
+from samantha.plugins.mqtt.payloads import text as bounded_text
+from samantha.plugins.mqtt.templates import TemplateError, compile_template
+from samantha.plugins.mqtt.wire import (
     BinarySensorConfig,
     ClimateConfig,
     CoverConfig,
-    DiscoveredEntity,
     FanConfig,
     LightConfig,
     LockConfig,
     SensorConfig,
     SwitchConfig,
 )
-from samantha.plugins.mqtt.templates import TemplateError, compile_template
 
 
 class Action(str, Enum):
@@ -278,8 +287,14 @@ def _lock(cfg: LockConfig, action: Action) -> list[OutgoingMessage]:
 def decode_state(entity: DiscoveredEntity, topic: str, payload: bytes | str) -> dict[str, Any]:
     """The state fields carried by `payload` on `topic` for `entity` (may be partial).
 
-    Raises StateError for payloads that do not fit (bad JSON, unknown state words...).
+    Raises StateError for payloads that do not fit (too large, bad JSON, numbers out of
+    range, unknown state words...). Every value in the result is checked: finite numbers in
+    their range, bounded text.
     """
+    try:
+        check_size(payload, MAX_STATE_BYTES)
+    except PayloadError as exc:
+        raise StateError(str(exc)) from None
     text = payload.decode("utf-8", errors="replace") if isinstance(payload, bytes) else payload
     cfg = entity.config
     out: dict[str, Any] = {}
@@ -291,9 +306,10 @@ def decode_state(entity: DiscoveredEntity, topic: str, payload: bytes | str) -> 
                     continue  # HA treats these as "unknown": no change
                 decoder(cfg, value, out)
     except TemplateError as exc:
-        raise StateError(f"{topic}: {exc}") from None
-    except (ValueError, TypeError, KeyError) as exc:
-        raise StateError(f"{topic}: cannot use {text[:80]!r}: {exc}") from None
+        raise StateError(str(exc)) from None
+    except (ValueError, TypeError, KeyError, OverflowError) as exc:
+        # PayloadError is a ValueError: its text already says what was wrong.
+        raise StateError(f"cannot use {short(text)}: {short(str(exc), 200)}") from None
     return out
 
 
@@ -347,13 +363,16 @@ def _roles(entity: DiscoveredEntity) -> list[tuple[str | None, str | None, Any]]
 
 def _set(key: str, kind: type) -> Any:
     def decode(_cfg: Any, value: Any, out: dict[str, Any]) -> None:
-        out[key] = kind(value)
+        if kind is float:
+            out[key] = finite(value, key, -1000, 1000)
+        else:
+            out[key] = bounded_text(value, key)
 
     return decode
 
 
 def _on_off(cfg: Any, value: Any, out: dict[str, Any]) -> None:
-    text = str(value)
+    text = bounded_text(value, "state")
     on_word = getattr(cfg, "state_on", None) or cfg.payload_on
     off_word = getattr(cfg, "state_off", None) or cfg.payload_off
     if text == on_word:
@@ -361,42 +380,61 @@ def _on_off(cfg: Any, value: Any, out: dict[str, Any]) -> None:
     elif text == off_word:
         out["on"] = False
     else:
-        raise ValueError(f"expected {on_word!r} or {off_word!r}")
+        raise ValueError(f"expected {short(on_word)} or {short(off_word)}")
 
 
 def _brightness(cfg: LightConfig, value: Any, out: dict[str, Any]) -> None:
-    out["brightness"] = round(float(value) * 100 / cfg.brightness_scale, 1)
+    out["brightness"] = _percent_of(value, cfg.brightness_scale, "brightness")
+
+
+def _clamped(value: Any, what: str, low: float, high: float) -> float:
+    # Devices overshoot a little (brightness 255 on a 254 scale): clamp what is finite and
+    # plausible; NaN, infinities and absurd magnitudes are refused by `finite`.
+    return min(high, max(low, finite(value, what)))
+
+
+def _percent_of(value: Any, scale: int, what: str) -> float:
+    return round(_clamped(value, what, 0, scale) * 100 / scale, 1)
+
+
+def _channel(value: Any, what: str = "colour channel") -> int:
+    return round(_clamped(value, what, 0, 255))
 
 
 def _rgb(_cfg: Any, value: Any, out: dict[str, Any]) -> None:
-    r, g, b = (int(float(v)) for v in str(value).split(","))
+    parts = bounded_text(value, "rgb", 64).split(",")
+    if len(parts) != 3:
+        raise PayloadError(f"rgb: expected 'r,g,b', got {short(value)}")
+    r, g, b = (_channel(v) for v in parts)
     out["rgb"] = (r, g, b)
 
 
 def _light_json_state(cfg: LightConfig, value: Any, out: dict[str, Any]) -> None:
-    data = json.loads(value)
+    data = loads(value, limit=MAX_STATE_BYTES)
     if not isinstance(data, dict):
         raise ValueError("JSON light state is not an object")
     if "state" in data:
-        state = str(data["state"]).upper()
+        state = bounded_text(data["state"], "state").upper()
         if state not in ("ON", "OFF"):
-            raise ValueError(f"state {data['state']!r}")
+            raise ValueError(f"state {short(data['state'])}")
         out["on"] = state == "ON"
     if data.get("brightness") is not None:
-        out["brightness"] = round(float(data["brightness"]) * 100 / cfg.brightness_scale, 1)
+        out["brightness"] = _percent_of(data["brightness"], cfg.brightness_scale, "brightness")
     if data.get("color_mode"):
-        out["color_mode"] = str(data["color_mode"])
+        out["color_mode"] = bounded_text(data["color_mode"], "color_mode")
     color = data.get("color")
     if isinstance(color, dict):
         if {"r", "g", "b"} <= color.keys():
-            out["rgb"] = (int(color["r"]), int(color["g"]), int(color["b"]))
+            out["rgb"] = (_channel(color["r"]), _channel(color["g"]), _channel(color["b"]))
         elif {"x", "y"} <= color.keys():
-            out["rgb"] = xy_to_rgb(float(color["x"]), float(color["y"]))
+            out["rgb"] = xy_to_rgb(_clamped(color["x"], "x", 0, 1), _clamped(color["y"], "y", 0, 1))
         elif {"h", "s"} <= color.keys():
-            r, g, b = colorsys.hsv_to_rgb(float(color["h"]) / 360, float(color["s"]) / 100, 1)
+            hue = _clamped(color["h"], "hue", 0, 360)
+            sat = _clamped(color["s"], "saturation", 0, 100)
+            r, g, b = colorsys.hsv_to_rgb(hue / 360, sat / 100, 1)
             out["rgb"] = (round(r * 255), round(g * 255), round(b * 255))
     if data.get("color_temp") is not None:
-        out["color_temp"] = int(data["color_temp"])
+        out["color_temp"] = round(_clamped(data["color_temp"], "color_temp", 0, 1_000_000))
 
 
 def _cover_state(cfg: CoverConfig, value: Any, out: dict[str, Any]) -> None:
@@ -407,7 +445,7 @@ def _cover_state(cfg: CoverConfig, value: Any, out: dict[str, Any]) -> None:
         cfg.state_closing: "closing",
         cfg.state_stopped: "stopped",
     }
-    text = str(value)
+    text = bounded_text(value, "cover state")
     if text in words:
         out["cover_state"] = words[text]
         if words[text] in ("open", "closed"):
@@ -420,16 +458,16 @@ def _cover_state(cfg: CoverConfig, value: Any, out: dict[str, Any]) -> None:
 
 
 def _cover_position(cfg: CoverConfig, value: Any, out: dict[str, Any]) -> None:
-    lo, hi = cfg.position_closed, cfg.position_open
-    pct = (float(value) - lo) * 100 / (hi - lo)
+    lo, hi = cfg.position_closed, cfg.position_open  # never equal (wire.py)
+    pct = (finite(value, "position") - lo) * 100 / (hi - lo)
     out["position"] = round(min(100.0, max(0.0, pct)), 1)
     out["on"] = out["position"] > 0
 
 
 def _fan_percentage(cfg: FanConfig, value: Any, out: dict[str, Any]) -> None:
     lo, hi = cfg.speed_range_min, cfg.speed_range_max
-    raw = float(value)
-    pct = (raw - lo + 1) * 100 / (hi - lo + 1)
+    raw = finite(value, "fan speed")
+    pct = (raw - lo + 1) * 100 / (hi - lo + 1)  # hi >= lo (wire.py)
     out["percentage"] = 0.0 if raw <= 0 else round(min(100.0, pct), 1)
 
 
@@ -441,9 +479,9 @@ def _lock_state(cfg: LockConfig, value: Any, out: dict[str, Any]) -> None:
         cfg.state_unlocking: "unlocking",
         cfg.state_jammed: "jammed",
     }
-    text = str(value)
+    text = bounded_text(value, "lock state")
     if text not in words:
-        raise ValueError(f"unknown lock state {text!r}")
+        raise ValueError(f"unknown lock state {short(text)}")
     out["lock_state"] = words[text]
     if words[text] in ("locked", "unlocked"):
         out["locked"] = words[text] == "locked"
@@ -451,13 +489,23 @@ def _lock_state(cfg: LockConfig, value: Any, out: dict[str, Any]) -> None:
 
 def _sensor(_cfg: SensorConfig, value: Any, out: dict[str, Any]) -> None:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        out["value"] = value
+        number = finite(value, "sensor value", -1e15, 1e15)
+        out["value"] = value if isinstance(value, int) else number
         return
-    text = str(value)
+    if isinstance(value, (dict, list)):
+        raise ValueError("a sensor value must be a number or text, not JSON structure")
+    text = bounded_text(value, "sensor value")
     try:
-        out["value"] = int(text) if text.lstrip("-").isdigit() else float(text)
+        number = float(text)
     except ValueError:
         out["value"] = text
+        return
+    if not math.isfinite(number) or abs(number) > 1e15:
+        out["value"] = text  # "nan", "inf", "1e999": kept as the text the device sent
+    elif text.strip().lstrip("-").isdigit():
+        out["value"] = int(number) if abs(number) < 2**53 else number
+    else:
+        out["value"] = number
 
 
 # -- colour helpers ----------------------------------------------------------------------

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from samantha.plugins.mqtt.client import Message, MqttClient, Subscription
+from samantha.plugins.mqtt.client import Message, MqttClient, MqttRefusedError, Subscription
 from samantha.plugins.mqtt.codec import (
     Command,
     StateError,
@@ -26,6 +26,8 @@ from samantha.plugins.mqtt.discovery import (
     build_entity,
     parse_discovery,
 )
+from samantha.plugins.mqtt.payloads import MAX_STATE_BYTES, short
+from samantha.plugins.mqtt.problems import ProblemLog
 from samantha.plugins.mqtt.settings import GenericDevice, MqttSettings
 from samantha.plugins.mqtt.templates import TemplateError, compile_template
 
@@ -72,25 +74,33 @@ class MqttDevices:
         self.on_removed: list[EntityListener] = []
         self.on_state: list[StateListener] = []
         self.on_availability: list[EntityListener] = []
-        # Discovery messages read but not yet fully handled (their state topics subscribed):
-        # the provider waits for this to reach zero before it calls the device set known.
-        self._pending = 0
+        # Set when no discovery message is being handled; handling is synchronous now, so it
+        # always is (kept for the provider's settle step, which waits on it).
         self.idle = asyncio.Event()
         self.idle.set()
         self._by_key: dict[str, set[str]] = {}
         self._topic_subs: dict[str, Subscription] = {}
         self._topic_users: dict[str, set[str]] = {}
-        self._reported: set[tuple[str, str]] = set()
+        self.problems = ProblemLog(log)
+        # Entities whose state topics the broker or paho refused: they cannot report state.
+        self.refused: dict[str, str] = {}
         # state_topics is computed from the config on every call; a state message (the hot
         # path of every command's echo) must not pay for that.
         self.state_topics: dict[str, frozenset[str]] = {}
         self._avail_topics: dict[str, frozenset[str]] = {}
         self._last: dict[str, Message] = {}
         self._own_prefix = f"{settings.base_topic}_"
+        client.on_subscription_refused.append(self._subscription_refused)
 
     async def start(self) -> None:
         for device in self.settings.devices:
-            await self._add(generic_entity(device))
+            try:
+                entity = generic_entity(device)
+            except ValueError as exc:  # pydantic's ValidationError is a ValueError
+                log.error("MQTT device %r from the config is left out: %s", device.name,
+                          short(str(exc), 400))
+                continue
+            self._add(entity)
         if self.settings.discovery:
             prefix = self.settings.discovery_prefix
             await self.client.subscribe(f"{prefix}/+/+/config", self._discovery_message)
@@ -129,22 +139,13 @@ class MqttDevices:
 
     # -- discovery ----------------------------------------------------------------------
 
-    def _discovery_message(self, message: Message) -> Any:
-        # Counted here, synchronously as the message is read, so that no handling task can be
-        # in flight unseen between the broker's retained burst and the provider's check.
-        self._pending += 1
-        self.idle.clear()
-        return self._handle_discovery(message)
+    def _discovery_message(self, message: Message) -> None:
+        # Handled synchronously, as the message is read: in arrival order (a removal cannot
+        # overtake its add), and nothing piles up, so a flood costs CPU, not memory; the
+        # broker holds what the house has not read yet.
+        self._on_discovery(message)
 
-    async def _handle_discovery(self, message: Message) -> None:
-        try:
-            await self._on_discovery(message)
-        finally:
-            self._pending -= 1
-            if self._pending == 0:
-                self.idle.set()
-
-    async def _on_discovery(self, message: Message) -> None:
+    def _on_discovery(self, message: Message) -> None:
         prefix = self.settings.discovery_prefix
         try:
             result = parse_discovery(message.topic, message.payload, prefix)
@@ -154,18 +155,29 @@ class MqttDevices:
         key = result.topic.key
         fresh = {e.unique_id: e for e in result.entities if not self._is_own(e)}
         for gone in self._by_key.get(key, set()) - fresh.keys():
-            await self._remove(gone)
-        self._by_key[key] = set(fresh)
+            self._remove(gone)
+        room = self.settings.max_entities - len(self.entities)
+        new = [uid for uid in fresh if uid not in self.entities]
+        if len(new) > room:
+            # A flood of distinct valid configs must not grow the house without end.
+            self._report(message.topic, "limit", f"ignored discovery message: more than "
+                         f"{self.settings.max_entities} entities (mqtt.max_entities)")
+            for uid in new:
+                fresh.pop(uid)
+        if fresh:
+            self._by_key[key] = set(fresh)
+        else:
+            self._by_key.pop(key, None)  # removed: forget the key too
         for entity in fresh.values():
             for problem in entity.problems:
                 self._report(message.topic, problem, f"{entity.unique_id}: {problem}")
-            await self._add(entity)
+            self._add(entity)
 
     def _is_own(self, entity: DiscoveredEntity) -> bool:
         # Our own room entities come back to us through the same discovery prefix.
         return entity.unique_id.startswith(self._own_prefix) and entity.source == "discovery"
 
-    async def _add(self, entity: DiscoveredEntity) -> None:
+    def _add(self, entity: DiscoveredEntity) -> None:
         old = self.entities.get(entity.unique_id)
         if old == entity:
             return
@@ -175,37 +187,50 @@ class MqttDevices:
         old_topics = set(old.state_topics + old.availability_topics) if old else set()
         new_topics = set(entity.state_topics + entity.availability_topics)
         for topic in old_topics - new_topics:
-            await self._release(topic, entity.unique_id)
+            self._release(topic, entity.unique_id)
         for topic in new_topics - old_topics:
-            await self._follow(topic, entity.unique_id)
+            self._follow(topic, entity.unique_id)
         listeners = self.on_updated if old else self.on_added
         for listener in listeners:
             _safe(listener, entity)
 
-    async def _remove(self, unique_id: str) -> None:
+    def _remove(self, unique_id: str) -> None:
         entity = self.entities.pop(unique_id, None)
         self.state_topics.pop(unique_id, None)
         self._avail_topics.pop(unique_id, None)
         self.states.pop(unique_id, None)
         self.available.pop(unique_id, None)
+        self.refused.pop(unique_id, None)
         if entity is None:
             return
         for topic in set(entity.state_topics + entity.availability_topics):
-            await self._release(topic, unique_id)
+            self._release(topic, unique_id)
         for listener in self.on_removed:
             _safe(listener, entity)
 
-    async def _follow(self, topic: str, unique_id: str) -> None:
+    def _follow(self, topic: str, unique_id: str) -> None:
+        # Registered before subscribing: the retained state may arrive before the SUBACK.
         users = self._topic_users.setdefault(topic, set())
         users.add(unique_id)
-        if topic not in self._topic_subs:
-            self._topic_subs[topic] = await self.client.subscribe(topic, self._on_state_message)
-        elif topic in self._last:
-            # The broker sent the retained state only to the first entity on this topic
-            # (e.g. a Zigbee2MQTT light and its sensors share one topic): replay it.
-            self._on_state_message(self._last[topic], only=unique_id)
+        if topic in self._topic_subs:
+            if topic in self._last:
+                # The broker sent the retained state only to the first entity on this topic
+                # (e.g. a Zigbee2MQTT light and its sensors share one topic): replay it.
+                self._on_state_message(self._last[topic], only=unique_id)
+            return
+        try:
+            sub = self.client.subscribe_nowait(topic, self._on_state_message)
+        except MqttRefusedError as exc:
+            # Discovery validated the topic already; this is the last line of defence (e.g.
+            # a device declared in the config): this device goes without state, alone.
+            users.discard(unique_id)
+            if not users:
+                self._topic_users.pop(topic, None)
+            self._refuse(unique_id, topic, str(exc))
+            return
+        self._topic_subs[topic] = sub
 
-    async def _release(self, topic: str, unique_id: str) -> None:
+    def _release(self, topic: str, unique_id: str) -> None:
         users = self._topic_users.get(topic, set())
         users.discard(unique_id)
         if not users:
@@ -213,11 +238,37 @@ class MqttDevices:
             self._last.pop(topic, None)
             sub = self._topic_subs.pop(topic, None)
             if sub is not None:
-                await sub.cancel()
+                sub.cancel_nowait()
 
     # -- states ---------------------------------------------------------------------------
 
+    def _subscription_refused(self, topic: str, reason: str) -> None:
+        for unique_id in sorted(self._topic_users.get(topic, ())):
+            self._refuse(unique_id, topic, f"the broker refused the subscription to "
+                         f"{short(topic)}: {reason}")
+
+    def _refuse(self, unique_id: str, topic: str, reason: str) -> None:
+        entity = self.entities.get(unique_id)
+        name = entity.name if entity else unique_id
+        self.refused[unique_id] = reason
+        self._report(topic, f"refused {unique_id}", f"device {name!r} ({unique_id}): {reason}")
+
+    def health(self) -> dict[str, Any]:
+        """Devices that cannot be reached or followed, and the bad input seen so far."""
+        return {
+            "entities": len(self.entities),
+            "max_entities": self.settings.max_entities,
+            "unavailable": sorted(uid for uid, ok in self.available.items() if ok is False),
+            "refused": dict(self.refused),
+            **self.problems.summary(),
+        }
+
     def _on_state_message(self, message: Message, only: str | None = None) -> None:
+        if len(message.payload) > MAX_STATE_BYTES:
+            # Neither kept (as the topic's last message) nor decoded.
+            self._report(message.topic, "size", f"ignored state message of "
+                         f"{len(message.payload)} bytes (limit {MAX_STATE_BYTES})")
+            return
         if only is None:
             self._last[message.topic] = message
         users = [only] if only else list(self._topic_users.get(message.topic, ()))
@@ -263,10 +314,7 @@ class MqttDevices:
 
     def _report(self, topic: str, kind: str, text: str) -> None:
         # Once per (topic, kind): a device that keeps sending garbage must not flood the log.
-        if (topic, kind) in self._reported:
-            return
-        self._reported.add((topic, kind))
-        log.warning("MQTT %s (topic %s)", text, topic)
+        self.problems.report(topic, kind, text)
 
 
 def _safe(listener: Callable[..., None], *args: Any) -> None:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from samantha.home import Device
 from samantha.kinds import CommandError, apply, default_state
 from samantha.plugins.mqtt import codec
-from samantha.plugins.mqtt.client import MqttClient, MqttConnectError
+from samantha.plugins.mqtt.client import MqttClient, MqttConnectError, MqttRefusedError
 from samantha.plugins.mqtt.devices import MqttDevices
 from samantha.plugins.mqtt.discovery import DiscoveredEntity
 from samantha.plugins.mqtt.mapping import (
@@ -37,7 +37,7 @@ from samantha.plugins.mqtt.outbox import OutboxFullError
 from samantha.plugins.mqtt.rooms import RoomBridge
 from samantha.plugins.mqtt.settings import MqttSettings
 from samantha.plugins.mqtt.settle import RetainedBarrier
-from samantha.providers import Command, DeviceProvider, DeviceUnavailable
+from samantha.providers import Command, CommandQueued, DeviceProvider, DeviceUnavailable
 
 if TYPE_CHECKING:
     from samantha.house import House
@@ -164,6 +164,12 @@ class MqttProvider(DeviceProvider):
             return
         await barrier.wait(left())
 
+    def health(self) -> dict[str, Any]:
+        """The connection, refused subscriptions and unreachable devices, as plain data."""
+        client = self.client.health() if self.client else {"connected": False}
+        devices = self.devices.health() if self.devices else {}
+        return {**client, "waiting_for_broker": self.waiting_for_broker, "devices": devices}
+
     async def announce_rooms(self) -> None:
         """Publish the rooms' entities; called once every provider has added its rooms."""
         if not self.settings.announce_rooms or self.client is None or self.house is None:
@@ -202,12 +208,19 @@ class MqttProvider(DeviceProvider):
         except OutboxFullError as exc:
             raise DeviceUnavailable("too many commands are already waiting for the MQTT "
                                     "broker, so I did not queue this one") from exc
+        except MqttRefusedError as exc:
+            log.error("MQTT command to %s (%s) refused: %s", device.name, unique_id, exc)
+            raise DeviceUnavailable(f"the command for {device.name} was refused: {exc}") from exc
         if not self.client.connected:
-            raise DeviceUnavailable(QUEUED)
+            raise CommandQueued(QUEUED)
         # asyncio.wait leaves the futures alone on timeout: the outbox still delivers them.
         done, pending = await asyncio.wait(futures, timeout=self.settings.command_timeout)
+        for fut in done:
+            if not fut.cancelled() and fut.exception() is not None:
+                raise DeviceUnavailable(f"the command for {device.name} was refused: "
+                                        f"{fut.exception()}")
         if pending or any(f.cancelled() for f in done):
-            raise DeviceUnavailable(UNCONFIRMED if self.client.connected else QUEUED)
+            raise CommandQueued(UNCONFIRMED if self.client.connected else QUEUED)
         if not self.devices.state_topics.get(unique_id):
             # No state topic: like HA, assume the device did what it was told (optimistic).
             self.house.home.update_state(

@@ -102,6 +102,8 @@ class MqttSettings(BaseModel):
     announce_rooms: bool = True
     # Discovery area, device name, entity name or unique_id -> Samantha room.
     rooms: dict[str, str] = Field(default_factory=dict)
+    # Discovered and declared entities at most: bounds memory under a flood of configs.
+    max_entities: int = Field(1000, ge=1, le=100_000)
     devices: list[GenericDevice] = Field(default_factory=list)
 
     @field_validator("base_topic", "discovery_prefix")

@@ -10,11 +10,20 @@ real Jinja would mean arbitrary code from whoever can publish a discovery messag
 from __future__ import annotations
 
 import ast
+import functools
 import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from samantha.plugins.mqtt.payloads import (
+    MAX_STATE_BYTES,
+    MAX_TEMPLATE_CHARS,
+    PayloadError,
+    loads,
+    short,
+)
 
 _PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}", re.S)
 _VAR = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)")
@@ -59,18 +68,26 @@ class Template:
         variables: dict[str, Any] = {"value": payload, **extra}
         if "value_json" in self.variables:
             try:
-                variables["value_json"] = json.loads(payload)
-            except ValueError as exc:
+                variables["value_json"] = loads(payload, limit=MAX_STATE_BYTES)
+            except PayloadError as exc:
                 raise TemplateError(
-                    f"payload is not JSON ({exc}) but the template uses value_json"
+                    f"payload is not usable JSON ({exc}) but the template uses value_json"
                 ) from None
         return self.render(variables)
 
 
+@functools.lru_cache(maxsize=1024)
 def compile_template(source: str) -> Template:
-    """Parse a template; raise TemplateError for anything outside the supported subset."""
+    """Parse a template; raise TemplateError for anything outside the supported subset.
+
+    Cached: the same few templates are applied to every state message (a Template is
+    immutable); the cache is bounded, so hostile sources cannot grow it.
+    """
+    if len(source) > MAX_TEMPLATE_CHARS:
+        raise TemplateError(f"template of {len(source)} characters, more than "
+                            f"{MAX_TEMPLATE_CHARS}")
     if "{%" in source or "{#" in source:
-        raise TemplateError(f"unsupported template (statements/comments): {source!r}")
+        raise TemplateError(f"unsupported template (statements/comments): {short(source)}")
     parts: list[str | _Expr] = []
     pos = 0
     for match in _PLACEHOLDER.finditer(source):
@@ -81,14 +98,14 @@ def compile_template(source: str) -> Template:
     if pos < len(source):
         parts.append(source[pos:])
     if any(isinstance(p, str) and ("{{" in p or "}}" in p) for p in parts):
-        raise TemplateError(f"unbalanced braces in template {source!r}")
+        raise TemplateError(f"unbalanced braces in template {short(source)}")
     return Template(source, tuple(parts))
 
 
 def _parse_expr(text: str, source: str) -> _Expr:
     match = _VAR.match(text)
     if not match:
-        raise TemplateError(f"unsupported template expression {text.strip()!r} in {source!r}")
+        raise TemplateError(f"unsupported template expression {short(text.strip())}")
     variable, pos = match.group(1), match.end()
     path: list[str | int] = []
     filters: list[tuple[str, Any]] = []
@@ -96,7 +113,7 @@ def _parse_expr(text: str, source: str) -> _Expr:
         if m := _ATTR.match(text, pos):
             path.append(m.group(1))
         elif m := _INDEX.match(text, pos):
-            path.append(ast.literal_eval(m.group(1)))
+            path.append(_literal(m.group(1), source))
         else:
             break
         pos = m.end()
@@ -106,15 +123,21 @@ def _parse_expr(text: str, source: str) -> _Expr:
             break
         arg: Any = None
         if m.group(2) is not None and m.group(2).strip():
-            try:
-                arg = ast.literal_eval(m.group(2).strip())
-            except (ValueError, SyntaxError):
-                raise TemplateError(f"unsupported filter argument in {source!r}") from None
+            arg = _literal(m.group(2).strip(), source)
         filters.append((m.group(1), arg))
         pos = m.end()
     if text[pos:].strip():
-        raise TemplateError(f"unsupported template expression {text.strip()!r} in {source!r}")
+        raise TemplateError(f"unsupported template expression {short(text.strip())}")
     return _Expr(variable, tuple(path), tuple(filters))
+
+
+def _literal(text: str, source: str) -> Any:
+    # literal_eval evaluates no code, but bad escapes are SyntaxErrors, over-long integers
+    # ValueErrors and deep nesting may exhaust the parser: all of them mean "unsupported".
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        raise TemplateError(f"unsupported literal {short(text)} in {short(source)}") from None
 
 
 def _evaluate(expr: _Expr, variables: Mapping[str, Any]) -> Any:
@@ -146,9 +169,12 @@ def _apply(name: str, arg: Any, value: Any) -> Any:
         if name == "float":
             return float(value)
         if name == "round":
-            return round(float(value), int(arg or 0))
-    except (TypeError, ValueError):
-        raise TemplateError(f"cannot apply |{name} to {value!r}") from None
+            digits = int(arg or 0)
+            if not -20 <= digits <= 20:
+                raise ValueError(f"round({digits})")
+            return round(float(value), digits)
+    except (TypeError, ValueError, OverflowError):
+        raise TemplateError(f"cannot apply |{name} to {short(value)}") from None
     if name == "string":
         return _to_text(value)
     if name == "lower":
@@ -158,7 +184,7 @@ def _apply(name: str, arg: Any, value: Any) -> Any:
 
 def _to_text(value: Any) -> str:
     if isinstance(value, (dict, list)):
-        return json.dumps(value)
+        return json.dumps(value)  # parsed from a bounded payload: bounded too
     if value is True or value is False:
         return "True" if value else "False"  # what Jinja prints
     return str(value)

@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from samantha import redact
 from samantha.intent_handling import Outcome
 from samantha.plugins.people import clock
 from samantha.plugins.people.conversations import as_data
@@ -152,7 +153,9 @@ def _describe(err: BaseException) -> str:
         return "no answer in time"
     if isinstance(err, TimeoutError):
         return "timed out"
-    return f"{type(err).__name__}: {err}"
+    # Error bodies come from the server and may quote the request (the key with it).
+    text = redact.redact(str(err))
+    return f"{type(err).__name__}: {text[:300]}{'...' if len(text) > 300 else ''}"
 
 
 async def _condense_first(rt: Runtime, budget: float) -> None:

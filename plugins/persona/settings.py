@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 
+from samantha import redact
 from samantha.config import Section
 
 from .profile import DEFAULT_PERSONA, PersonaProfile
@@ -124,7 +125,9 @@ class Endpoint:
     model: str
 
     def describe(self) -> dict[str, str]:
-        return {"base_url": self.base_url or "https://api.openai.com/v1", "model": self.model}
+        # A base URL may carry credentials (http://user:pw@host, ?key=...): never shown.
+        return {"base_url": redact.redact(self.base_url or "https://api.openai.com/v1"),
+                "model": self.model}
 
 
 def resolve_endpoint(settings: ModelSettings) -> Endpoint | None:
@@ -140,6 +143,9 @@ def resolve_endpoint(settings: ModelSettings) -> Endpoint | None:
     key = key or os.environ.get("OPENAI_API_KEY") or None
     if base_url is None and key is None:
         return None
+    redact.register(key)  # from the environment, not the config: the loader has not seen it
+    if base_url:
+        redact.register_url(base_url)
     # Local servers (Ollama, llama.cpp) ignore the key, but the SDK insists on one.
     return Endpoint(base_url=base_url, api_key=key or "not-needed",
                     model=settings.model or DEFAULT_MODEL)

@@ -1,35 +1,44 @@
-"""A Mosquitto ACL confining each satellite to its own site (username = room = siteId).
+"""A Mosquitto ACL confining each satellite to its own room (username = room = siteId).
 
-Hermes puts the siteId in the topic for audio, so `pattern ... %u` confines audio both ways. Wake
-detections, captured text and the hub's listen/stop orders share one topic for all sites (the
-siteId is in the JSON): a satellite may publish detections and read orders there, and the hub
-ignores what does not come from a room of the home; it cannot stop a compromised satellite from
-claiming another room's wake. That is Hermes' limit, documented in docs/satellites.md.
+Every topic a satellite uses carries its room: audio (`hermes/audioServer/<site>/...`, as in
+Hermes), its status, and Samantha's per-room topics for wakes, captured text and the hub's
+orders (plugins/satellite/topics.py). So `pattern ... %u` lines give each satellite's user its
+own room and nothing else; the hub's user reads and writes everything.
+
+With `shared_topics=True` (Rhasspy satellites) each room's user may also use Hermes' shared
+wake/text/order topics, where the siteId is only in the JSON: then a compromised satellite can
+claim another room's wake. That is Hermes' limit, documented in docs/satellites.md.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-SATELLITE_WRITES = ("hermes/hotword/+/detected", "hermes/asr/textCaptured")
-SATELLITE_READS = ("hermes/asr/startListening", "hermes/asr/stopListening",
-                   "hermes/hotword/toggleOn", "hermes/hotword/toggleOff",
-                   "hermes/dialogueManager/sessionEnded")
+from samantha.plugins.satellite import hermes
+from samantha.plugins.satellite.topics import SATELLITE_SENDS, SATELLITE_TAKES, SiteTopics
+
+
+def _shared(cls: type[hermes.HermesMessage]) -> str:
+    return cls.subscription()
 
 
 def mosquitto_acl(rooms: Iterable[str], *, hub_user: str = "samantha",
-                  status_topic: str = "samantha/satellite",
+                  status_topic: str = "samantha/satellite", site_topic: str = "samantha/site",
+                  shared_topics: bool = False,
                   hub_topics: Iterable[str] = ("hermes/#", "samantha/#", "homeassistant/#")
                   ) -> str:
-    """The text of an `acl_file`: the hub's user, then one user per satellite room."""
-    lines = ["# Samantha: the hub, then one user per satellite (username = room = siteId).",
+    """The text of an `acl_file`: the hub's user, then what each satellite's user may do."""
+    lines = ["# Samantha: the hub, then each satellite (username = room = siteId).",
              f"user {hub_user}"]
     lines += [f"topic readwrite {topic}" for topic in hub_topics]
-    for room in rooms:
-        lines += ["", f"user {room}"]
-        lines += [f"topic write {topic}" for topic in SATELLITE_WRITES]
-        lines += [f"topic read {topic}" for topic in SATELLITE_READS]
-    lines += ["", "# Every user, with %u replaced by its username: its own audio and status only.",
-              "pattern readwrite hermes/audioServer/%u/#",
+    if shared_topics:
+        for room in rooms:
+            lines += ["", f"# {room}: Hermes' shared topics (any room's siteId fits in them)",
+                      f"user {room}"]
+            lines += [f"topic write {_shared(cls)}" for cls in SATELLITE_SENDS]
+            lines += [f"topic read {_shared(cls)}" for cls in SATELLITE_TAKES]
+    lines += ["", "# Every user, with %u replaced by its username: its own room only."]
+    lines += SiteTopics(site_topic).acl_patterns(SATELLITE_SENDS, SATELLITE_TAKES)
+    lines += ["pattern readwrite hermes/audioServer/%u/#",
               f"pattern readwrite {status_topic}/%u/#"]
     return "\n".join(lines) + "\n"

@@ -9,14 +9,29 @@ from __future__ import annotations
 
 import io
 import wave
-from typing import Any, ClassVar, TypeVar
+from typing import Annotated, Any, ClassVar, TypeVar
 
 import numpy as np
 from paho.mqtt.client import topic_matches_sub
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 from pydantic.alias_generators import to_camel
 
+from samantha.plugins.satellite.limits import (
+    FRAME_LIMITS,
+    MAX_ID_CHARS,
+    MAX_TEXT_CHARS,
+    AudioLimits,
+    parse_json,
+    topic_level,
+)
+from samantha.plugins.satellite.wavcheck import wav_chunks
+
 M = TypeVar("M", bound="HermesMessage")
+
+# Strings from the network have lengths; a siteId is also a topic level.
+Id = Annotated[str, StringConstraints(max_length=MAX_ID_CHARS)]
+Text = Annotated[str, StringConstraints(max_length=MAX_TEXT_CHARS)]
+SiteId = Annotated[str, AfterValidator(topic_level)]
 
 
 class HermesMessage(BaseModel):
@@ -56,7 +71,8 @@ class HermesMessage(BaseModel):
 
     @classmethod
     def from_payload(cls: type[M], payload: bytes | str) -> M:
-        return cls.model_validate_json(payload)
+        """Parse and validate a message from the network; InvalidMessage says what is wrong."""
+        return parse_json(cls, payload)
 
 
 # --- wake ------------------------------------------------------------------------------------
@@ -67,14 +83,14 @@ class HotwordDetected(HermesMessage):
 
     TOPIC: ClassVar[str] = "hermes/hotword/{wakeword_id}/detected"
 
-    model_id: str
-    model_version: str = ""
-    model_type: str = "personal"
+    model_id: Id
+    model_version: Id = ""
+    model_type: Id = "personal"
     current_sensitivity: float = 1.0
-    site_id: str = "default"
-    session_id: str | None = None
+    site_id: SiteId = "default"
+    session_id: Id | None = None
     send_audio_captured: bool | None = None
-    lang: str | None = None
+    lang: Id | None = None
     # Samantha extensions (ignored by other Hermes peers): loudness in dBFS of the wake word,
     # and the satellite's monotonic-free wall clock time of detection.
     level_db: float | None = None
@@ -84,15 +100,15 @@ class HotwordDetected(HermesMessage):
 class HotwordToggleOn(HermesMessage):
     TOPIC: ClassVar[str] = "hermes/hotword/toggleOn"
 
-    site_id: str = "default"
-    reason: str = ""
+    site_id: SiteId = "default"
+    reason: Id = ""
 
 
 class HotwordToggleOff(HermesMessage):
     TOPIC: ClassVar[str] = "hermes/hotword/toggleOff"
 
-    site_id: str = "default"
-    reason: str = ""
+    site_id: SiteId = "default"
+    reason: Id = ""
 
 
 # --- audio -------------------------------------------------------------------------------------
@@ -101,8 +117,8 @@ class HotwordToggleOff(HermesMessage):
 class AudioPlayFinished(HermesMessage):
     TOPIC: ClassVar[str] = "hermes/audioServer/{site_id}/playFinished"
 
-    id: str | None = None
-    session_id: str | None = None
+    id: Id | None = None
+    session_id: Id | None = None
 
 
 def audio_frame_topic(site_id: str) -> str:
@@ -132,17 +148,15 @@ def wav_bytes(samples: np.ndarray, sample_rate: int = 16000) -> bytes:
     return buf.getvalue()
 
 
-def read_wav_bytes(payload: bytes) -> tuple[np.ndarray, int]:
-    """(samples shaped (n, channels) int16, sample rate) from a WAV payload."""
-    try:
-        with wave.open(io.BytesIO(payload), "rb") as wav:
-            if wav.getsampwidth() != 2:
-                raise ValueError(f"{wav.getsampwidth() * 8}-bit audio; Hermes frames are 16-bit")
-            frames = wav.readframes(wav.getnframes())
-            channels, rate = wav.getnchannels(), wav.getframerate()
-    except (wave.Error, EOFError) as err:
-        raise ValueError(f"not a WAV payload: {err}") from err
-    samples = np.frombuffer(frames, dtype="<i2").astype(np.int16).reshape(-1, channels)
+def read_wav_bytes(payload: bytes, limits: AudioLimits = FRAME_LIMITS) -> tuple[np.ndarray, int]:
+    """(samples shaped (n, channels) int16, sample rate) from a WAV payload.
+
+    The header is checked against `limits` (size, rate, width, channels, length) before a
+    sample is read, so a lying header costs nothing; InvalidMessage says what was wrong.
+    """
+    fmt, data = wav_chunks(payload, limits)
+    channels, rate = fmt.channels, fmt.rate
+    samples = np.frombuffer(data, dtype="<i2").astype(np.int16).reshape(-1, channels)
     return samples, rate
 
 
@@ -152,31 +166,31 @@ def read_wav_bytes(payload: bytes) -> tuple[np.ndarray, int]:
 class AsrStartListening(HermesMessage):
     TOPIC: ClassVar[str] = "hermes/asr/startListening"
 
-    site_id: str = "default"
-    session_id: str | None = None
-    lang: str | None = None
+    site_id: SiteId = "default"
+    session_id: Id | None = None
+    lang: Id | None = None
     stop_on_silence: bool = True
     send_audio_captured: bool = False
-    wakeword_id: str | None = None
+    wakeword_id: Id | None = None
 
 
 class AsrStopListening(HermesMessage):
     TOPIC: ClassVar[str] = "hermes/asr/stopListening"
 
-    site_id: str = "default"
-    session_id: str | None = None
+    site_id: SiteId = "default"
+    session_id: Id | None = None
 
 
 class AsrTextCaptured(HermesMessage):
     TOPIC: ClassVar[str] = "hermes/asr/textCaptured"
 
-    text: str
+    text: Text
     likelihood: float = 1.0
     seconds: float = 0.0
-    site_id: str = "default"
-    session_id: str | None = None
-    wakeword_id: str | None = None
-    lang: str | None = None
+    site_id: SiteId = "default"
+    session_id: Id | None = None
+    wakeword_id: Id | None = None
+    lang: Id | None = None
 
 
 # --- understanding -----------------------------------------------------------------------------
@@ -185,11 +199,11 @@ class AsrTextCaptured(HermesMessage):
 class NluQuery(HermesMessage):
     TOPIC: ClassVar[str] = "hermes/nlu/query"
 
-    input: str
-    site_id: str = "default"
-    id: str | None = None
-    session_id: str | None = None
-    lang: str | None = None
+    input: Text
+    site_id: SiteId = "default"
+    id: Id | None = None
+    session_id: Id | None = None
+    lang: Id | None = None
 
 
 class Intent(HermesMessage):
@@ -215,21 +229,21 @@ class NluIntent(HermesMessage):
 
     input: str
     intent: Intent
-    site_id: str = "default"
-    id: str | None = None
+    site_id: SiteId = "default"
+    id: Id | None = None
     slots: list[Slot] = Field(default_factory=list)
-    session_id: str | None = None
+    session_id: Id | None = None
     raw_input: str | None = None
-    lang: str | None = None
+    lang: Id | None = None
 
 
 class NluIntentNotRecognized(HermesMessage):
     TOPIC: ClassVar[str] = "hermes/nlu/intentNotRecognized"
 
     input: str
-    site_id: str = "default"
-    id: str | None = None
-    session_id: str | None = None
+    site_id: SiteId = "default"
+    id: Id | None = None
+    session_id: Id | None = None
 
 
 # --- dialogue ------------------------------------------------------------------------------------
@@ -238,39 +252,39 @@ class NluIntentNotRecognized(HermesMessage):
 class DialogueSessionStarted(HermesMessage):
     TOPIC: ClassVar[str] = "hermes/dialogueManager/sessionStarted"
 
-    session_id: str
-    site_id: str = "default"
-    custom_data: str | None = None
-    lang: str | None = None
+    session_id: Id
+    site_id: SiteId = "default"
+    custom_data: Text | None = None
+    lang: Id | None = None
 
 
 class SessionTermination(HermesMessage):
-    reason: str = "nominal"
+    reason: Id = "nominal"
 
 
 class DialogueSessionEnded(HermesMessage):
     TOPIC: ClassVar[str] = "hermes/dialogueManager/sessionEnded"
 
     termination: SessionTermination
-    session_id: str
-    site_id: str = "default"
-    custom_data: str | None = None
+    session_id: Id
+    site_id: SiteId = "default"
+    custom_data: Text | None = None
 
 
 class DialogueContinueSession(HermesMessage):
     TOPIC: ClassVar[str] = "hermes/dialogueManager/continueSession"
 
-    session_id: str
+    session_id: Id
     text: str | None = None
-    custom_data: str | None = None
+    custom_data: Text | None = None
 
 
 class DialogueEndSession(HermesMessage):
     TOPIC: ClassVar[str] = "hermes/dialogueManager/endSession"
 
-    session_id: str
+    session_id: Id
     text: str | None = None
-    custom_data: str | None = None
+    custom_data: Text | None = None
 
 
 # --- speech output -------------------------------------------------------------------------------
@@ -280,18 +294,18 @@ class TtsSay(HermesMessage):
     TOPIC: ClassVar[str] = "hermes/tts/say"
 
     text: str
-    site_id: str = "default"
-    lang: str | None = None
-    id: str | None = None
-    session_id: str | None = None
+    site_id: SiteId = "default"
+    lang: Id | None = None
+    id: Id | None = None
+    session_id: Id | None = None
 
 
 class TtsSayFinished(HermesMessage):
     TOPIC: ClassVar[str] = "hermes/tts/sayFinished"
 
-    site_id: str = "default"
-    id: str | None = None
-    session_id: str | None = None
+    site_id: SiteId = "default"
+    id: Id | None = None
+    session_id: Id | None = None
 
 
 # --- errors --------------------------------------------------------------------------------------
@@ -301,9 +315,9 @@ class HermesError(HermesMessage):
     TOPIC: ClassVar[str] = "hermes/error/{component}"
 
     error: str
-    site_id: str = "default"
-    context: str | None = None
-    session_id: str | None = None
+    site_id: SiteId = "default"
+    context: Text | None = None
+    session_id: Id | None = None
 
 
 JSON_MESSAGES: tuple[type[HermesMessage], ...] = (

@@ -15,7 +15,6 @@ import asyncio
 import contextlib
 import logging
 import time
-import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +22,10 @@ from samantha.events import ReplySpoken
 from samantha.plugins.mqtt.client import Message, MqttClient, MqttError
 from samantha.plugins.satellite import hermes
 from samantha.plugins.satellite.arbitration import WakeArbiter, WakeClaim
+from samantha.plugins.satellite.limits import MAX_SITE_CHARS
+from samantha.plugins.satellite.oncelog import OnceLog
+from samantha.plugins.satellite.recognizers import Recognizers
+from samantha.plugins.satellite.replies import Replies, slots_of
 from samantha.plugins.satellite.session import (
     HubSession,
     Phase,
@@ -33,7 +36,7 @@ from samantha.plugins.satellite.session import (
 from samantha.plugins.satellite.settings import SatelliteSettings
 from samantha.plugins.satellite.status import SatelliteStatus, SiteAvailability
 from samantha.plugins.speech.endpoint import Decision
-from samantha.plugins.speech.engines import EngineRegistry, SpeechToText, TextToSpeech
+from samantha.plugins.speech.engines import EngineRegistry, TextToSpeech
 from samantha.plugins.speech.grammar import GrammarKeeper
 from samantha.plugins.speech.room import NOT_CAUGHT
 from samantha.plugins.speech.service import resolved
@@ -45,6 +48,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _WATCH_S = 0.1
+_MAX_SITE_NAMES = 256
 
 
 @dataclass
@@ -54,7 +58,7 @@ class Site:
     status: SatelliteStatus | None = None
 
 
-class SatelliteHub:
+class SatelliteHub(Replies):
     def __init__(self, house: House, settings: SatelliteSettings, client: MqttClient,
                  speech: SpeechSettings | None = None) -> None:
         self.house = house
@@ -69,18 +73,17 @@ class SatelliteHub:
         self.sessions: dict[str, HubSession] = {}  # by room id
         self.keeper: GrammarKeeper | None = None
         self.tts: TextToSpeech | None = None
-        self._stt: dict[str, SpeechToText] = {}
-        self._stt_building: dict[str, asyncio.Task[SpeechToText]] = {}
+        self.topics = settings.topics()
         self._registry: EngineRegistry | None = None
-        self._free: list[SpeechToText] = []
+        self._ready = asyncio.Event()
+        self.recognizers = Recognizers(self.speech.stt, self._new_stt, self._ready)
         self._site_rooms: dict[str, str] = {}  # siteId -> room id
         self._muted: set[str] = set()
         self._plays: dict[str, asyncio.Future[None]] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
-        self._logged: set[str] = set()
+        self._once = OnceLog(log)
         self._subs: list[Any] = []
         self._unsubscribe: Any = None
-        self._ready = asyncio.Event()
         self.stats = {"wakes": 0, "answered": 0, "stood_down": 0, "frames": 0,
                       "bad_messages": 0}
 
@@ -88,14 +91,19 @@ class SatelliteHub:
 
     async def start(self) -> None:
         """Subscribe at once; engines and grammar load in the background (seconds)."""
-        c, s = self.client, self.settings
+        c, s, t = self.client, self.settings, self.topics
         self._subs = [
             await c.subscribe(f"{s.status_topic}/+/status", self._on_status),
-            await c.subscribe(hermes.HotwordDetected.subscription(), self._on_hotword),
+            await c.subscribe(t.subscription(hermes.HotwordDetected), self._on_hotword),
             await c.subscribe(hermes.AUDIO_FRAME_SUBSCRIPTION, self._on_frame, qos=0),
             await c.subscribe(hermes.AudioPlayFinished.subscription(), self._on_play_finished),
-            await c.subscribe(hermes.AsrTextCaptured.TOPIC, self._on_text),
+            await c.subscribe(t.subscription(hermes.AsrTextCaptured), self._on_text),
         ]
+        if s.shared_topics:  # Rhasspy satellites: anyone may claim any siteId there
+            self._subs += [
+                await c.subscribe(hermes.HotwordDetected.subscription(), self._on_hotword),
+                await c.subscribe(hermes.AsrTextCaptured.TOPIC, self._on_text),
+            ]
         self._unsubscribe = self.house.bus.subscribe(ReplySpoken, self._on_reply)
         self._spawn(self._load())
         self._spawn(self._watchdog())
@@ -105,13 +113,14 @@ class SatelliteHub:
             self._registry = EngineRegistry.from_host(self.house.host)
             self.tts = self._registry.build("tts", self.speech.tts.engine, self.speech,
                                             self.language)
-            first = await asyncio.to_thread(self._new_stt)
+            first = await asyncio.to_thread(self._first_stt)
             if self.speech.stt.mode == "grammar":
-                self.keeper = GrammarKeeper(self.house, self.speech.stt, first.missing_words)
-                self.keeper.install(await asyncio.to_thread(self.keeper.build))
-                self.keeper.listeners.append(self._grammar_changed)
-            self._free.append(first)
-            self._grammar_changed_one(first)
+                keeper = self.keeper = GrammarKeeper(self.house, self.speech.stt,
+                                                     first.missing_words)
+                keeper.install(await asyncio.to_thread(keeper.build))
+                self.recognizers.grammar = keeper.grammar_for
+                keeper.listeners.append(self.recognizers.grammar_changed)
+            self.recognizers.add_spare(first)
         except Exception:
             log.exception("satellite hub: speech engines failed to load; satellites' speech "
                           "cannot be recognised")
@@ -119,23 +128,17 @@ class SatelliteHub:
             self._ready.set()
         log.info("satellite hub ready (%s)", self.speech.stt.engine)
 
-    def _new_stt(self) -> SpeechToText:
+    def _new_stt(self) -> Any:
         assert self._registry is not None
-        stt: SpeechToText = self._registry.build("stt", self.speech.stt.engine, self.speech,
-                                                 self.language)
+        return self._registry.build("stt", self.speech.stt.engine, self.speech, self.language)
+
+    def _first_stt(self) -> Any:
+        """The first recognizer, warmed: its free-form model (for words that snap to no
+        command) loads at start, not in the middle of someone's sentence."""
+        stt = self._new_stt()
+        if self.speech.stt.mode == "grammar" and self.speech.stt.free_form_fallback:
+            stt.transcribe_free(bytes(3200))
         return stt
-
-    def _grammar_changed(self, grammar: Any) -> None:
-        for room, stt in self._stt.items():
-            self._grammar_changed_one(stt, room)
-        for stt in self._free:
-            self._grammar_changed_one(stt)
-
-    def _grammar_changed_one(self, stt: SpeechToText, room: str = "") -> None:
-        if self.speech.stt.mode == "free_form":
-            stt.set_grammar(None)
-        elif self.keeper is not None:
-            stt.set_grammar(self.keeper.grammar.for_room(room))
 
     async def stop(self) -> None:
         if self._unsubscribe is not None:
@@ -144,7 +147,7 @@ class SatelliteHub:
         for sub in self._subs:
             with contextlib.suppress(Exception):
                 await sub.cancel()
-        tasks = [*self._tasks, *self._stt_building.values()]
+        tasks = [*self._tasks, *self.recognizers.tasks()]
         for session in self.sessions.values():
             tasks += [t for t in [session.task, *session.replies] if t is not None]
         for task in tasks:
@@ -163,11 +166,6 @@ class SatelliteHub:
         self._tasks.discard(task)
         if not task.cancelled() and task.exception() is not None:
             log.error("satellite hub task failed", exc_info=task.exception())
-
-    def _log_once(self, key: str, message: str, *args: Any) -> None:
-        if key not in self._logged:
-            self._logged.add(key)
-            log.warning(message, *args)
 
     async def _publish(self, topic: str, message: hermes.HermesMessage | bytes, qos: int = 1,
                        retain: bool = False) -> None:
@@ -189,10 +187,12 @@ class SatelliteHub:
             return room
         found = self.house.home.find_room(site_id)
         if found is None:
-            self._log_once(f"site:{site_id}", "satellite hub: ignoring %s: siteId %r is not a "
-                           "room of this home", topic, site_id)
+            self.stats["bad_messages"] += 1
+            self._once.warn(f"site:{site_id}", "satellite hub: ignoring %s: siteId %r is not "
+                            "a room of this home", topic, site_id[:MAX_SITE_CHARS])
             return None
-        self._site_rooms[site_id] = found.id
+        if len(self._site_rooms) < _MAX_SITE_NAMES:  # spellings of room names, not a flood
+            self._site_rooms[site_id] = found.id
         return found.id
 
     def _site(self, room: str) -> Site:
@@ -209,7 +209,7 @@ class SatelliteHub:
         try:
             status = SatelliteStatus.parse(message.payload)
         except ValueError as err:
-            self._bad(message, err)
+            self._bad(message, err, site_id)
             return
         site = self._site(room)
         site.status = status
@@ -223,6 +223,7 @@ class SatelliteHub:
             log.warning("satellite %s is offline (last will or shutdown); room unavailable",
                         room)
             await self._abort(room, "error")
+            self.recognizers.release(room)
             await self._announce(room, False)
         elif not status.online and not message.retain:
             await self._announce(room, False)
@@ -231,9 +232,12 @@ class SatelliteHub:
         # Other plugins (LED rings, automations, the persona) see it as the room's activity.
         with contextlib.suppress(Exception):  # a site the house has no room for
             await self.house.set_activity(room, "idle" if available else "unavailable")
-        await self._publish(self.settings.availability_of(room),
-                            SiteAvailability(room=room, available=available).payload(),
-                            retain=True)
+        session = self.sessions.get(room)
+        held = session.audio_bytes() if session is not None else 0
+        await self._publish(self.settings.availability_of(room), SiteAvailability(
+            room=room, available=available, conversation=session is not None,
+            held_audio_s=round(held / 2 / 16000, 3),
+            recognizer=room in self.recognizers.by_room).payload(), retain=True)
 
     def available(self, room: str) -> bool:
         site = self.sites.get(room)
@@ -241,31 +245,37 @@ class SatelliteHub:
 
     async def _warm(self, room: str) -> None:
         with contextlib.suppress(Exception):
-            await self._stt_for(room)
+            await self.recognizers.for_room(room)
 
-    async def _stt_for(self, room: str) -> SpeechToText:
-        """A recognizer of the room's own (decoders are stateful; rooms may talk at once)."""
-        found = self._stt.get(room)
-        if found is not None:
-            return found
-        building = self._stt_building.get(room)
-        if building is None:
-            building = asyncio.get_running_loop().create_task(self._build_stt(room))
-            self._stt_building[room] = building
-        return await asyncio.shield(building)
-
-    async def _build_stt(self, room: str) -> SpeechToText:
-        await self._ready.wait()
-        stt = self._free.pop() if self._free else await asyncio.to_thread(self._new_stt)
-        # The room's own view of the grammar: its device names are the likelier ones.
-        await asyncio.to_thread(self._grammar_changed_one, stt, room)
-        self._stt[room] = stt
-        return stt
-
-    def _bad(self, message: Message, err: Exception) -> None:
+    def _bad(self, message: Message, err: Exception, source: str | None = None) -> None:
+        """Log an invalid message once per source (a room, or else the topic) and kind of
+        message, and drop it."""
         self.stats["bad_messages"] += 1
-        self._log_once(f"bad:{message.topic}", "satellite hub: ignoring malformed message on "
-                       "%s: %s", message.topic, err)
+        kind = message.topic.rsplit("/", 1)[-1]  # detected, audioFrame, status, ...
+        self._once.warn(f"bad:{source or message.topic}:{kind}", "satellite hub: ignoring "
+                        "malformed message on %s: %s", message.topic, err)
+
+    def _sender(self, message: Message, site_id: str, given: bool) -> str | None:
+        """The siteId a message speaks for: the room of its per-room topic (a different siteId
+        in the JSON is refused), or the JSON's on a Hermes shared topic."""
+        site = self.topics.room_in(message.topic)
+        if site is None:
+            return site_id
+        if given and site_id != site:
+            self._bad(message, ValueError(f"siteId {site_id!r} on {site}'s topic: a satellite "
+                                          "speaks only for its own room"), site)
+            return None
+        return site
+
+    async def _order(self, session: HubSession, message: hermes.HermesMessage,
+                     wait: bool = True) -> None:
+        """An order to a session's satellite, on the topic its wake came on."""
+        cls = type(message)
+        topic = cls.TOPIC if session.shared else self.topics.of(cls, session.site)
+        if wait:
+            await self._publish(topic, message)
+        else:
+            self._send(topic, message)
 
     # --- wake and arbitration ---------------------------------------------------------------
 
@@ -274,18 +284,21 @@ class SatelliteHub:
         try:
             detected = hermes.HotwordDetected.from_payload(message.payload)
         except ValueError as err:
-            self._bad(message, err)
+            self._bad(message, err, self.topics.room_in(message.topic))
             return
-        room = self._room_of(detected.site_id, message.topic)
-        if room is None or room in self.sessions:
+        site_id = self._sender(message, detected.site_id, "site_id" in detected.model_fields_set)
+        room = self._room_of(site_id, message.topic) if site_id is not None else None
+        if room is None or site_id is None or room in self.sessions:
             return  # unknown, or already in a conversation
         site = self._site(room)
         if not site.available and site.status is None:
             site.available = True  # a Hermes satellite without Samantha's status topic
         self.stats["wakes"] += 1
-        wakeword_id = hermes.HotwordDetected.topic_part(message.topic, "wakeword_id")
-        session = HubSession(room=room, site=detected.site_id, wakeword_id=wakeword_id,
-                             local=site.status is not None and site.status.stt == "local")
+        wakeword_id = self.topics.hermes_part(hermes.HotwordDetected, message.topic,
+                                              "wakeword_id")
+        session = HubSession(room=room, site=site_id, wakeword_id=wakeword_id,
+                             local=site.status is not None and site.status.stt == "local",
+                             shared=self.topics.room_in(message.topic) is None)
         self.sessions[room] = session
         won = await self.arbiter.claim(WakeClaim(room, detected.level_db, received))
         if self.sessions.get(room) is not session:
@@ -294,8 +307,7 @@ class SatelliteHub:
             self.stats["stood_down"] += 1
             log.info("satellite hub: %s stands down (another room answers)", room)
             del self.sessions[room]
-            await self._publish(hermes.AsrStopListening.TOPIC,
-                                hermes.AsrStopListening(site_id=session.site))
+            await self._order(session, hermes.AsrStopListening(site_id=session.site))
             return
         self.stats["answered"] += 1
         session.task = asyncio.get_running_loop().create_task(self._converse(session))
@@ -308,7 +320,7 @@ class SatelliteHub:
         try:
             self._send(hermes.DialogueSessionStarted.TOPIC, hermes.DialogueSessionStarted(
                 session_id=session.id, site_id=site, lang=self.language))
-            await self._publish(hermes.AsrStartListening.TOPIC, hermes.AsrStartListening(
+            await self._order(session, hermes.AsrStartListening(
                 site_id=site, session_id=session.id, wakeword_id=session.wakeword_id,
                 lang=self.language))
             await self.house.set_activity(room, "listening")
@@ -323,7 +335,7 @@ class SatelliteHub:
                     break
                 # Listen again without a wake word: the house asked, or the room is in a chat.
                 session.follow_up = window
-                await self._publish(hermes.AsrStartListening.TOPIC, hermes.AsrStartListening(
+                await self._order(session, hermes.AsrStartListening(
                     site_id=site, session_id=session.id, lang=self.language))
                 await self.house.set_activity(room, "listening")
         except asyncio.CancelledError:
@@ -338,9 +350,7 @@ class SatelliteHub:
                 del self.sessions[room]
             with contextlib.suppress(Exception):
                 await self.house.set_activity(room, "idle")
-            self._send(hermes.DialogueSessionEnded.TOPIC, hermes.DialogueSessionEnded(
-                session_id=session.id, site_id=site,
-                termination=hermes.SessionTermination(reason=reason)))
+            self._ended(session, reason)
 
     def _follow_up(self, reply: str) -> float:
         hub = self.settings.hub
@@ -350,7 +360,7 @@ class SatelliteHub:
 
     async def _hear(self, session: HubSession) -> tuple[str | None, bool]:
         """Listen to one utterance; (text, understood as a command) or (None, _) on silence."""
-        stt = await self._stt_for(session.room)
+        stt = await self.recognizers.for_room(session.room)
         loop = asyncio.get_running_loop()
         endpoint = self.speech.endpoint
         if session.follow_up:
@@ -366,6 +376,7 @@ class SatelliteHub:
         for pcm in session.pending:
             self._feed(session, pcm)
         session.pending.clear()
+        session.pending_bytes = 0
         done, _ = await asyncio.wait([local_text, ended], return_when=asyncio.FIRST_COMPLETED)
         session.phase = Phase.THINKING
         await self.house.set_activity(session.room, "thinking")
@@ -373,8 +384,8 @@ class SatelliteHub:
         if local_text in done:
             stt.finish()
             captured = local_text.result()
-            self._send(hermes.AsrStopListening.TOPIC, hermes.AsrStopListening(
-                site_id=session.site, session_id=session.id))
+            await self._order(session, hermes.AsrStopListening(
+                site_id=session.site, session_id=session.id), wait=False)
             if not captured.text:
                 return None, False
             text, understood = await snapped_text(self.keeper, self.speech.stt, stt,
@@ -384,7 +395,7 @@ class SatelliteHub:
         local_text.cancel()
         transcript = utterance.finish()
         # The utterance is over: the satellite may stop sending audio now.
-        await self._publish(hermes.AsrStopListening.TOPIC, hermes.AsrStopListening(
+        await self._order(session, hermes.AsrStopListening(
             site_id=session.site, session_id=session.id))
         if decision is Decision.TIMEOUT or not utterance.speech_seen:
             return None, False
@@ -397,7 +408,7 @@ class SatelliteHub:
             lang=self.language))
         return text, understood
 
-    def _complete(self, partial: str) -> bool:
+    def _complete(self, partial: str) -> int:
         keeper = self.keeper
         return (self.speech.stt.mode == "grammar" and keeper is not None and bool(partial)
                 and keeper.complete(partial))
@@ -423,7 +434,7 @@ class SatelliteHub:
                 self._send(hermes.NluIntent.topic(intent_name=outcome.intent), hermes.NluIntent(
                     input=text, intent=hermes.Intent(intent_name=outcome.intent),
                     site_id=session.site, session_id=session.id, raw_input=text,
-                    lang=self.language, slots=_slots(outcome.slots)))
+                    lang=self.language, slots=slots_of(outcome.slots)))
             else:
                 self._send(hermes.NluIntentNotRecognized.TOPIC, hermes.NluIntentNotRecognized(
                     input=text, site_id=session.site, session_id=session.id))
@@ -442,13 +453,12 @@ class SatelliteHub:
         try:
             pcm = frame_pcm(message.payload)
         except ValueError as err:
-            self._bad(message, err)
+            self._bad(message, err, session.site)
             return
         self.stats["frames"] += 1
         session.last_frame = time.monotonic()
         if session.phase is Phase.ARBITRATING:
-            if len(session.pending) < HubSession.MAX_PENDING:
-                session.pending.append(pcm)
+            session.keep(pcm)
             return
         self._feed(session, pcm)
 
@@ -456,9 +466,10 @@ class SatelliteHub:
         try:
             captured = hermes.AsrTextCaptured.from_payload(message.payload)
         except ValueError as err:
-            self._bad(message, err)
+            self._bad(message, err, self.topics.room_in(message.topic))
             return
-        room = self._site_rooms.get(captured.site_id)
+        site_id = self._sender(message, captured.site_id, "site_id" in captured.model_fields_set)
+        room = self._site_rooms.get(site_id) if site_id is not None else None
         session = self.sessions.get(room) if room is not None else None
         if session is None:
             return
@@ -496,86 +507,35 @@ class SatelliteHub:
         if session is None:
             return
         log.warning("satellite hub: conversation in %s aborted (%s)", room, reason)
+        session.drop_audio()
         if session.task is not None:
             session.task.cancel()
         else:
-            self._send(hermes.DialogueSessionEnded.TOPIC, hermes.DialogueSessionEnded(
-                session_id=session.id, site_id=session.site,
-                termination=hermes.SessionTermination(reason=reason)))
+            self._ended(session, reason)
+
+    def _ended(self, session: HubSession, reason: str) -> None:
+        """sessionEnded for Hermes tools, and on the room's own topic for its satellite."""
+        ended = hermes.DialogueSessionEnded(session_id=session.id, site_id=session.site,
+                                            termination=hermes.SessionTermination(reason=reason))
+        self._send(hermes.DialogueSessionEnded.TOPIC, ended)
+        if not session.shared:
+            self._send(self.topics.of(hermes.DialogueSessionEnded, session.site), ended)
 
     async def room_muted(self, room: str, muted: bool) -> None:
         """The house muted or unmuted a room: its satellite stops (or resumes) listening."""
         if room not in self.sites or (room in self._muted) == muted:
             return
+        toggle: hermes.HermesMessage
         if muted:
             self._muted.add(room)
             await self._abort(room, "abortedByUser")
-            await self._publish(hermes.HotwordToggleOff.TOPIC,
-                                hermes.HotwordToggleOff(site_id=room, reason="muted"))
+            toggle = hermes.HotwordToggleOff(site_id=room, reason="muted")
         else:
             self._muted.discard(room)
-            await self._publish(hermes.HotwordToggleOn.TOPIC,
-                                hermes.HotwordToggleOn(site_id=room, reason="unmuted"))
-
-    # --- replies --------------------------------------------------------------------------
-
-    def _on_reply(self, event: ReplySpoken) -> None:
-        site = self.sites.get(event.room)
-        if site is None or not event.text:
-            return  # not a satellite's room: the speech plugin (or nobody) speaks there
-        if not site.available:
-            log.warning("satellite hub: %s is unavailable; reply not played: %s", event.room,
-                        event.text)
-            return
-        session = self.sessions.get(event.room)
-        task = asyncio.get_running_loop().create_task(
-            self._say(event.room, event.text, session.id if session else None))
-        if session is not None:
-            session.replies.add(task)
-            task.add_done_callback(session.replies.discard)
-        else:
-            self._tasks.add(task)
-            task.add_done_callback(self._task_done)
-
-    async def _say(self, room: str, text: str, session_id: str | None) -> None:
-        await self._ready.wait()
-        if self.tts is None:
-            return
-        request_id = uuid.uuid4().hex
-        self._send(hermes.TtsSay.TOPIC, hermes.TtsSay(text=text, site_id=room, id=request_id,
-                                                      session_id=session_id, lang=self.language))
-        speech = await self.tts.synthesize(text)
-        if not len(speech.samples):
-            return
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._plays[request_id] = done
-        await self.house.set_activity(room, "speaking")
-        try:
-            await self._publish(hermes.play_bytes_topic(room, request_id),
-                                hermes.wav_bytes(speech.samples, speech.sample_rate))
-            await asyncio.wait_for(done, speech.duration + self.settings.hub.play_timeout_s)
-        except (asyncio.TimeoutError, TimeoutError):
-            log.warning("satellite hub: %s did not finish playing %s", room, request_id)
-        finally:
-            self._plays.pop(request_id, None)
-        self._send(hermes.TtsSayFinished.TOPIC, hermes.TtsSayFinished(
-            site_id=room, id=request_id, session_id=session_id))
-
-    def _on_play_finished(self, message: Message) -> None:
-        try:
-            finished = hermes.AudioPlayFinished.from_payload(message.payload)
-        except ValueError as err:
-            self._bad(message, err)
-            return
-        waiter = self._plays.get(finished.id or "")
-        if waiter is not None and not waiter.done():
-            waiter.set_result(None)
-
-
-def _slots(slots: dict[str, Any]) -> list[hermes.Slot]:
-    return [hermes.Slot(entity=name, slot_name=name, raw_value=str(value),
-                        value=hermes.SlotValue(kind="Custom", value=value))
-            for name, value in slots.items()]
+            toggle = hermes.HotwordToggleOn(site_id=room, reason="unmuted")
+        await self._publish(self.topics.of(type(toggle), room), toggle)
+        if self.settings.shared_topics:
+            await self._publish(type(toggle).TOPIC, toggle)
 
 
 def _transcript(captured: hermes.AsrTextCaptured) -> Any:

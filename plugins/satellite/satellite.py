@@ -20,6 +20,7 @@ from samantha.hardware.frames import AudioFrame, ProcessedFrame
 from samantha.hardware.sinks import AudioSink
 from samantha.plugins.mqtt.client import Message, MqttClient, MqttError
 from samantha.plugins.satellite import hermes
+from samantha.plugins.satellite.limits import REPLY_LIMITS
 from samantha.plugins.satellite.settings import SatelliteSettings, SiteSettings
 from samantha.plugins.satellite.status import CpuMeter, status_for
 from samantha.plugins.satellite.wakegate import GatedWake, WakeHit
@@ -30,6 +31,7 @@ from samantha.plugins.speech.settings import SpeechSettings
 log = logging.getLogger(__name__)
 
 Report = Callable[[dict[str, Any]], None]
+_MAX_QUEUED_PLAYS = 4
 
 
 class Mode(str, Enum):
@@ -69,17 +71,24 @@ class Satellite:
         self._status_task: asyncio.Task[None] | None = None
         self._logged: set[str] = set()
         self._frame_topic = hermes.audio_frame_topic(room)
+        self._topics = settings.topics()
+
+    def _topic(self, cls: type[hermes.HermesMessage], **parts: str) -> str:
+        """Where this room's `cls` messages go: its own topic, or Hermes' shared one."""
+        if self.settings.shared_topics:
+            return cls.topic(**parts) if parts else cls.TOPIC
+        return self._topics.of(cls, self.room, **parts)
 
     # --- wiring ---------------------------------------------------------------------------
 
     async def start(self) -> None:
         c = self.client
         await c.subscribe(f"hermes/audioServer/{self.room}/playBytes/+", self._on_play)
-        await c.subscribe(hermes.AsrStartListening.TOPIC, self._on_start_listening)
-        await c.subscribe(hermes.AsrStopListening.TOPIC, self._on_stop_listening)
-        await c.subscribe(hermes.HotwordToggleOff.TOPIC, self._on_toggle)
-        await c.subscribe(hermes.HotwordToggleOn.TOPIC, self._on_toggle)
-        await c.subscribe(hermes.DialogueSessionEnded.TOPIC, self._on_session_ended)
+        await c.subscribe(self._topic(hermes.AsrStartListening), self._on_start_listening)
+        await c.subscribe(self._topic(hermes.AsrStopListening), self._on_stop_listening)
+        await c.subscribe(self._topic(hermes.HotwordToggleOff), self._on_toggle)
+        await c.subscribe(self._topic(hermes.HotwordToggleOn), self._on_toggle)
+        await c.subscribe(self._topic(hermes.DialogueSessionEnded), self._on_session_ended)
         # The MQTT client announces a bare "online" on every (re)connect; put the details back.
         c.add_connect_listener(self.publish_status)
         await self.publish_status()
@@ -172,7 +181,7 @@ class Satellite:
             current_sensitivity=1.0, level_db=hit.level_db, detected_at=time.time())
         self.report({"event": "wake", "t": round(self.now, 3), "room": self.room,
                      "phrase": hit.detection.phrase, "level_db": hit.level_db})
-        topic = hermes.HotwordDetected.topic(wakeword_id=self.settings.wakeword_id)
+        topic = self._topic(hermes.HotwordDetected, wakeword_id=self.settings.wakeword_id)
         if not await self._publish(topic, detected.payload()):
             self.gate.reset()
             return  # no hub to talk to: streaming would go nowhere
@@ -204,7 +213,7 @@ class Satellite:
                 text=transcript.text, likelihood=transcript.confidence or 0.0,
                 seconds=round(self.now - self.endpointer.start, 3), site_id=self.room,
                 session_id=self.session_id, wakeword_id=self.settings.wakeword_id)
-            await self._publish(hermes.AsrTextCaptured.TOPIC, captured.payload())
+            await self._publish(self._topic(hermes.AsrTextCaptured), captured.payload())
 
     async def _stop_listening(self, why: str) -> None:
         if self.mode is Mode.LOCAL and self.stt is not None:
@@ -261,7 +270,7 @@ class Satellite:
                          "reason": msg.termination.reason})
 
     async def _on_toggle(self, message: Message) -> None:
-        off = hermes.HotwordToggleOff.is_topic(message.topic)
+        off = message.topic.endswith("/toggleOff")
         cls = hermes.HotwordToggleOff if off else hermes.HotwordToggleOn
         msg = self._parse(cls, message)
         if msg is None or msg.site_id != self.room or self.hotword_off == off:
@@ -273,6 +282,11 @@ class Satellite:
 
     def _on_play(self, message: Message) -> None:
         request_id = message.topic.rsplit("/", 1)[-1]
+        if len(self._tasks) >= _MAX_QUEUED_PLAYS:
+            # Replies wait their turn holding their audio: a flood must not pile them up.
+            self._log_once("play:flood", "satellite %s: more than %d replies waiting to play; "
+                           "dropping the rest", self.room, _MAX_QUEUED_PLAYS)
+            return
         task = asyncio.get_running_loop().create_task(self._play(request_id, message))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -280,7 +294,7 @@ class Satellite:
     async def _play(self, request_id: str, message: Message) -> None:
         async with self._play_lock:
             try:
-                samples, rate = hermes.read_wav_bytes(message.payload)
+                samples, rate = hermes.read_wav_bytes(message.payload, REPLY_LIMITS)
             except ValueError as err:
                 self._log_once(f"bad:{message.topic}", "satellite %s: ignoring %s: %s",
                                self.room, message.topic, err)

@@ -42,11 +42,22 @@ def frame_pcm(payload: bytes) -> bytes:
     return samples.astype("<i2").tobytes()
 
 
+# Audio a session may hold, in seconds of 16 kHz mono: frames kept while the wake is
+# arbitrated (a round takes 0.15 s; more means a stuck round or a flood), and one utterance
+# (the endpointer ends it at max_utterance_s; this is the backstop).
+MAX_PENDING_S = 6.0
+MAX_UTTERANCE_S = 60.0
+
+
+def seconds_of(pcm_bytes: int) -> float:
+    return pcm_bytes / 2 / SAMPLE_RATE
+
+
 class Utterance:
     """One utterance streamed into a recognizer, with the same end rules as a local room."""
 
     def __init__(self, stt: SpeechToText, endpoint: EndpointSettings,
-                 complete: Callable[[str], bool]) -> None:
+                 complete: Callable[[str], int]) -> None:
         self.stt = stt
         self.complete = complete
         self.endpointer = Endpointer(endpoint)
@@ -57,7 +68,9 @@ class Utterance:
         stt.start()
 
     def feed(self, pcm: bytes) -> Decision:
-        duration = len(pcm) / 2 / SAMPLE_RATE
+        duration = seconds_of(len(pcm))
+        if self.t + duration > MAX_UTTERANCE_S:
+            return Decision.END  # held audio stays bounded whatever the endpoint settings
         self.t += duration
         self.audio.append(pcm)
         self.partial = self.stt.accept(pcm)
@@ -90,8 +103,27 @@ class HubSession:
     local: bool = False  # the satellite recognises speech itself and sends text
     replies: set[asyncio.Task[None]] = field(default_factory=set)
     task: asyncio.Task[None] | None = None
+    shared: bool = False  # the wake came on Hermes' shared topics: orders go there too
+    pending_bytes: int = 0
 
-    MAX_PENDING = 200  # ~6 s of 32 ms frames: more while arbitrating means a stuck round
+    def keep(self, pcm: bytes) -> None:
+        """Hold a frame until arbitration is decided, up to MAX_PENDING_S of audio."""
+        if seconds_of(self.pending_bytes + len(pcm)) <= MAX_PENDING_S:
+            self.pending.append(pcm)
+            self.pending_bytes += len(pcm)
+
+    def drop_audio(self) -> None:
+        """Forget every frame held (the satellite went away or the session was aborted)."""
+        self.pending.clear()
+        self.pending_bytes = 0
+        if self.utterance is not None:
+            self.utterance.audio.clear()
+
+    def audio_bytes(self) -> int:
+        held = self.pending_bytes
+        if self.utterance is not None:
+            held += sum(len(pcm) for pcm in self.utterance.audio)
+        return held
 
 
 async def snapped_text(keeper: GrammarKeeper | None, stt_settings: SttSettings,

@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from samantha.config import Section
+from samantha.plugins.satellite.topics import SiteTopics
 from samantha.plugins.speech.settings import RoomInput, RoomOutput
 
 
@@ -59,6 +60,13 @@ class SatelliteSettings(Section):
                               "health at <status_topic>/<room>/status (last will: offline).")
     hub_topic: str = Field("samantha/hub", description="The hub publishes each site's "
                            "availability, retained, at <hub_topic>/sites/<room>.")
+    site_topic: str = Field("samantha/site", description="Per-room topics of wakes, captured "
+                            "text and the hub's orders: <site_topic>/<room>/hotword/<id>/"
+                            "detected, .../asr/textCaptured, .../asr/startListening, ... A "
+                            "broker ACL pins each to the room's user.")
+    shared_topics: bool = Field(False, description="Also speak Hermes' shared topics "
+                                "(hermes/hotword/+/detected, hermes/asr/...) for Rhasspy "
+                                "satellites. Then any satellite may claim another room's wake.")
     wakeword_id: str = Field("hey_samantha", description="Hermes wakewordId of detections.")
     status_interval_s: float = Field(10.0, gt=0, description="How often satellites refresh "
                                      "their health status.")
@@ -66,13 +74,16 @@ class SatelliteSettings(Section):
     rooms: dict[str, SiteSettings] = Field(default_factory=dict, description="Satellites by "
                                            "room id (the Hermes siteId).")
 
-    @field_validator("status_topic", "hub_topic", "wakeword_id")
+    @field_validator("status_topic", "hub_topic", "site_topic", "wakeword_id")
     @classmethod
     def _plain(cls, value: str) -> str:
         value = value.strip("/")
         if not value or any(c in value for c in "#+\0"):
             raise ValueError(f"{value!r} is not a valid topic part")
         return value
+
+    def topics(self) -> SiteTopics:
+        return SiteTopics(self.site_topic, self.shared_topics)
 
     def status_of(self, room: str) -> str:
         return f"{self.status_topic}/{room}/status"

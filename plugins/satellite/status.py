@@ -7,27 +7,30 @@ those as well as the JSON form.
 
 from __future__ import annotations
 
-import json
 import os
 import time
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from samantha import __version__
+from samantha.plugins.satellite.limits import MAX_ID_CHARS, parse_json
+
+Short = Annotated[str, StringConstraints(max_length=MAX_ID_CHARS)]
 
 
 class SatelliteStatus(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     online: bool
-    room: str | None = None
+    room: Short | None = None
     cpu: float | None = Field(None, description="CPU seconds per wall second since the last "
                               "report (1.0 = one core busy).")
     level_db: float | None = Field(None, description="Background level of the mic, dBFS.")
     muted: bool = False
     playing: bool = False
-    stt: str | None = None
-    version: str | None = None
+    stt: Short | None = None
+    version: Short | None = None
 
     def payload(self) -> bytes:
         return self.model_dump_json(exclude_none=True).encode()
@@ -35,16 +38,10 @@ class SatelliteStatus(BaseModel):
     @classmethod
     def parse(cls, payload: bytes) -> SatelliteStatus:
         """JSON status, or the bare `online`/`offline` of the MQTT client; ValueError else."""
-        text = payload.decode("utf-8", errors="replace").strip()
-        if text in {"online", "offline"}:
-            return cls(online=text == "online")
-        try:
-            data = json.loads(text)
-        except ValueError as err:
-            raise ValueError(f"not a satellite status: {text[:60]!r}") from err
-        if not isinstance(data, dict):
-            raise ValueError(f"not a satellite status: {text[:60]!r}")
-        return cls.model_validate(data)
+        word = payload.strip()
+        if word in {b"online", b"offline"}:
+            return cls(online=word == b"online")
+        return parse_json(cls, payload)
 
 
 class SiteAvailability(BaseModel):
@@ -55,6 +52,10 @@ class SiteAvailability(BaseModel):
     room: str
     available: bool
     since: float = Field(default_factory=time.time)
+    # What the hub holds for the room: all of it is let go when its satellite goes away.
+    conversation: bool = False
+    held_audio_s: float = 0.0
+    recognizer: bool = False
 
     def payload(self) -> bytes:
         return self.model_dump_json().encode()

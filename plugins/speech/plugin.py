@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel
 
 from samantha import hookimpl
-from samantha.plugins.speech import sphinx_engines, tts, vosk_engines
+from samantha.plugins.speech import oww_engines, sphinx_engines, sphinx_wake, tts, vosk_engines
 from samantha.plugins.speech.settings import SpeechSettings
 
 if TYPE_CHECKING:
@@ -35,7 +35,8 @@ def samantha_config_sections() -> dict[str, type[BaseModel]]:
 @hookimpl
 def samantha_speech_engines() -> dict[str, dict[str, Any]]:
     return {
-        "wake": {"pocketsphinx": sphinx_engines.make_wake, "vosk": vosk_engines.make_wake},
+        "wake": {"pocketsphinx": sphinx_wake.make_wake, "vosk": vosk_engines.make_wake,
+                 "openwakeword": oww_engines.make_wake},
         "stt": {"pocketsphinx": sphinx_engines.make_stt, "vosk": vosk_engines.make_stt},
         "tts": {"espeak": tts.make_espeak, "piper": tts.make_piper, "none": tts.make_silent},
     }

@@ -28,6 +28,7 @@ from samantha.plugins.speech.engines import (
     Transcript,
     WakeEngine,
 )
+from samantha.plugins.speech.events import SpeechStep, TurnAudio
 from samantha.plugins.speech.grammar import Grammar, GrammarKeeper, text_for_house
 from samantha.plugins.speech.messages import (
     IntentFound,
@@ -69,7 +70,7 @@ class RoomSpeech:
         self.sink = sink
         self.keeper = grammar
         self.language = language
-        self.report = report or (lambda _message: None)
+        self.report = self._reporter(report or (lambda _message: None))
         self.partials = partials
         self.state = State.IDLE
         self.speaking = False
@@ -89,6 +90,12 @@ class RoomSpeech:
             self._grammar_changed(grammar.grammar)
         elif settings.stt.mode == "free_form":
             stt.set_grammar(None)
+
+    def _reporter(self, report: Reporter) -> Reporter:
+        def tell(message: BaseModel) -> None:  # observers (the dashboard) see each step too
+            report(message)
+            self.house.bus.publish_soon(SpeechStep.of(message))
+        return tell
 
     def _grammar_changed(self, grammar: Grammar) -> None:
         if self.settings.stt.mode == "grammar":
@@ -174,6 +181,7 @@ class RoomSpeech:
         self.state = State.THINKING
         audio = b"".join(self.utterance)
         self.utterance = []
+        self.house.bus.publish_soon(TurnAudio(room=self.room, pcm=audio, sample_rate=SAMPLE_RATE))
         self._spawn(self._understand(transcript, audio, decision, self.now, time.monotonic()))
 
     async def end_of_stream(self) -> None:
@@ -182,6 +190,8 @@ class RoomSpeech:
             transcript = self.stt.finish()
             self.state = State.THINKING
             audio = b"".join(self.utterance)
+            self.house.bus.publish_soon(TurnAudio(room=self.room, pcm=audio,
+                                                  sample_rate=SAMPLE_RATE))
             self._spawn(self._understand(transcript, audio, Decision.END, self.now,
                                          time.monotonic()))
         while self.tasks or self.speech_tasks:

@@ -32,7 +32,10 @@ _FILE_PROCESSING = {"mode": "channel", "doa": False, "agc": False, "dead_channel
 def resolved(settings: SpeechSettings, base: Path | None) -> SpeechSettings:
     """Settings with model/voice paths made absolute (pkg: and config-relative paths)."""
     stt = settings.stt.model_copy(update={"model": resolve_path(settings.stt.model, base)})
-    wake = settings.wake.model_copy(update={"model": resolve_path(settings.wake.model, base)})
+    models = {phrase: str(resolve_path(Path(spec), base)) if spec.endswith(".onnx") else spec
+              for phrase, spec in settings.wake.models.items()}
+    wake = settings.wake.model_copy(update={"model": resolve_path(settings.wake.model, base),
+                                            "models": models})
     tts = settings.tts
     if tts.engine == "piper" and tts.voice:
         tts = tts.model_copy(update={"voice": str(resolve_path(Path(tts.voice), base))})

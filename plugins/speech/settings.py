@@ -23,13 +23,18 @@ class WakeSettings(Section):
         "[unk]", description="Vosk: the model's garbage word ('[unk]' for most models, "
         "'<UNK>' for the small Korean one); null for none.")
     threshold: float | None = Field(
-        None, ge=0, description="pocketsphinx: keyphrase threshold (default 1e-20; smaller "
-        "catches more). vosk: minimum word confidence 0..1 (default 0).")
+        None, ge=0, description="pocketsphinx: keyphrase threshold (default 1e-50; smaller "
+        "catches more). vosk: minimum word confidence 0..1 (default 0). openwakeword: "
+        "minimum model score 0..1 (default 0.5).")
     refractory_s: float = Field(2.0, ge=0, description="Ignore further detections this long "
                                 "after one (one phrase must not wake the room twice).")
     partials: bool = Field(False, description="Vosk: also fire on partial results (faster, "
                            "more false wakes) instead of waiting for the phrase's end.")
-    model: Path | None = Field(None, description="Model directory; defaults to stt.model.")
+    model: Path | None = Field(None, description="Model directory; defaults to stt.model. "
+                               "openwakeword: a .onnx model for the only phrase.")
+    models: dict[str, str] = Field(
+        default_factory=dict, description="openwakeword: wake phrase -> bundled model name "
+        "(hey_jarvis) or path to a .onnx model; by default 'hey jarvis' uses hey_jarvis.")
 
 
 class SttSettings(Section):

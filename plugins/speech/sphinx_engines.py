@@ -1,24 +1,18 @@
-"""pocketsphinx engines: keyphrase wake word and JSGF-grammar recognition (English, bundled model).
+"""pocketsphinx grammar recognition (English, bundled model); the wake word is in sphinx_wake.
 
-pocketsphinx 5 ships an en-us acoustic model, dictionary and 3-gram LM. A JSGF grammar decodes
-exactly the allowed sentences (unlike Vosk's bigram), at RTF ~0.01; the LM is only loaded for
-free-form decoding, and only when first needed (it costs ~100 MB and 0.3 s).
+pocketsphinx 5 ships an en-us acoustic model, dictionary and 3-gram LM. A finite-state grammar
+decodes exactly the allowed sentences (unlike Vosk's bigram), at RTF ~0.01; the LM is only
+loaded for free-form decoding, and only when first needed (it costs ~100 MB and 0.3 s).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from samantha.plugins.speech.endpoint import EnergyVad
-from samantha.plugins.speech.engines import (
-    SAMPLE_RATE,
-    EngineError,
-    Transcript,
-    WakeDetection,
-)
+from samantha.plugins.speech.engines import EngineError, Transcript
 from samantha.plugins.speech.settings import SpeechSettings
 
 if TYPE_CHECKING:
@@ -26,7 +20,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-DEFAULT_KWS_THRESHOLD = 1e-20
 _GRAMMAR = "home"
 
 
@@ -56,81 +49,6 @@ def _config(model: Path | None, options: dict[str, Any] | None = None, **extra: 
 
 def _missing(decoder: Any, words: Iterable[str]) -> set[str]:
     return {w for w in words if decoder.lookup_word(w) is None}
-
-
-class SphinxWake:
-    """Keyphrase spotting: 0/40 false wakes on noise and other speech at 1e-20..1e-30.
-
-    Audio is cut into segments at pauses (energy VAD) and each segment is decoded as a whole
-    utterance: streaming decoding uses live cepstral mean normalisation, which starts from
-    fixed initial values and missed "hey samantha" from 2 of 3 flite voices that whole-segment
-    decoding (batch CMN) finds. So the wake fires at the pause after the phrase.
-    """
-
-    name = "pocketsphinx"
-    PREROLL_S = 0.3
-    PAUSE_S = 0.25
-    MAX_SEGMENT_S = 4.0
-
-    def __init__(self, phrases: Sequence[str], threshold: float | None, model: Path | None):
-        self.phrases = [" ".join(p.lower().split()) for p in phrases]
-        self.threshold = DEFAULT_KWS_THRESHOLD if threshold is None else threshold
-        self.decoder = _ps().Decoder(_config(model, lm=None, kws_threshold=self.threshold))
-        lacking = _missing(self.decoder, {w for p in self.phrases for w in p.split()})
-        if lacking:
-            raise EngineError(f"pocketsphinx dictionary lacks wake word(s): "
-                              f"{', '.join(sorted(lacking))}")
-        if len(self.phrases) == 1:
-            self.decoder.add_keyphrase("wake", self.phrases[0])
-        else:
-            # A keyword list gives each phrase the same threshold (written as /1e-20/).
-            lines = "".join(f"{p} /{self.threshold:g}/\n" for p in self.phrases)
-            path = _write_temp(lines)
-            try:
-                self.decoder.add_kws("wake", path)
-            finally:
-                Path(path).unlink()
-        self.decoder.activate_search("wake")
-        self.vad = EnergyVad(-45.0, 10.0)
-        self.reset()
-
-    def reset(self) -> None:
-        self.buffer = bytearray()
-        self.speech = False
-        self.quiet = 0.0
-
-    def process(self, pcm: bytes) -> WakeDetection | None:
-        duration = len(pcm) / 2 / SAMPLE_RATE
-        self.buffer += pcm
-        if self.vad.is_speech(pcm, duration):
-            self.speech, self.quiet = True, 0.0
-        else:
-            self.quiet += duration
-        seconds = len(self.buffer) / 2 / SAMPLE_RATE
-        if not self.speech:
-            # Keep only a little audio before speech starts.
-            keep = int(self.PREROLL_S * SAMPLE_RATE) * 2
-            del self.buffer[:-keep]
-            return None
-        if self.quiet < self.PAUSE_S and seconds < self.MAX_SEGMENT_S:
-            return None
-        segment = bytes(self.buffer)
-        self.reset()
-        self.decoder.start_utt()
-        self.decoder.process_raw(segment, False, True)
-        self.decoder.end_utt()
-        hyp = self.decoder.hyp()
-        if hyp is None or not hyp.hypstr:
-            return None
-        return WakeDetection(phrase=hyp.hypstr.strip().split("  ")[0], confidence=None)
-
-
-def _write_temp(text: str) -> str:
-    import tempfile
-
-    with tempfile.NamedTemporaryFile("w", suffix=".kws", delete=False) as f:
-        f.write(text)
-        return f.name
 
 
 def fsg(decoder: Any, grammar: RoomGrammar) -> Any:
@@ -228,10 +146,14 @@ class SphinxStt:
         return Transcript(text, _probability(hyp))
 
     def transcribe_free(self, pcm: bytes) -> Transcript | None:
+        if len(pcm) < 2:
+            return None  # no audio (text from a satellite that recognised it itself)
         decoder = self._free_decoder()
         decoder.start_utt()
-        decoder.process_raw(pcm, False, True)
-        decoder.end_utt()
+        try:
+            decoder.process_raw(pcm, False, True)
+        finally:
+            decoder.end_utt()  # else every later utterance fails to start
         hyp = decoder.hyp()
         return Transcript(hyp.hypstr if hyp else "", _probability(hyp) if hyp else 0.0)
 
@@ -241,12 +163,6 @@ def _probability(hyp: Any) -> float | None:
     if prob is None:
         return None
     return max(0.0, min(1.0, float(prob)))
-
-
-def make_wake(settings: SpeechSettings, language: str) -> SphinxWake:
-    model = settings.wake.model or (settings.stt.model if settings.stt.engine == "pocketsphinx"
-                                    else None)
-    return SphinxWake(settings.wake.phrases, settings.wake.threshold, model)
 
 
 def make_stt(settings: SpeechSettings, language: str) -> SphinxStt:

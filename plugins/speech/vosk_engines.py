@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from samantha.plugins.speech.engines import SAMPLE_RATE, EngineError, Transcript, WakeDetection
 from samantha.plugins.speech.settings import SpeechSettings
+from samantha.plugins.speech.wakevad import RecentFloorVad
 
 if TYPE_CHECKING:
     from samantha.plugins.speech.grammar import RoomGrammar
@@ -160,9 +161,13 @@ class VoskWake:
 
     The fillers matter: with only the phrase and a garbage word, noise, tones and most speech
     are forced onto the phrase (15/19 false wakes); ~90 fillers gave 0/19 in trials.
+    Word times (SetWords) say where the phrase ended; the audio after it is the start of a
+    command said in the same breath and goes back as `trailing`.
     """
 
     name = "vosk"
+    KEEP_S = 10.0  # audio kept to hand back what followed the phrase (Vosk ends a segment
+    # at a pause, so one segment rarely runs longer)
 
     def __init__(self, model_path: Path, phrases: Sequence[str], fillers: Sequence[str],
                  garbage: str | None, threshold: float | None, partials: bool,
@@ -183,6 +188,10 @@ class VoskWake:
         self.recognizer = _vosk().KaldiRecognizer(self.model, SAMPLE_RATE,
                                                   json.dumps(entries, ensure_ascii=False))
         self.recognizer.SetWords(True)
+        # Word times in partial results too, so a partial detection knows where the phrase ended.
+        self.recognizer.SetPartialWords(partials)
+        self.vad = RecentFloorVad()
+        self.reset()
 
     def _find(self, words: list[dict[str, Any]] | list[str]) -> WakeDetection | None:
         tokens = [w["word"] if isinstance(w, dict) else w for w in words]
@@ -196,15 +205,32 @@ class VoskWake:
                 confidence = min(confs) if confs else None
                 if confidence is not None and confidence < self.threshold:
                     continue
-                return WakeDetection(" ".join(phrase), confidence)
+                last = words[i + n - 1]
+                end = float(last["end"]) if isinstance(last, dict) and "end" in last else None
+                return WakeDetection(" ".join(phrase), confidence, self._after(end))
         return None
 
+    def _after(self, end: float | None) -> bytes:
+        """The audio heard after `end` (seconds since the last reset, Vosk's word times)."""
+        if end is None:
+            return b""
+        offset = int(end * SAMPLE_RATE) * 2 - self.heard_from
+        # After a pause the command has not started: hand over nothing of the phrase's tail.
+        return self.vad.trim_to_command(bytes(self.recent[max(0, offset):])) or b""
+
     def process(self, pcm: bytes) -> WakeDetection | None:
+        self.vad.is_speech(pcm, len(pcm) / 2 / SAMPLE_RATE)
+        self.recent += pcm
+        excess = len(self.recent) - int(self.KEEP_S * SAMPLE_RATE) * 2
+        if excess > 0:
+            del self.recent[:excess]
+            self.heard_from += excess
         if self.recognizer.AcceptWaveform(pcm):
             result = json.loads(self.recognizer.Result())
             found = self._find(result.get("result") or result.get("text", "").split())
         elif self.partials:
-            found = self._find(json.loads(self.recognizer.PartialResult())["partial"].split())
+            partial = json.loads(self.recognizer.PartialResult())
+            found = self._find(partial.get("partial_result") or partial["partial"].split())
         else:
             return None
         if found:
@@ -213,6 +239,8 @@ class VoskWake:
 
     def reset(self) -> None:
         self.recognizer.Reset()
+        self.recent = bytearray()
+        self.heard_from = 0  # bytes dropped from the front of `recent` since the reset
 
 
 class VoskStt:

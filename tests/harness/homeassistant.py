@@ -359,6 +359,9 @@ class HomeAssistantStartError(RuntimeError):
 class HomeAssistant:
     """One Home Assistant Core process with its own config dir under `workdir`."""
 
+    # Subclasses running another release (tests/harness/ha_voice.py) give their own.
+    configuration_yaml = CONFIGURATION_YAML
+
     def __init__(
         self,
         workdir: Path | str,
@@ -417,7 +420,7 @@ class HomeAssistant:
             self.config_dir.mkdir(parents=True)
             self.port = free_port()
             (self.config_dir / "configuration.yaml").write_text(
-                CONFIGURATION_YAML.format(port=self.port)
+                self.configuration_yaml.format(port=self.port)
             )
         started = time.monotonic()
         self._spawn()

@@ -41,6 +41,7 @@ class Reply:
     delay: float = 0.0
     token_interval: float | None = None
     status: int = 200
+    echo_key: bool = False  # an error body quoting the Authorization header, as some servers do
 
 
 @dataclass
@@ -156,8 +157,10 @@ class _Handler(BaseHTTPRequestHandler):
         if owner.sleep(reply.delay):
             return
         if reply.status != 200:
-            self._json(reply.status, {"error": {"message": "scripted failure",
-                                                "type": "server_error"}})
+            message = "scripted failure"
+            if reply.echo_key:
+                message = f"Incorrect API key provided: {headers.get('authorization', '')}"
+            self._json(reply.status, {"error": {"message": message, "type": "server_error"}})
             return
         try:
             if body.get("stream"):

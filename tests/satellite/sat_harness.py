@@ -84,10 +84,12 @@ SPEECH = """speech:
 """
 
 
-def hub_config(work: Path, port: int, *, follow_up_s: float = 0.0, extra: str = "") -> Path:
+def hub_config(work: Path, port: int, *, follow_up_s: float = 0.0, extra: str = "",
+               mqtt_extra: str = "") -> Path:
     path = work / "hub.yaml"
     path.write_text(f"""name: Satellite House
 language: en
+web: {{enabled: false}}  # hubs of parallel tests would fight over the dashboard's port
 rooms:
   - {{name: Kitchen}}
   - {{name: Living Room}}
@@ -100,7 +102,7 @@ mqtt:
   client_id: samantha-hub-test
   outbox_path: {work / "hub-outbox.sqlite3"}
   announce_rooms: false
-  devices:
+{mqtt_extra}  devices:
     - {{name: Kitchen Lights, room: Kitchen, kind: light, command_topic: {LIGHT_TOPIC}}}
 {SPEECH}satellite:
   hub: {{window_s: 0.15, tie_s: 0.05, late_s: 1.0, follow_up_s: {follow_up_s},

@@ -38,7 +38,7 @@ def test_follow_up_needs_no_wake_word(chatty_hub: Hub, sat_broker: Mosquitto,
     intents = [m.json() for m in recorder.messages("hermes/intent/")]
     assert [i["intent"]["intentName"] for i in intents] == ["HassTurnOn", "HassTurnOff"]
     assert len({i["sessionId"] for i in intents}) == 1  # one conversation
-    listens = recorder.json_on("hermes/asr/startListening")
+    listens = recorder.json_on("samantha/site/kitchen/asr/startListening")  # its own topic
     assert listens[0].get("wakewordId") == "hey_samantha"
     assert all("wakewordId" not in s for s in listens[1:]) and len(listens) >= 2
     # Nothing was streamed while the reply played, and the conversation ended by itself.

@@ -101,3 +101,24 @@ async def test_arbiter_one_answer_per_round_and_late_claims_stand_down() -> None
     assert await arbiter.claim(WakeClaim("bedroom", -1, received=t0 + 0.1)) is False
     # a new utterance later opens a new round
     assert await arbiter.claim(WakeClaim("bedroom", -40, received=t0 + 0.5)) is True
+
+
+def test_per_room_topics_carry_the_room() -> None:
+    from samantha.plugins.satellite.acl import mosquitto_acl
+    from samantha.plugins.satellite.topics import SiteTopics
+
+    topics = SiteTopics("samantha/site")
+    wake = topics.of(hermes.HotwordDetected, "kitchen", wakeword_id="hey_samantha")
+    assert wake == "samantha/site/kitchen/hotword/hey_samantha/detected"
+    assert topics.subscription(hermes.HotwordDetected) == "samantha/site/+/hotword/+/detected"
+    assert topics.room_in(wake) == "kitchen"
+    assert topics.room_in("hermes/hotword/hey_samantha/detected") is None
+    assert topics.hermes_part(hermes.HotwordDetected, wake, "wakeword_id") == "hey_samantha"
+    assert topics.of(hermes.AsrStopListening, "bedroom") == (
+        "samantha/site/bedroom/asr/stopListening")
+    # Shared Hermes topics only when asked for, per room user; per-room patterns always.
+    plain = mosquitto_acl(["kitchen"])
+    assert "hermes/hotword" not in plain and "user kitchen" not in plain
+    assert "pattern write samantha/site/%u/hotword/+/detected" in plain
+    shared = mosquitto_acl(["kitchen"], shared_topics=True)
+    assert "user kitchen\ntopic write hermes/hotword/+/detected" in shared

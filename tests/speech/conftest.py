@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from speech.audio import Speak, to_16k
+from speech.voices import Voices
 
 
 @pytest.fixture(scope="module")
@@ -38,3 +39,9 @@ def say_ko(audio_dir: Path) -> Speak:
         return to_16k(raw, audio_dir / f"{name}.wav", pad)
 
     return make
+
+
+@pytest.fixture(scope="session")
+def voices(tmp_path_factory: pytest.TempPathFactory) -> Voices:
+    """Every flite voice and piper, in both forms and a noisy room; made once per session."""
+    return Voices(tmp_path_factory.mktemp("voices"))

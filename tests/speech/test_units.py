@@ -58,8 +58,8 @@ def test_built_in_engines_register_through_the_hook() -> None:
     host = PluginHost()
     host.load(use_entry_points=False)
     registry = EngineRegistry.from_host(host)
-    assert registry.names("wake") == ["pocketsphinx", "vosk"]
-    assert registry.names("stt") == ["pocketsphinx", "vosk"]
+    assert registry.names("wake") == ["openwakeword", "pocketsphinx", "vosk", "wyoming"]
+    assert registry.names("stt") == ["pocketsphinx", "vosk", "wyoming"]
     assert {"espeak", "piper", "none"} <= set(registry.names("tts"))
     with pytest.raises(EngineError, match="no stt engine called 'whisper'"):
         registry.build("stt", "whisper", None, "en")  # type: ignore[arg-type]

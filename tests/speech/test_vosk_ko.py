@@ -172,3 +172,29 @@ def test_listen_on_korean_speech_runs_the_vosk_path(say_ko: Speak, audio_dir: Pa
     transcript = next(e for e in events if e["event"] == "transcript")
     # Understood or not, the heard words are the grammar's words (or free-form fallback).
     assert transcript["heard"] and normalize(transcript["heard"]) == transcript["heard"]
+
+
+def test_vosk_wake_hands_over_the_command_said_in_one_breath(
+        model_path: Path, settings: SpeechSettings, say_ko: Speak) -> None:
+    w = settings.wake
+    wake = VoskWake(model_path, w.phrases, w.fillers, w.garbage, w.threshold, False,
+                    {"max-active": 3000, "beam": 10.0, "lattice-beam": 2.0})
+    together = say_ko("안녕하세요 오늘 날씨 어때", pad=(0.3, 0.8))
+    alone = say_ko("안녕하세요", pad=(0.3, 0.8))
+    for wav, command in ((together, True), (alone, False)):
+        samples, _ = read_audio(wav)
+        pcm = samples.astype("<i2").tobytes()
+        wake.reset()
+        found = [(i, d) for i in range(0, len(pcm), 1024)
+                 if (d := wake.process(pcm[i:i + 1024])) is not None]
+        assert len(found) == 1, wav.name
+        at, detection = found[0]
+        trailing = np.frombuffer(detection.trailing, dtype="<i2").astype(np.float64)
+        seconds = len(trailing) / 16000
+        # The trailing audio starts where Vosk says the phrase ended and runs to the detection.
+        assert seconds <= (at + 1024) / 2 / 16000
+        loud = np.sqrt(np.mean(trailing ** 2)) if len(trailing) else 0.0
+        if command:
+            assert seconds > 0.4 and loud > 300, (seconds, loud)  # "오늘 날씨 어때"
+        else:
+            assert loud < 300, (seconds, loud)  # only the pause after the phrase

@@ -34,7 +34,7 @@ from samantha.plugins.speech.grammar.graph import (
     GLUE,
     NUMBER_MORE,
     NUMBER_START,
-    TRAILING,
+    SKIP,
     GraphBuilder,
     WordGraph,
 )
@@ -314,7 +314,7 @@ class HomeCompiler:
         """Politeness hassil ignores: any skip phrase before a command, and after it only those
         people really say last ("please", "for me"), since a decoder happily hears a short
         "i" or "can" in the breath at the end of a sentence."""
-        tag = graph.tag({TRAILING}) if at_end else 0
+        tag = graph.tag({SKIP})
         for words in self._skip_phrases():
             if at_end and words not in _TRAILING_SKIPS:
                 continue

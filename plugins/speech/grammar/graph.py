@@ -29,9 +29,10 @@ GLUE = "\x00"  # a text piece starting with this is written without a space befo
 # value of a range, instead of a path per value.
 NUMBER_START = "\x01"
 NUMBER_MORE = "\x02"
-# The tag of arcs of trailing politeness ("... please"): a sentence that can only go on with
-# those is over as far as the endpointer is concerned.
-TRAILING = "<trailing>"
+# The tag of the arcs of politeness hassil skips ("could you ...", "... please"): a sentence
+# that can only go on with those is over as far as the endpointer is concerned, and decoders
+# weigh them down (they are easy to hear in a breath).
+SKIP = "<skip>"
 
 
 class Ending(enum.IntEnum):
@@ -313,8 +314,8 @@ class WordGraph:
         states = self.states_after(words)
         if not words or self.finals.isdisjoint(states):
             return Ending.NONE
-        trailing = {i for i, rooms in enumerate(self.tags) if TRAILING in rooms}
-        goes_on = any(t not in trailing for s in states for _, _, _, t in self.arcs[s])
+        skips = {i for i, rooms in enumerate(self.tags) if SKIP in rooms}
+        goes_on = any(t not in skips for s in states for _, _, _, t in self.arcs[s])
         return Ending.OPEN if goes_on else Ending.CLOSED
 
     def texts(self, words: Sequence[str] | str, limit: int = 8) -> list[str]:

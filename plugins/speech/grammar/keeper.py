@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from samantha.plugins.speech.grammar.compiler import CompileReport, HomeCompiler
-from samantha.plugins.speech.grammar.graph import TRAILING, Ending, GraphBuilder, WordGraph
+from samantha.plugins.speech.grammar.graph import SKIP, Ending, GraphBuilder, WordGraph
 from samantha.plugins.speech.grammar.spoken import normalize, spoken_numbers
 
 if TYPE_CHECKING:
@@ -44,7 +44,7 @@ class Grammar:
         found: dict[str, set[str]] = {}
         for out in self.graph.arcs:
             for _, word, _, tag in out:
-                if tag and TRAILING not in self.graph.tags[tag]:
+                if tag and SKIP not in self.graph.tags[tag]:
                     found.setdefault(word, set()).update(self.graph.tags[tag])
         return {w: frozenset(r) for w, r in found.items()}
 
@@ -65,13 +65,17 @@ class RoomGrammar:
         """Relative likelihood of an arc: a device name of this room counts more."""
         if tag == 0:
             return 1.0
-        return ROOM_BIAS if self.room in self.graph.tags[tag] else 1.0  # other rooms, politeness
+        rooms = self.graph.tags[tag]
+        if SKIP in rooms:
+            return SKIP_WEIGHT
+        return ROOM_BIAS if self.room in rooms else 1.0
 
     def phrases(self) -> list[str]:
         return self.graph.phrases()
 
 
 ROOM_BIAS = 4.0
+SKIP_WEIGHT = 0.3  # "could you", "please": said, but rarely; a breath must not become one
 
 
 def sentence_grammar(sentences: Iterable[str], numbers: str = "words") -> RoomGrammar:
@@ -153,6 +157,10 @@ class GrammarKeeper:
             self.rebuilding = False
         self.install(grammar)
         return True
+
+    def grammar_for(self, room: str) -> RoomGrammar:
+        """The current grammar as `room` sees it."""
+        return self.grammar.for_room(room)
 
     def complete(self, partial: str) -> Ending:
         """Whether the words so far are a whole sentence of the grammar (falsy when not), and
