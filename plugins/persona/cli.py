@@ -20,6 +20,11 @@ from .events import PersonaSentence
 from .runtime import Runtime
 
 
+def person_data(rt: Runtime, person: str) -> dict[str, Any]:
+    """A person's conversations (episodes, open threads, an unfinished conversation)."""
+    return rt.conversations.export(person)
+
+
 def _runtime(config_path: Path | None) -> Runtime:
     """A runtime without starting the house: status and memory need rooms, not devices."""
     house = prepare(config_path)
@@ -136,11 +141,16 @@ def memory_forget(ids: tuple[int, ...], config_path: Path | None, person: str | 
 @config_option
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to this file instead of standard output.")
-def memory_export(config_path: Path | None, output: Path | None) -> None:
-    """Export every memory as JSON."""
+@click.option("--person", help="Only what is kept about this person (their own data).")
+def memory_export(config_path: Path | None, output: Path | None, person: str | None) -> None:
+    """Export every memory (or one person's data) as JSON."""
     rt = _runtime(config_path)
     try:
-        text = json.dumps({"memories": rt.memory.export()}, ensure_ascii=False, indent=2)
+        data: dict[str, Any] = {"memories": rt.memory.export(
+            person.casefold() if person else None)}
+        if person:
+            data = {"person": person.casefold(), **data, **person_data(rt, person.casefold())}
+        text = json.dumps(data, ensure_ascii=False, indent=2)
     finally:
         rt.memory.close()
     if output:

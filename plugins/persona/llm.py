@@ -84,5 +84,13 @@ class ChatModel:
             call.id = call.id or f"call_{index}"
         yield StreamEnd(tool_calls=[calls[i] for i in sorted(calls)], finish_reason=finish)
 
+    async def complete(self, messages: list[dict[str, Any]]) -> str:
+        """The whole answer to a request without tools (background work, e.g. condensing)."""
+        parts: list[str] = []
+        async for piece in self.stream(messages, None):
+            if isinstance(piece, str):
+                parts.append(piece)
+        return "".join(parts)
+
     async def close(self) -> None:
         await self.client.close()

@@ -1,7 +1,8 @@
 """Sentences the persona understands without a model: memory and spoken confirmation.
 
     remember that the bins go out on tuesday     -> a household (or the speaker's) memory
-    what do you know about me                    -> what is remembered
+    what do you know about me                    -> what is remembered (asks who, if unknown)
+    forget everything about me                   -> the speaker's memories and conversations
     forget that / forget that anna likes tea     -> drop the last one, or the ones that match
     yes / no                                     -> answer "Shall I unlock the front door?"
 """
@@ -14,6 +15,7 @@ from typing import Any
 
 from samantha.intent_handling import IntentHandler, IntentRequest, Outcome
 
+from .brain import offline_text
 from .runtime import Runtime, runtime_of
 
 log = logging.getLogger(__name__)
@@ -24,6 +26,9 @@ SENTENCES: dict[str, list[str]] = {
     "SamanthaRecall": ["what do you (know|remember) about (me|us)",
                        "what have you (learned|remembered) about (me|us)"],
     "SamanthaForgetLast": ["forget (that|it)", "please forget (that|it)", "forget about (that|it)"],
+    "SamanthaForgetMe": ["[please] forget (everything|all) [you know] about me",
+                         "[please] forget [all] my data", "[please] forget me",
+                         "[please] delete (everything|all) [you know] about me"],
     "SamanthaForget": ["[please] forget [about] [that] {fact}"],
     "SamanthaConfirm": ["yes", "yes please", "yeah", "yep", "sure", "do it", "go ahead",
                         "confirm", "yes do it"],
@@ -64,11 +69,20 @@ def _context(request: IntentRequest) -> tuple[Runtime, str | None]:
     return rt, rt.person_in(request.room.id)
 
 
+WHO_ARE_YOU = ("I'm not sure who I'm talking to: I don't recognise your voice here. I only "
+               "share what the whole household has told me. Who are you?")
+_PERSONAL = re.compile(r"^(i|i'm|im|my|me)\b", re.IGNORECASE)
+
+
 async def remember(request: IntentRequest) -> Outcome:
     rt, person = _context(request)
     fact = _first_person(str(request.slot("fact", "")), person)
     if len(fact) < 3:
         return request.outcome("What should I remember?")
+    if person is None and _PERSONAL.match(fact):
+        # Stored as said, "I am allergic to nuts" would become a household fact about nobody.
+        return request.outcome("I don't know who you are yet, so I can't keep that about you. "
+                               "Who are you?")
     memory = rt.memory.add(fact, person, source="said")
     rt.last_memory[request.room.id] = memory.id
     return request.outcome(f"Okay, I'll remember that {_lower_first(memory.text)}.")
@@ -85,7 +99,9 @@ def _lower_first(text: str) -> str:
 
 async def recall(request: IntentRequest) -> Outcome:
     rt, person = _context(request)
-    memories = rt.memory.all(person)
+    if person is None:
+        return request.outcome(WHO_ARE_YOU)
+    memories = rt.memory.visible(person)
     if not memories:
         return request.outcome("I don't know anything about you yet. Tell me something "
                                "with 'remember that'.")
@@ -121,6 +137,20 @@ async def forget(request: IntentRequest) -> Outcome:
     return request.outcome(f"Okay, I've forgotten that {_lower_first(what)}.")
 
 
+async def forget_me(request: IntentRequest) -> Outcome:
+    rt, person = _context(request)
+    if person is None:
+        return request.outcome("I don't know who you are, so there is nothing of yours I could "
+                               "forget. Who are you?")
+    gone = rt.memory.forget_person(person)
+    gone += rt.forget_conversations(person)
+    gone += rt.forget_voice(person)
+    rt.last_memory.pop(request.room.id, None)
+    if not gone:
+        return request.outcome("I didn't have anything about you to forget.")
+    return request.outcome("Okay, I've forgotten everything I knew about you.")
+
+
 async def confirm(request: IntentRequest) -> Outcome:
     rt = runtime_of(request.house)
     pending = rt.take_pending(request.room.id)
@@ -148,6 +178,7 @@ HANDLERS: dict[str, IntentHandler] = {
     "SamanthaRecall": recall,
     "SamanthaForgetLast": forget_last,
     "SamanthaForget": forget,
+    "SamanthaForgetMe": forget_me,
     "SamanthaConfirm": confirm,
     "SamanthaDeny": deny,
 }
@@ -155,8 +186,6 @@ HANDLERS: dict[str, IntentHandler] = {
 
 async def small_talk(request: IntentRequest) -> Outcome:
     """Built-in intents nobody else handles (time, date, 'hello'): the offline self answers."""
-    from .brain import offline_text
-
     rt, person = _context(request)
     persona = rt.persona_for(request.room.id, person)
     return request.outcome(offline_text(rt, persona, request.room.id, request.text,

@@ -10,15 +10,24 @@ middle of a write loses at most that write, never one that was already committed
 from __future__ import annotations
 
 import json
+import logging
 import re
 import sqlite3
 import time
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 from pydantic import BaseModel
 
+from samantha.plugins.people.recall import Embedder, from_blob, to_blob
+
+log = logging.getLogger(__name__)
+
 HOUSEHOLD = None  # person value of memories that belong to everyone
+# Below this cosine a memory is not about the question (unless they share a word). Unrelated
+# sentences score about -0.1..0.15 with MiniLM; most paraphrases 0.2 and up (bench/recall.py).
+MIN_SIMILARITY = 0.15
 
 STOPWORDS = frozenset({
     "a", "an", "the", "and", "or", "but", "if", "of", "to", "in", "on", "at", "for", "with",
@@ -39,6 +48,11 @@ CREATE TABLE IF NOT EXISTS memories (
     created REAL NOT NULL
 );
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS memory_vectors (
+    memory_id INTEGER PRIMARY KEY,
+    model TEXT NOT NULL,
+    vector BLOB NOT NULL
+);
 CREATE TABLE IF NOT EXISTS scheduled (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     kind TEXT NOT NULL,
@@ -83,9 +97,10 @@ def words(text: str) -> set[str]:
 class MemoryStore:
     """Opened on first use, so a house that never needs memory never touches the disk."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, embedder: Embedder | None = None) -> None:
         self.path = path
         self._db: sqlite3.Connection | None = None
+        self.embedder = embedder  # None: relevance by shared words only
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -118,9 +133,13 @@ class MemoryStore:
                                   "WHERE text = ? AND person IS ?", (text, person)).fetchone()
             if existing:
                 return self._row(existing)
+            vector = self._encode([text])
             cur = db.execute("INSERT INTO memories (person, text, source, created) "
                              "VALUES (?, ?, ?, ?)", (person, text, source, time.time()))
             memory_id = cur.lastrowid
+            if vector is not None and self.embedder is not None:
+                db.execute("INSERT OR REPLACE INTO memory_vectors (memory_id, model, vector) "
+                           "VALUES (?, ?, ?)", (memory_id, self.embedder.name, to_blob(vector[0])))
         return self.get(int(memory_id or 0)) or Memory(id=0, person=person, text=text,
                                                         source=source, created=time.time())
 
@@ -133,7 +152,10 @@ class MemoryStore:
         return self._row(row) if row else None
 
     def all(self, person: str | None = None, *, include_household: bool = True) -> list[Memory]:
-        """Everyone's memories, or one person's (with the household's unless told not to)."""
+        """Everyone's memories, or one person's (with the household's unless told not to).
+
+        For the house's own use (CLI, export). What a speaker may hear is `visible`.
+        """
         sql = "SELECT id, person, text, source, created FROM memories"
         args: tuple[Any, ...] = ()
         if person is not None:
@@ -141,8 +163,25 @@ class MemoryStore:
             args = (person,)
         return [self._row(r) for r in self.db.execute(sql + " ORDER BY id", args)]
 
+    def visible(self, person: str | None) -> list[Memory]:
+        """What may be said to (or put in a prompt for) this speaker: the household's memories
+        and their own. An unknown speaker (None) gets the household's only, never a person's."""
+        if person is None:
+            rows = self.db.execute("SELECT id, person, text, source, created FROM memories "
+                                   "WHERE person IS NULL ORDER BY id")
+            return [self._row(r) for r in rows]
+        return self.all(person)
+
+    def forget_person(self, person: str) -> int:
+        """Erase everything remembered about one person; returns how many memories went."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM memory_vectors WHERE memory_id IN "
+                       "(SELECT id FROM memories WHERE person = ?)", (person,))
+            return db.execute("DELETE FROM memories WHERE person = ?", (person,)).rowcount
+
     def forget(self, memory_id: int) -> bool:
         with self.transaction() as db:
+            db.execute("DELETE FROM memory_vectors WHERE memory_id = ?", (memory_id,))
             return db.execute("DELETE FROM memories WHERE id = ?", (memory_id,)).rowcount > 0
 
     def matching(self, text: str, person: str | None) -> list[Memory]:
@@ -151,31 +190,80 @@ class MemoryStore:
         if not wanted:
             return []
         found = []
-        for memory in self.all(person):
+        for memory in self.visible(person):
             have = words(memory.text)
             if have and len(wanted & have) >= max(1, round(0.6 * len(wanted))):
                 found.append(memory)
         return found
 
     def relevant(self, query: str, person: str | None, limit: int) -> list[Memory]:
-        """Only memories that share a content word with the query, best overlap first."""
-        wanted = words(query)
-        if not wanted or limit <= 0:
+        """The memories this speaker may hear that are about the query, best first.
+
+        By meaning when there is an embedder (cosine of sentence vectors, with shared words
+        and the speaker's own memories as small bonuses), else by shared content words.
+        """
+        if limit <= 0:
             return []
+        wanted = words(query)
+        candidates = self.visible(person)
+        meaning = self._similarities(query, candidates)
         scored = []
-        for memory in self.all(person):
+        for index, memory in enumerate(candidates):
             overlap = len(wanted & words(memory.text))
-            if overlap:
-                bonus = 0.5 if person is not None and memory.person == person else 0.0
-                scored.append((overlap + bonus, memory.created, memory))
+            own = 1.0 if person is not None and memory.person == person else 0.0
+            if meaning is not None:
+                similarity = float(meaning[index])
+                if similarity < MIN_SIMILARITY and not overlap:
+                    continue
+                score = similarity + 0.03 * overlap + 0.02 * own
+            elif overlap:
+                score = overlap + 0.5 * own
+            else:
+                continue
+            scored.append((score, memory.created, memory))
         scored.sort(key=lambda s: (s[0], s[1]), reverse=True)
         return [m for _, _, m in scored[:limit]]
+
+    def _encode(self, texts: list[str]) -> np.ndarray | None:
+        if self.embedder is None:
+            return None
+        try:
+            return self.embedder.encode(texts)
+        except Exception as err:  # a model failure costs recall by meaning, never a memory
+            log.warning("could not embed %d sentence(s): %s", len(texts), err)
+            return None
+
+    def _similarities(self, query: str, memories: list[Memory]) -> np.ndarray | None:
+        """Cosine similarity of the query to each memory; vectors missing from the file
+        (memories written before, or by another model) are computed and saved now."""
+        if self.embedder is None or not memories:
+            return None
+        model = self.embedder.name
+        stored = {row[0]: from_blob(row[1]) for row in self.db.execute(
+            "SELECT memory_id, vector FROM memory_vectors WHERE model = ?", (model,))}
+        missing = [m for m in memories if m.id not in stored]
+        if missing:
+            vectors = self._encode([m.text for m in missing])
+            if vectors is None:
+                return None
+            with self.transaction() as db:
+                for memory, vector in zip(missing, vectors, strict=True):
+                    stored[memory.id] = vector
+                    db.execute("INSERT OR REPLACE INTO memory_vectors (memory_id, model, vector)"
+                               " VALUES (?, ?, ?)", (memory.id, model, to_blob(vector)))
+        asked = self._encode([query])
+        if asked is None:
+            return None
+        matrix = np.stack([stored[m.id] for m in memories])
+        return matrix @ asked[0]
 
     def count(self) -> int:
         return int(self.db.execute("SELECT COUNT(*) FROM memories").fetchone()[0])
 
-    def export(self) -> list[dict[str, Any]]:
-        return [m.model_dump() for m in self.all()]
+    def export(self, person: str | None = None) -> list[dict[str, Any]]:
+        """Everything, or one person's own memories (not the household's)."""
+        chosen = self.all(person, include_household=False) if person else self.all()
+        return [m.model_dump() for m in chosen]
 
     def load_state(self, key: str) -> Any:
         row = self.db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()

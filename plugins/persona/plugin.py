@@ -14,6 +14,7 @@ from samantha.intent_handling import IntentHandler, Outcome
 
 from . import local_intents, timer_intents
 from .brain import think
+from .later import ACTION_INTENTS
 from .memory import HOUSEHOLD
 from .mood import EVENT_ENERGY, effect_of_words
 from .proactive import on_state_change
@@ -28,8 +29,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-ACTION_INTENTS = frozenset({"HassTurnOn", "HassTurnOff", "HassToggle", "HassLightSet",
-                            "HassSetPosition", "HassClimateSetTemperature"})
 _OKAY = re.compile(r"^okay[,.]?\s+", re.IGNORECASE)
 
 
@@ -53,6 +52,7 @@ def samantha_intent_handlers(house: House) -> dict[str, IntentHandler]:
 @hookimpl
 async def samantha_startup(house: House) -> None:
     runtime_of(house).start_model()
+    runtime_of(house).start_recall()
     await restore(house)  # timers, reminders and scheduled actions saved before a restart
 
 
@@ -83,7 +83,7 @@ def samantha_outcome(house: House, outcome: Outcome) -> Outcome:
     person = rt.person_in(outcome.room)
     persona = rt.persona_for(outcome.room, person)
     if outcome.source in {"llm", "offline"}:
-        rt.record(outcome.room, outcome.text, outcome.reply)
+        rt.record(outcome.room, outcome.text, outcome.reply, person)
         return outcome.model_copy(update={"persona": outcome.persona or persona.name})
     if outcome.intent == "HassNevermind":
         rt.pending.pop(outcome.room, None)
@@ -94,7 +94,8 @@ def samantha_outcome(house: House, outcome: Outcome) -> Outcome:
         reply = rt.render(persona, _template_keys(outcome),
                           {"reply": reply, "detail": detail, "room": outcome.room,
                            "person": person or ""}, "{reply}")
-    rt.record(outcome.room, outcome.text, reply)
+    if outcome.intent != "SamanthaForgetMe":  # keeping that sentence would undo it
+        rt.record(outcome.room, outcome.text, reply, person)
     return outcome.model_copy(update={"reply": reply, "persona": persona.name,
                                       "source": "intent"})
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import hashlib
 import logging
 import os
 import time
@@ -14,6 +16,12 @@ from typing import TYPE_CHECKING, Any
 
 from samantha.home import Device, normalize_name
 from samantha.kinds import SENSITIVE_KINDS, Kind
+from samantha.plugins.people.condense import condense
+from samantha.plugins.people.conversations import Conversations, Episode
+from samantha.plugins.people.recall import embedder
+from samantha.plugins.people.settings import Person
+from samantha.plugins.people.speaker import MIN_SCORE
+from samantha.plugins.people.speaker import current as current_speaker
 from samantha.providers import Command
 
 from .events import MoodChanged
@@ -51,6 +59,7 @@ class Exchange:
     said: str
     reply: str
     at: float = field(default_factory=time.time)
+    person: str | None = None
 
 
 def default_memory_path() -> Path:
@@ -75,6 +84,8 @@ class Runtime:
         self.memory = MemoryStore(self._memory_path())
         self.picker = TemplatePicker()
         self.scheduler = Scheduler(self.memory)
+        self.recall_loading: asyncio.Task[None] | None = None
+        self.conversations = Conversations(self.memory, self.section.llm.history_minutes * 60)
         self.pending: dict[str, Pending] = {}
         self.history: dict[str, deque[Exchange]] = {}
         self.last_memory: dict[str, int] = {}
@@ -91,6 +102,19 @@ class Runtime:
             path = self.house.config_path.resolve().parent / path
         return path
 
+    def start_recall(self) -> None:
+        """Load the sentence model in a thread (a second or two) so turns never wait for it;
+        until it is there, memories are found by shared words."""
+        if not self.section.memory.by_meaning or self.recall_loading is not None:
+            return
+        if embedder.cache_info().currsize:  # loaded by an earlier house in this process
+            self.memory.embedder = embedder()
+        else:
+            self.recall_loading = asyncio.get_running_loop().create_task(self._load_recall())
+
+    async def _load_recall(self) -> None:
+        self.memory.embedder = await asyncio.to_thread(embedder)
+
     def start_model(self) -> None:
         if self.endpoint is not None and self.model is None:
             self.model = ChatModel(self.endpoint, self.section.llm)
@@ -98,6 +122,9 @@ class Runtime:
                      self.endpoint.describe()["base_url"])
 
     async def close(self) -> None:
+        if self.recall_loading is not None and not self.recall_loading.done():
+            with contextlib.suppress(Exception):
+                await self.recall_loading  # a thread can't be cancelled; let it finish
         await self.scheduler.close()
         if self.model is not None:
             await self.model.close()
@@ -113,24 +140,50 @@ class Runtime:
 
     # --- who is speaking, and to whom ---------------------------------------------------------
 
-    def person_in(self, room: str) -> str | None:
-        """The person assumed to speak in a room (config `people.<name>.rooms`), if any."""
-        key = normalize_name(room)
+    def people(self) -> dict[str, Person]:
+        """The `people:` section, plus the older `persona.people` entries it does not name."""
+        section = self.house.section("people")
+        merged: dict[str, Person] = dict(section.root) if section is not None else {}
+        for name, legacy in self.section.people.items():
+            merged.setdefault(name, Person(persona=legacy.persona, rooms=legacy.rooms))
+        return merged
+
+    def _in_room(self, where: str, room: str) -> bool:
         room_obj = self.house.home.find_room(room)
-        for name, person in self.section.people.items():
-            for where in person.rooms:
-                found = self.house.home.find_room(where)
-                if (found is not None and room_obj is not None and found.id == room_obj.id) or (
-                        normalize_name(where) == key):
-                    return name
-        return None
+        found = self.house.home.find_room(where)
+        if found is not None and room_obj is not None:
+            return found.id == room_obj.id
+        return normalize_name(where) == normalize_name(room)
+
+    def usual_people(self, room: str) -> list[str]:
+        """The people configured as usually being in a room."""
+        return [name for name, person in self.people().items()
+                if any(self._in_room(where, room) for where in person.rooms)]
+
+    def person_in(self, room: str) -> str | None:
+        """Who is speaking in a room, or None for a guest or someone unknown.
+
+        A recognised voice wins. A voice that was heard but matched nobody well enough is a
+        guest, even in someone's usual room. Without a voice, the room's one usual person is
+        assumed; a room that is usual for two people (or none) has an unknown speaker.
+        """
+        heard = current_speaker()
+        people = self.people()
+        if heard is not None:
+            if heard.person in people and heard.score >= MIN_SCORE:
+                return heard.person
+            return None
+        usual = self.usual_people(room)
+        return usual[0] if len(usual) == 1 else None
 
     def persona_for(self, room: str, person: str | None = None) -> PersonaProfile:
         """A person's preference first, then the room's, then the default."""
-        if person and person in self.section.people:
-            wanted = self.section.people[person].persona
-            if wanted:
+        wanted = self.people()[person].persona if person in self.people() else None
+        if wanted:
+            if wanted.casefold() in self.personas:
                 return self.personas[wanted.casefold()]
+            log.warning("people.%s.persona: no persona called %r; using the room's", person,
+                        wanted)
         room_obj = self.house.home.find_room(room)
         for where, name in self.section.rooms.items():
             found = self.house.home.find_room(where)
@@ -195,15 +248,47 @@ class Runtime:
 
     # --- conversation ---------------------------------------------------------------------------
 
-    def record(self, room: str, said: str, reply: str) -> None:
+    def record(self, room: str, said: str, reply: str, person: str | None = None) -> None:
         keep = self.section.llm.history_turns
+        if said and person is not None:
+            # Known people's conversations are kept across restarts; a guest's never are.
+            try:
+                self.conversations.record(person, room, said, reply)
+            except Exception as err:
+                log.warning("could not keep the conversation turn: %s", err)
         if keep <= 0 or not said:
             return
-        self.history.setdefault(room, deque(maxlen=keep)).append(Exchange(said, reply))
+        self.history.setdefault(room, deque(maxlen=keep)).append(
+            Exchange(said, reply, person=person))
 
-    def recent(self, room: str) -> list[Exchange]:
+    async def condense_ended(self) -> list[Episode]:
+        """Turn conversations that have ended into episodes (the model words them if any)."""
+        episodes = []
+        ask = self.model.complete if self.model is not None else None
+        for turns in self.conversations.ended():
+            room = self.house.home.find_room(turns[0].room)
+            condensed, how = await condense(turns, room.name if room else turns[0].room, ask)
+            episodes.append(self.conversations.close_conversation(turns, condensed, how))
+            log.info("kept a conversation with %s in %s as an episode (%s)", turns[0].person,
+                     turns[0].room, how)
+        return episodes
+
+    def forget_voice(self, person: str) -> bool:
+        from samantha.plugins.people.voices import VoiceProfiles
+
+        return VoiceProfiles(self.memory, "").forget(person)
+
+    def forget_conversations(self, person: str) -> int:
+        for history in self.history.values():
+            kept = [e for e in history if e.person != person]
+            history.clear()
+            history.extend(kept)
+        return self.conversations.forget(person)
+
+    def recent(self, room: str, person: str | None = None) -> list[Exchange]:
+        """This speaker's recent exchanges in the room: one person never hears another's."""
         cutoff = time.time() - self.section.llm.history_minutes * 60
-        return [e for e in self.history.get(room, ()) if e.at >= cutoff]
+        return [e for e in self.history.get(room, ()) if e.at >= cutoff and e.person == person]
 
     # --- what the model may touch ---------------------------------------------------------------
 
@@ -213,8 +298,17 @@ class Runtime:
                 if d.id not in self.section.exclude_devices
                 and not excluded & {normalize_name(n) for n in d.names()}]
 
+    @staticmethod
+    def handle(device: Device) -> str:
+        """The opaque id the model uses for a device. Device ids are made from names, which
+        are untrusted text; a hash keeps them out of anything but JSON data, stable across
+        restarts (scheduled actions keep the real id)."""
+        return "d" + hashlib.sha256(device.id.encode()).hexdigest()[:8]
+
     def exposed_device(self, device_id: str) -> Device | None:
-        return next((d for d in self.exposed() if d.id == device_id), None)
+        """An exposed device by its opaque id (or its real id, for the house's own use)."""
+        return next((d for d in self.exposed()
+                     if device_id in (d.id, self.handle(d))), None)
 
     def needs_confirmation(self, device: Device, command: Command) -> bool:
         if device.kind in SENSITIVE_KINDS or device.sensitive:

@@ -39,6 +39,9 @@ class MemorySettings(Section):
     path: str | None = Field(None, description="SQLite file; relative to the config file. "
                              "Default: $SAMANTHA_DATA_DIR or ~/.local/share/samantha, memory.db.")
     in_prompt: int = Field(5, ge=0, le=30, description="Most relevant memories in a prompt.")
+    by_meaning: bool = Field(True, description="Find memories by meaning with a small offline "
+                             "sentence model (all-MiniLM-L6-v2); false or not installed: by "
+                             "shared words.")
 
 
 class ScheduleSettings(Section):

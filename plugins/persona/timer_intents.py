@@ -9,57 +9,18 @@ same room when due, as if said then.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
-from samantha.intent_handling import (
-    IntentHandler,
-    IntentRequest,
-    Outcome,
-    TargetError,
-    resolve_targets,
-)
-from samantha.providers import Command
+from samantha.intent_handling import IntentHandler, IntentRequest, Outcome
 
+from .later import why_not_later
 from .runtime import Runtime, runtime_of
 from .schedule import Scheduled
 from .timer_words import UNNAMED, clean_name, slot_seconds, spoken, timer_name
 from .timers import firing
 
-if TYPE_CHECKING:
-    from samantha.house import House
-
 MAX_SECONDS = 24 * 3600
 TIMERISH = frozenset({"timer", "sentence"})  # what "my timer" can mean
 NOT_SAVED = " I couldn't save that, so a restart would lose it."
-
-
-def why_not_later(house: House, sentence: str, room: str) -> str | None:
-    """Why `sentence` should not be run later in `room` with nobody there to watch; else None."""
-    from .plugin import ACTION_INTENTS  # plugin.py imports this module
-
-    rt = runtime_of(house)
-    where = house.room(room)
-    result = house.recognize(sentence, where)
-    if result is None:
-        # The model could still make sense of it later; without one it would only apologise.
-        return None if rt.endpoint is not None else "I wouldn't know how to do that"
-    if result.intent.name not in ACTION_INTENTS:
-        return None
-    slots = {name: entity.value for name, entity in result.entities.items()}
-    request = IntentRequest(house=house, room=where, text=sentence, intent=result.intent.name,
-                            slots=slots)
-    try:
-        devices = resolve_targets(request)
-    except TargetError as err:
-        return err.reply[:1].lower() + err.reply[1:].rstrip(".")
-    params = {"temperature": slots["temperature"]} if "temperature" in slots else {}
-    # Same rule as the model's scheduled actions: a lock or sensitive device needs a person's
-    # "yes" at the moment it happens, and nobody is asked when a timer runs out.
-    if any(rt.needs_confirmation(d, Command(device=d.id, action="set_temperature"
-                                            if params else "turn_on", params=params))
-           for d in devices):
-        return "that needs a person to say yes at the time"
-    return None
 
 
 def _a(words: str) -> str:

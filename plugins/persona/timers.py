@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from samantha.providers import Command
 
+from .later import why_not_later
 from .proactive import announce
 from .runtime import Runtime, runtime_of
 from .schedule import ACTS, KINDS, Fire, Scheduled
@@ -77,8 +78,6 @@ async def _act(house: House, rt: Runtime, item: Scheduled) -> None:
 
 
 async def _say_later(house: House, item: Scheduled) -> None:
-    from .timer_intents import why_not_later  # the intents module imports this one
-
     # Checked again now: a device may have been made sensitive since it was scheduled.
     refusal = why_not_later(house, item.text, item.room)
     if refusal is not None:

@@ -22,10 +22,12 @@ from samantha.home import Device
 from samantha.kinds import ACTIONS, CommandError, apply
 from samantha.providers import Command, CommandResult
 
+from . import consent
+from .consent import asked_for
 from .llm import ToolCall
 from .memory import HOUSEHOLD
 from .proactive import announce
-from .profile import PersonaProfile, fill
+from .profile import PersonaProfile
 from .runtime import Pending, Runtime
 from .schedule import Scheduled, seconds_until
 from .timers import firing
@@ -34,9 +36,6 @@ if TYPE_CHECKING:
     from samantha.house import House
 
 log = logging.getLogger(__name__)
-
-MAX_ENUM = 200  # beyond this many devices the id list would swamp the prompt
-
 
 class Args(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -55,7 +54,7 @@ class SearchMemoriesArgs(Args):
 
 
 class ControlDeviceArgs(Args):
-    device: str = Field(description="Device id from get_devices.")
+    device: str = Field(description="Device id from get_devices (like d3f9a1c2).")
     action: str = Field(description="turn_on, turn_off, toggle, set_brightness, open, close, "
                         "set_position, set_temperature, lock, unlock, ...")
     params: dict[str, Any] = Field(default_factory=dict,
@@ -116,6 +115,7 @@ class Turn:
     room: str
     person: str | None
     persona: PersonaProfile
+    said: str = ""
     commands: list[Command] = field(default_factory=list)
     results: list[CommandResult] = field(default_factory=list)
     question: str | None = None
@@ -139,7 +139,7 @@ class Tool:
 
 
 def _device_view(device: Device, rt: Runtime) -> dict[str, Any]:
-    return {"id": device.id, "name": device.name, "room": device.room,
+    return {"id": rt.handle(device), "name": device.name, "room": device.room,
             "kind": device.kind.value, "state": device.state, "available": device.available,
             "needs_confirmation": device.sensitive or device.kind.value == "lock"}
 
@@ -189,14 +189,17 @@ def _say_action(action: str) -> str:
 async def control_device(turn: Turn, args: ControlDeviceArgs) -> dict[str, Any]:
     device, command = checked_command(turn, args.device, args.action, args.params)
     if turn.rt.needs_confirmation(device, command):
-        question = fill(turn.persona.confirm_question,
-                        {"action": _say_action(command.action), "device": device.name,
-                         "name": turn.persona.name})
+        if not asked_for(turn.said, device, command):
+            log.warning("refused %s on %s: a sensitive action the speaker did not ask for",
+                        command.action, device.id)
+            raise ToolFailure("refused: this needs a person's yes, and they did not ask for it "
+                              "in what they just said. Do not offer it; answer what they said.")
+        asked, what = consent.question(turn.persona, device, command, turn.person,
+                                       turn.rt.section.heating_limits)
         turn.rt.pending[turn.room] = Pending(
-            room=turn.room, commands=[command], question=question,
-            what=f"{_say_action(command.action)} the {device.name}",
+            room=turn.room, commands=[command], question=asked, what=what,
             expires=time.time() + turn.rt.section.confirm_seconds)
-        turn.question = question
+        turn.question = asked
         return {"ok": False, "status": "needs_confirmation",
                 "note": "Nothing was done. The house will ask the person to confirm; do not "
                         "say it is done."}
@@ -206,7 +209,8 @@ async def control_device(turn: Turn, args: ControlDeviceArgs) -> dict[str, Any]:
     result = results[0]
     if not result.ok:
         return {"ok": False, "error": result.error}
-    return {"ok": True, "device": device.id, "state": turn.house.home.devices[device.id].state}
+    return {"ok": True, "device": turn.rt.handle(device),
+            "state": turn.house.home.devices[device.id].state}
 
 
 def _kept(item: Scheduled) -> str:
@@ -307,13 +311,11 @@ def _schema(args: type[Args]) -> str:
 
 
 def tool_specs(rt: Runtime) -> list[dict[str, Any]]:
-    """The OpenAI `tools` list; device ids are limited to exposed devices."""
-    ids = [d.id for d in rt.exposed()]
+    """The OpenAI `tools` list. Fixed text only: devices are named by opaque ids that the
+    model learns from get_devices (a tool result, i.e. data), never by a name in the schema."""
     specs = []
     for tool in available_tools(rt):
         schema = json.loads(_schema(tool.args))
-        if "device" in schema.get("properties", {}) and len(ids) <= MAX_ENUM:
-            schema["properties"]["device"]["enum"] = ids
         specs.append({"type": "function", "function": {
             "name": tool.name, "description": tool.description, "parameters": schema}})
     return specs

@@ -39,6 +39,10 @@ class TranscriptHeard(_Message):
     free_form: bool = False
     end: str = Field("end", description="Why the utterance ended: end, early, cut.")
     reason: str | None = Field(None, description="Why nothing was understood, if nothing was.")
+    speaker: str | None = Field(None, description="Who spoke, by voice; null: a guest or "
+                                "nobody enrolled.")
+    speaker_score: float | None = Field(None, description="Voice similarity to the closest "
+                                        "enrolled person; null when no voice is enrolled.")
 
 
 class IntentFound(_Message):

@@ -19,6 +19,7 @@ from pydantic import BaseModel
 
 from samantha.hardware.frames import AudioFrame, ProcessedFrame
 from samantha.hardware.sinks import AudioSink
+from samantha.plugins.people.identify import heard, speaking_as
 from samantha.plugins.speech.endpoint import Decision, Endpointer
 from samantha.plugins.speech.engines import (
     SAMPLE_RATE,
@@ -208,9 +209,14 @@ class RoomSpeech:
             await self.house.set_activity(self.room, "thinking")
             text, message = await self._text_for(transcript, audio, decision,
                                                  self._since(t_end, wall_end))
+            voice = await heard(self.house, audio, SAMPLE_RATE) if text else None
+            if voice is not None:
+                message = message.model_copy(update={"speaker": voice.person,
+                                                     "speaker_score": voice.score})
             self.report(message)
             if text:
-                outcome = await self.house.handle_text(text, self.room)
+                with speaking_as(voice):
+                    outcome = await self.house.handle_text(text, self.room)
                 if outcome.intent:
                     self.report(IntentFound(
                         room=self.room, t=self._since(t_end, wall_end), name=outcome.intent,

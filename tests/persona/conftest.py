@@ -9,6 +9,7 @@ import pytest
 
 from harness.openai_server import ScriptedOpenAI
 from samantha.house import House
+from samantha.plugins.people.recall import embedder
 
 SECRET = "sk-test-very-secret-4242"
 
@@ -49,6 +50,13 @@ def llm_block(base_url: str, **options: object) -> str:
              "    api_key: !secret llm_key"]
     lines += [f"    {k}: {v}" for k, v in options.items()]
     return "\n".join(lines)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def sentence_model_loaded() -> None:
+    """Load the recall model once, before any house: every test then finds memories by
+    meaning from its first turn (no race with the background load)."""
+    embedder()
 
 
 @pytest.fixture(autouse=True)

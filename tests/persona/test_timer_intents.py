@@ -25,8 +25,8 @@ async def test_a_spoken_timer_rings_in_its_room(write_config: WriteConfig) -> No
     house = House.prepare(write_config())
     heard = listen(house)
     async with house:
+        started = time.time()  # before: on a busy machine the reply itself can take 0.1 s
         reply = await say(house, "set a timer for 1 second called tea")
-        started = time.time()
         assert reply == "Okay, a tea timer for 1 second, starting now."
         [item] = runtime_of(house).scheduler.pending()  # the list the model's tools see
         assert (item.kind, item.room, item.text, item.source) == ("timer", "kitchen", "tea",
@@ -35,7 +35,7 @@ async def test_a_spoken_timer_rings_in_its_room(write_config: WriteConfig) -> No
     (_, ack), (at, done) = heard
     assert ack.text == reply
     assert (done.room, done.text) == ("kitchen", "Your tea timer is done.")
-    assert 0.95 <= at - started <= 1.5
+    assert 1.0 <= at - started <= 1.6
 
 
 async def test_status_cancel_by_name_and_an_ambiguous_cancel(write_config: WriteConfig) -> None:

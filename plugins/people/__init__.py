@@ -1,0 +1,1 @@
+"""People: who lives here, who is speaking, and what the house remembers of each conversation."""

@@ -1,0 +1,26 @@
+"""The people plugin: the `people:` config section and the `samantha people` commands."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel
+
+from samantha import hookimpl
+
+from .settings import PeopleSection
+
+if TYPE_CHECKING:
+    import click
+
+
+@hookimpl
+def samantha_config_sections() -> dict[str, type[BaseModel]]:
+    return {"people": PeopleSection}
+
+
+@hookimpl
+def samantha_cli_commands(cli: click.Group) -> None:
+    from .cli import add_commands
+
+    add_commands(cli)
