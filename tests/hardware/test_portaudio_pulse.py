@@ -28,6 +28,8 @@ def _start(pulse: PulseAudio, *args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, str(CHILD), *args],
         env={**os.environ, **pulse.env},
+        # Capture runs above ordinary work, as a room's audio would (we are root here).
+        preexec_fn=lambda: os.nice(-10),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
