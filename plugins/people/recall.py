@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import threading
 from typing import Protocol
 
 import numpy as np
@@ -24,9 +25,25 @@ class Embedder(Protocol):
         ...
 
 
-@functools.cache
+_loading = threading.Lock()
+
+
 def embedder() -> Embedder | None:
-    """The process's one model (loaded once, a second or two), or None: word overlap then."""
+    """The process's one model (loaded once, a second or two), or None: word overlap then.
+
+    Houses start their loads in threads; without the lock every house started before the first
+    load finished loaded its own copy, a burst of threads fighting for the CPU."""
+    with _loading:
+        return _load()
+
+
+def loaded() -> bool:
+    """Whether the model is already in this process (a house can take it without waiting)."""
+    return _load.cache_info().currsize > 0
+
+
+@functools.cache
+def _load() -> Embedder | None:
     try:
         from .minilm import load
 

@@ -19,6 +19,7 @@ from samantha.kinds import SENSITIVE_KINDS, Kind
 from samantha.plugins.people.condense import condense
 from samantha.plugins.people.conversations import Conversations, Episode
 from samantha.plugins.people.recall import embedder
+from samantha.plugins.people.recall import loaded as recall_loaded
 from samantha.plugins.people.settings import Person
 from samantha.plugins.people.speaker import MIN_SCORE
 from samantha.plugins.people.speaker import current as current_speaker
@@ -107,7 +108,7 @@ class Runtime:
         until it is there, memories are found by shared words."""
         if not self.section.memory.by_meaning or self.recall_loading is not None:
             return
-        if embedder.cache_info().currsize:  # loaded by an earlier house in this process
+        if recall_loaded():  # loaded by an earlier house in this process
             self.memory.embedder = embedder()
         else:
             self.recall_loading = asyncio.get_running_loop().create_task(self._load_recall())
