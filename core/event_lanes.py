@@ -12,10 +12,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import functools
 import inspect
 import time
 from collections import deque
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from samantha.deadline import within
@@ -113,16 +114,7 @@ class EventLanes:
 
     async def _finish(self, lane: _Lane, event: BaseEvent, pending: Awaitable[Any],
                       done: asyncio.Future[None]) -> None:
-        token = delivering_failure_report.set(isinstance(event, PluginFailed))
-        try:
-            await within(pending, self.host.hook_timeout)
-        except Exception as err:
-            self.host._fail(lane.impl, HOOK, err)
-        finally:
-            delivering_failure_report.reset(token)
-            lane.busy = False
-            if not done.done():
-                done.set_result(None)
+        await self._deliver(lane, event, done, lambda: pending)
         await self._run(lane)  # events that arrived meanwhile
 
     async def _run(self, lane: _Lane) -> None:
@@ -134,18 +126,24 @@ class EventLanes:
                     done.set_result(None)
                 continue
             lane.busy = True
-            token = delivering_failure_report.set(isinstance(event, PluginFailed))
-            try:
-                pending = self._start(lane, event)
-                if pending is not None:
-                    await within(pending, self.host.hook_timeout)
-            except Exception as err:
-                self.host._fail(lane.impl, HOOK, err)
-            finally:
-                delivering_failure_report.reset(token)
-                lane.busy = False
-                if not done.done():
-                    done.set_result(None)
+            await self._deliver(lane, event, done, functools.partial(self._start, lane, event))
+
+    async def _deliver(self, lane: _Lane, event: BaseEvent, done: asyncio.Future[None],
+                       start: Callable[[], Awaitable[Any] | None]) -> None:
+        """Run one delivery within the budget (as a failure report when it is one), report a
+        failure, and free the lane."""
+        token = delivering_failure_report.set(isinstance(event, PluginFailed))
+        try:
+            pending = start()
+            if pending is not None:
+                await within(pending, self.host.hook_timeout)
+        except Exception as err:
+            self.host._fail(lane.impl, HOOK, err)
+        finally:
+            delivering_failure_report.reset(token)
+            lane.busy = False
+            if not done.done():
+                done.set_result(None)
 
     async def drain(self, timeout: float) -> None:
         """Wait (up to `timeout`) for every lane to deliver what it holds."""
