@@ -98,6 +98,16 @@ KIND_WORDS = {
     Kind.SENSOR: ("sensor", "sensors"),
     Kind.BINARY_SENSOR: ("sensor", "sensors"),
     Kind.MEDIA_PLAYER: ("speaker", "speakers"),
+    Kind.SCENE: ("scene", "scenes"),
+    Kind.SCRIPT: ("script", "scripts"),
+    Kind.BUTTON: ("button", "buttons"),
+    Kind.WEATHER: ("weather service", "weather services"),
+    Kind.TODO: ("list", "lists"),
+    Kind.VALVE: ("valve", "valves"),
+    Kind.VACUUM: ("vacuum", "vacuums"),
+    Kind.LAWN_MOWER: ("lawn mower", "lawn mowers"),
+    Kind.ALARM_CONTROL_PANEL: ("alarm", "alarms"),
+    Kind.PERSON: ("person", "people"),
 }
 
 

@@ -20,6 +20,17 @@ class Kind(str, Enum):
     SENSOR = "sensor"
     BINARY_SENSOR = "binary_sensor"
     MEDIA_PLAYER = "media_player"
+    # Named after Home Assistant's domains, so a kind means the same thing on both sides.
+    SCENE = "scene"
+    SCRIPT = "script"
+    BUTTON = "button"
+    WEATHER = "weather"
+    TODO = "todo"
+    VALVE = "valve"
+    VACUUM = "vacuum"
+    LAWN_MOWER = "lawn_mower"
+    ALARM_CONTROL_PANEL = "alarm_control_panel"
+    PERSON = "person"
 
 
 class CommandError(ValueError):
@@ -32,15 +43,38 @@ ACTIONS: dict[Kind, frozenset[str]] = {
     Kind.SWITCH: frozenset({"turn_on", "turn_off", "toggle"}),
     Kind.FAN: frozenset({"turn_on", "turn_off", "toggle", "set_percentage"}),
     Kind.COVER: frozenset({"open", "close", "stop", "set_position", "toggle"}),
-    Kind.CLIMATE: frozenset({"turn_on", "turn_off", "set_temperature", "set_hvac_mode"}),
+    Kind.CLIMATE: frozenset({"turn_on", "turn_off", "set_temperature", "set_hvac_mode",
+                             "set_fan_mode"}),
     Kind.LOCK: frozenset({"lock", "unlock"}),
     Kind.SENSOR: frozenset(),
     Kind.BINARY_SENSOR: frozenset(),
-    Kind.MEDIA_PLAYER: frozenset({"turn_on", "turn_off", "toggle", "set_volume"}),
+    Kind.MEDIA_PLAYER: frozenset({
+        "turn_on", "turn_off", "toggle", "set_volume", "mute", "unmute", "play", "pause",
+        "stop", "next_track", "previous_track", "play_media",
+    }),
+    Kind.SCENE: frozenset({"turn_on"}),
+    Kind.SCRIPT: frozenset({"turn_on", "turn_off"}),
+    Kind.BUTTON: frozenset({"press"}),
+    Kind.WEATHER: frozenset(),
+    Kind.TODO: frozenset({"add_item", "complete_item", "remove_item"}),
+    Kind.VALVE: frozenset({"open", "close", "stop", "set_position", "toggle"}),
+    Kind.VACUUM: frozenset({"start", "pause", "stop", "return_to_base", "clean_area"}),
+    Kind.LAWN_MOWER: frozenset({"start_mowing", "pause", "dock"}),
+    Kind.ALARM_CONTROL_PANEL: frozenset({
+        "arm_home", "arm_away", "arm_night", "arm_vacation", "disarm", "trigger",
+    }),
+    Kind.PERSON: frozenset(),
 }
 
 # Kinds whose change can let someone in or cost money; the model needs spoken confirmation.
-SENSITIVE_KINDS: frozenset[Kind] = frozenset({Kind.LOCK})
+SENSITIVE_KINDS: frozenset[Kind] = frozenset({Kind.LOCK, Kind.ALARM_CONTROL_PANEL})
+
+HVAC_MODES = ("off", "heat", "cool", "auto", "heat_cool", "dry", "fan_only")
+FAN_MODES = ("auto", "low", "medium", "high", "on", "off", "quiet", "boost")
+ALARM_ARM_STATES = {
+    "arm_home": "armed_home", "arm_away": "armed_away", "arm_night": "armed_night",
+    "arm_vacation": "armed_vacation",
+}
 
 DEFAULT_STATE: dict[Kind, dict[str, Any]] = {
     Kind.LIGHT: {"on": False, "brightness": 100, "color": None},
@@ -51,11 +85,33 @@ DEFAULT_STATE: dict[Kind, dict[str, Any]] = {
         "hvac_mode": "heat",
         "target_temperature": 20.0,
         "current_temperature": 20.0,
+        "fan_mode": "auto",
     },
     Kind.LOCK: {"locked": True},
-    Kind.SENSOR: {"value": None},
+    Kind.SENSOR: {"value": None, "unit": None},
     Kind.BINARY_SENSOR: {"on": False},
-    Kind.MEDIA_PLAYER: {"on": False, "volume": 30},
+    # `playback` is HA's media_player state word while on: "playing", "paused" or "idle".
+    Kind.MEDIA_PLAYER: {"on": False, "volume": 30, "muted": False, "playback": "idle",
+                        "media_title": None},
+    Kind.SCENE: {"activated": None},
+    Kind.SCRIPT: {"on": False},
+    Kind.BUTTON: {"pressed": None},
+    # HA's weather attributes; `forecast` is a list of {"datetime", "condition", "temperature",
+    # "templow"} dicts, nearest first.
+    Kind.WEATHER: {"condition": None, "temperature": None, "temperature_unit": "°C",
+                   "humidity": None, "wind_speed": None, "forecast": []},
+    # Items are {"summary": str, "status": "needs_action" | "completed"}, as in HA's todo.
+    Kind.TODO: {"items": []},
+    Kind.VALVE: {"position": 0},
+    # HA's activity words: cleaning, docked, idle, paused, returning, error.
+    Kind.VACUUM: {"activity": "docked", "area": None},
+    # HA's activity words: mowing, docked, paused, returning, error.
+    Kind.LAWN_MOWER: {"activity": "docked"},
+    # HA's states: disarmed, armed_home, armed_away, armed_night, armed_vacation, triggered.
+    Kind.ALARM_CONTROL_PANEL: {"state": "disarmed"},
+    # HA's person state: "home", "not_home" or a zone's name; `room` where the house last
+    # placed them (presence), if it knows.
+    Kind.PERSON: {"state": "home", "room": None},
 }
 
 TEMPERATURE_LIMITS = (5.0, 35.0)
@@ -91,7 +147,10 @@ def apply(kind: Kind, state: dict[str, Any], action: str, params: dict[str, Any]
     if action not in ACTIONS[kind]:
         raise CommandError(f"a {kind.value.replace('_', ' ')} cannot {action.replace('_', ' ')}")
     new = dict(state)
-    if action == "turn_on":
+    if action == "turn_on" and kind is Kind.SCENE:
+        # A scene has no on or off: activating it is an event, stamped by the caller.
+        new["activated"] = params.get("at")
+    elif action == "turn_on":
         new["on"] = True
         if kind is Kind.CLIMATE:
             new["hvac_mode"] = new.get("hvac_mode") if new.get("hvac_mode") != "off" else "heat"
@@ -100,7 +159,7 @@ def apply(kind: Kind, state: dict[str, Any], action: str, params: dict[str, Any]
         if kind is Kind.CLIMATE:
             new["hvac_mode"] = "off"
     elif action == "toggle":
-        if kind is Kind.COVER:
+        if kind in (Kind.COVER, Kind.VALVE):
             new["position"] = 0 if state.get("position", 0) > 0 else 100
         else:
             new["on"] = not state.get("on", False)
@@ -118,7 +177,10 @@ def apply(kind: Kind, state: dict[str, Any], action: str, params: dict[str, Any]
     elif action == "close":
         new["position"] = 0
     elif action == "stop":
-        pass
+        if kind is Kind.MEDIA_PLAYER:
+            new["playback"] = "idle"
+        elif kind is Kind.VACUUM:
+            new["activity"] = "idle"
     elif action == "set_position":
         new["position"] = _percent(params, "position")
     elif action == "set_temperature":
@@ -132,8 +194,8 @@ def apply(kind: Kind, state: dict[str, Any], action: str, params: dict[str, Any]
         new["target_temperature"] = target
     elif action == "set_hvac_mode":
         mode = params.get("hvac_mode")
-        if mode not in {"off", "heat", "cool", "auto"}:
-            raise CommandError("hvac_mode must be one of off, heat, cool, auto")
+        if mode not in HVAC_MODES:
+            raise CommandError(f"hvac_mode must be one of {', '.join(HVAC_MODES)}")
         new["hvac_mode"] = mode
     elif action == "lock":
         new["locked"] = True
@@ -141,13 +203,75 @@ def apply(kind: Kind, state: dict[str, Any], action: str, params: dict[str, Any]
         new["locked"] = False
     elif action == "set_volume":
         new["volume"] = _percent(params, "volume")
+    elif action in ("mute", "unmute"):
+        new["muted"] = action == "mute"
+    elif action == "pause" and kind in (Kind.VACUUM, Kind.LAWN_MOWER):
+        new["activity"] = "paused"
+    elif action in ("play", "pause"):
+        new["on"] = True
+        new["playback"] = "playing" if action == "play" else "paused"
+    elif action in ("next_track", "previous_track"):
+        new["on"] = True
+        new["playback"] = "playing"
+    elif action == "play_media":
+        query = params.get("query")
+        if not isinstance(query, str) or not query.strip():
+            raise CommandError("play_media needs something to play (query)")
+        new.update(on=True, playback="playing", media_title=query.strip())
+    elif action == "set_fan_mode":
+        mode = params.get("fan_mode")
+        if mode not in FAN_MODES:
+            raise CommandError(f"fan_mode must be one of {', '.join(FAN_MODES)}")
+        new["fan_mode"] = mode
+    elif action == "press":
+        new["pressed"] = params.get("at")
+    elif kind is Kind.TODO:
+        new["items"] = _todo(state.get("items", []), action, params)
+    elif action in ("start", "clean_area"):
+        new["activity"] = "cleaning"
+        new["area"] = params.get("area") if action == "clean_area" else None
+    elif action == "return_to_base":
+        new["activity"] = "returning"
+    elif action == "start_mowing":
+        new["activity"] = "mowing"
+    elif action == "dock":
+        new["activity"] = "returning"
+    elif action in ALARM_ARM_STATES:
+        new["state"] = ALARM_ARM_STATES[action]
+    elif action == "disarm":
+        new["state"] = "disarmed"
+    elif action == "trigger":
+        new["state"] = "triggered"
     return new
+
+
+def _todo(items: list[dict[str, Any]], action: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+    item = params.get("item")
+    if not isinstance(item, str) or not item.strip():
+        raise CommandError(f"{action.replace('_', ' ')} needs an item")
+    item = item.strip()
+    items = [dict(i) for i in items]
+    if action == "add_item":
+        return [*items, {"summary": item, "status": "needs_action"}]
+    matches = [i for i in items if i["summary"].casefold() == item.casefold()]
+    if not matches:
+        raise CommandError(f"{item} is not on the list")
+    if action == "remove_item":
+        return [i for i in items if i is not matches[0]]
+    matches[0]["status"] = "completed"
+    return items
 
 
 def is_on(kind: Kind, state: dict[str, Any]) -> bool | None:
     """Whether a device counts as 'on' for questions like 'is the fan on'."""
-    if kind is Kind.COVER:
+    if kind in (Kind.COVER, Kind.VALVE):
         return state.get("position", 0) > 0
+    if kind in (Kind.VACUUM, Kind.LAWN_MOWER):
+        return state.get("activity") in ("cleaning", "mowing", "returning")
+    if kind is Kind.ALARM_CONTROL_PANEL:
+        return state.get("state", "disarmed") != "disarmed"
+    if kind in (Kind.SCENE, Kind.BUTTON, Kind.WEATHER, Kind.TODO, Kind.PERSON):
+        return None
     if kind is Kind.LOCK:
         return state.get("locked")
     if kind is Kind.CLIMATE:

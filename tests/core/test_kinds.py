@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 
-from samantha.kinds import CommandError, Kind, apply, default_state, is_on
+from samantha.kinds import (
+    ACTIONS,
+    SENSITIVE_KINDS,
+    CommandError,
+    Kind,
+    apply,
+    default_state,
+    is_on,
+)
 
 
 def test_dimmable_light_keeps_its_brightness_through_off_and_on() -> None:
@@ -40,3 +50,43 @@ def test_bad_commands_are_refused_with_a_reason(kind: Kind, action: str, params:
                                                 message: str) -> None:
     with pytest.raises(CommandError, match=message):
         apply(kind, default_state(kind), action, params)
+
+
+def test_every_kind_has_a_default_state_and_no_action_crashes_on_it() -> None:
+    for kind in Kind:
+        state = default_state(kind)
+        for action in sorted(ACTIONS[kind]):
+            # Refusing a command without its parameters is fine; crashing is not.
+            with contextlib.suppress(CommandError):
+                apply(kind, state, action, {})
+
+
+def test_media_player_playback_and_mute() -> None:
+    state = apply(Kind.MEDIA_PLAYER, default_state(Kind.MEDIA_PLAYER), "play_media",
+                  {"query": "jazz"})
+    assert state["playback"] == "playing" and state["media_title"] == "jazz"
+    state = apply(Kind.MEDIA_PLAYER, state, "pause", {})
+    assert state["playback"] == "paused"
+    assert apply(Kind.MEDIA_PLAYER, state, "mute", {})["muted"] is True
+
+
+def test_todo_list_adds_completes_and_removes_items() -> None:
+    state = apply(Kind.TODO, default_state(Kind.TODO), "add_item", {"item": "Apples"})
+    state = apply(Kind.TODO, state, "add_item", {"item": "milk"})
+    state = apply(Kind.TODO, state, "complete_item", {"item": "apples"})
+    assert state["items"][0] == {"summary": "Apples", "status": "completed"}
+    state = apply(Kind.TODO, state, "remove_item", {"item": "Milk"})
+    assert [i["summary"] for i in state["items"]] == ["Apples"]
+    with pytest.raises(CommandError, match="not on the list"):
+        apply(Kind.TODO, state, "complete_item", {"item": "bread"})
+
+
+def test_vacuum_mower_and_alarm_follow_home_assistant_states() -> None:
+    vac = apply(Kind.VACUUM, default_state(Kind.VACUUM), "clean_area", {"area": "kitchen"})
+    assert vac == {"activity": "cleaning", "area": "kitchen"} and is_on(Kind.VACUUM, vac)
+    assert apply(Kind.VACUUM, vac, "pause", {})["activity"] == "paused"
+    mower = apply(Kind.LAWN_MOWER, default_state(Kind.LAWN_MOWER), "start_mowing", {})
+    assert mower["activity"] == "mowing"
+    alarm = apply(Kind.ALARM_CONTROL_PANEL, default_state(Kind.ALARM_CONTROL_PANEL),
+                  "arm_away", {})
+    assert alarm["state"] == "armed_away" and Kind.ALARM_CONTROL_PANEL in SENSITIVE_KINDS
