@@ -71,6 +71,14 @@ class ReplySpoken(BaseEvent):
     text: str
 
 
+class Interrupted(BaseEvent):
+    """Someone said "stop" (or "cancel", "never mind") in a room: what the house is saying there
+    stops now, and a question it is waiting on an answer to is dropped."""
+
+    type: Literal["interrupted"] = "interrupted"
+    room: str
+
+
 class RoomActivityChanged(BaseEvent):
     """A room started listening, thinking, speaking, went idle, was muted or unmuted, or lost
     its microphone (a satellite that vanished: "unavailable")."""
@@ -97,6 +105,7 @@ Event = Annotated[
     | DeviceCommand
     | DeviceStateChanged
     | ReplySpoken
+    | Interrupted
     | RoomActivityChanged
     | PluginFailed,
     Field(discriminator="type"),

@@ -62,6 +62,12 @@ def _outcome(result: Any) -> str | None:
     return _of_type(Outcome, what="an Outcome")(result)
 
 
+def _ids(result: Any) -> str | None:
+    if not isinstance(result, list) or not all(isinstance(i, str) for i in result):
+        return f"returned {type(result).__name__}, expected a list of device ids"
+    return None
+
+
 def _sentences(result: Any) -> str | None:
     problem = _dict_of(lambda _v: True, "hassil sentence data")(result)
     if problem:
@@ -90,6 +96,8 @@ CHECKS: dict[str, Check] = {
     "samantha_sentences": _sentences,
     "samantha_slot_lists": _dict_of(_is_slot_list, "hassil SlotList objects"),
     "samantha_intent_handlers": _dict_of(callable, "async handler functions"),
+    "samantha_before_intent": _outcome,
+    "samantha_referents": _ids,
     "samantha_unrecognized": _outcome,
     "samantha_outcome": _outcome,
     "samantha_phrase": _of_type(str, what="a str"),

@@ -76,6 +76,16 @@ def samantha_intent_handlers(house: House) -> dict[str, IntentHandler] | None:
 
 
 @hookspec(firstresult=True)
+def samantha_before_intent(house: House, room: str, text: str) -> Any:
+    """Take a sentence before intent matching (stop, cancel); return an Outcome to end it there."""
+
+
+@hookspec(firstresult=True)
+def samantha_referents(house: House, room: str, word: str) -> list[str] | None:
+    """The ids of the devices a pronoun ("it", "them") said in a room means, or None if unknown."""
+
+
+@hookspec(firstresult=True)
 def samantha_unrecognized(house: House, room: str, text: str) -> Any:
     """Answer a sentence no intent matched (the persona does); return an Outcome or None."""
 

@@ -37,13 +37,14 @@ from samantha.events import (
     DeviceStateChanged,
     IntentNotRecognized,
     IntentRecognized,
+    Interrupted,
     PluginFailed,
     ReplySpoken,
     RoomActivityChanged,
     UtteranceHeard,
 )
 from samantha.home import Device, Home, Room, slugify
-from samantha.intent_handling import IntentHandler, IntentRequest, Outcome, TargetError
+from samantha.intent_handling import PRONOUNS, IntentHandler, IntentRequest, Outcome, TargetError
 from samantha.kinds import ACTIONS, CommandError
 from samantha.plugin_host import HookFailure, PluginHost, PluginLoadError
 from samantha.providers import (
@@ -261,6 +262,11 @@ class House:
             if d.device_class:
                 context["device_class"] = d.device_class
             names.extend((n, n, context) for n in d.names())
+        # "turn it off": a pronoun is a name whose devices the conversation context supplies,
+        # so it stands for any kind (templates require their domain in the name's context).
+        kinds = sorted({d.kind.value for d in home.devices.values()})
+        names.extend((p, p, {"domain": k}) for p in PRONOUNS.get(self.config.language, ())
+                     for k in kinds)
         lists: dict[str, SlotList] = {
             "area": TextSlotList.from_tuples(areas, allow_template=False),
             "name": TextSlotList.from_tuples(names, allow_template=False),
@@ -310,14 +316,18 @@ class House:
         await self.bus.publish(UtteranceHeard(room=where.id, text=text))
         if not text:
             return Outcome(room=where.id, text=text, reply="")
-        result = self.recognize(text, where)
-        if result is None:
+        taken = await self.host.acall("samantha_before_intent", first=True, house=self,
+                                      room=where.id, text=text)
+        result = None if taken else self.recognize(text, where)
+        if taken:
+            outcome = taken[0][1]
+        elif result is None:
             outcome = await self._not_understood(text, where)
         else:
             slots = {name: entity.value for name, entity in result.entities.items()}
             await self.bus.publish(IntentRecognized(room=where.id, text=text,
                                                     intent=result.intent.name, slots=slots))
-            outcome = await self._handle(result.intent.name, slots, text, where)
+            outcome = await self.handle_intent(result.intent.name, slots, text, where)
         outcome = await self.host.achain("samantha_outcome", "outcome", outcome, house=self)
         if outcome.reply:
             await self.speak(where.id, outcome.reply)
@@ -327,7 +337,13 @@ class House:
         """Say `text` in `room` (speech plugins listen for the reply event and play it)."""
         await self.bus.publish(ReplySpoken(room=self.room(room).id, text=text))
 
-    async def _handle(self, intent: str, slots: dict[str, Any], text: str, room: Room) -> Outcome:
+    async def interrupt(self, room: str) -> None:
+        """Stop what the house says in `room` and drop its pending question (plugins listen)."""
+        await self.bus.publish(Interrupted(room=self.room(room).id))
+
+    async def handle_intent(self, intent: str, slots: dict[str, Any], text: str,
+                            room: Room) -> Outcome:
+        """Run the handler of a recognized (or reconstructed, for a follow-up) intent."""
         request = IntentRequest(house=self, room=room, text=text, intent=intent, slots=slots)
         handler = self.handlers.get(intent)
         if handler is None:

@@ -28,10 +28,13 @@ class Outcome(BaseModel):
     results: list[CommandResult] = Field(default_factory=list, exclude=True)
     source: str = "intent"
     persona: str | None = None
+    # Ids of the devices the sentence was about (acted on or asked about): the referents of a
+    # later "it" or "them".
+    targets: list[str] = Field(default_factory=list, exclude=True)
 
     def public(self) -> dict[str, Any]:
         """The JSON shape `samantha say --json` prints."""
-        data = self.model_dump(exclude={"results"})
+        data = self.model_dump(exclude={"results", "targets"})
         if data["persona"] is None:
             del data["persona"]
         # What became of each command: "done" (delivered), "queued" (waiting to be sent,
@@ -54,13 +57,16 @@ class IntentRequest:
     intent: str
     slots: dict[str, Any]
     commands: list[Command] = field(default_factory=list)
+    targets: list[str] = field(default_factory=list)
 
     def slot(self, name: str, default: Any = None) -> Any:
         return self.slots.get(name, default)
 
     def outcome(self, reply: str, results: Iterable[CommandResult] = ()) -> Outcome:
+        targets = self.targets or list(dict.fromkeys(c.device for c in self.commands))
         return Outcome(room=self.room.id, text=self.text, intent=self.intent, slots=self.slots,
-                       reply=reply, commands=self.commands, results=list(results))
+                       reply=reply, commands=self.commands, results=list(results),
+                       targets=targets)
 
     async def execute(self, commands: Iterable[Command]) -> list[CommandResult]:
         """Run commands through their providers; record them for the outcome."""
@@ -111,12 +117,45 @@ KIND_WORDS = {
 }
 
 
+# Words that stand for devices named before ("turn it off"); they are values of the `name`
+# slot list, so every template with {name} understands them.
+PRONOUNS: dict[str, tuple[str, ...]] = {
+    "en": ("it", "them", "that", "those", "this", "these"),
+}
+
+
+def is_pronoun(value: Any, language: str) -> bool:
+    return isinstance(value, str) and value.casefold() in PRONOUNS.get(language, ())
+
+
 def resolve_targets(request: IntentRequest, *, kinds: Iterable[Kind] | None = None) -> list[Device]:
-    """The devices a request refers to.
+    """The devices a request refers to, remembered on the request as its targets.
 
     A named device wins; otherwise the area (said, or else the room the sentence was said in) and
     the domain/device class narrow the home down. Never widens to the whole house by accident.
     """
+    found = _resolve(request, kinds)
+    request.targets.extend(d.id for d in found if d.id not in request.targets)
+    return found
+
+
+def _referents(request: IntentRequest, word: str, kinds: Iterable[Kind] | None) -> list[Device]:
+    """The devices a pronoun means here, as the conversation context plugin remembers them."""
+    house = request.house
+    answers = house.host.call("samantha_referents", house=house, room=request.room.id,
+                              word=word)
+    ids = answers[-1][1] if answers else []
+    allowed = {k.value for k in kinds} if kinds is not None else None
+    found = [house.home.devices[i] for i in ids if i in house.home.devices]
+    fitting = [d for d in found if allowed is None or d.kind.value in allowed]
+    if not found:
+        raise TargetError(f"Sorry, what do you mean by \"{word}\"? Tell me which device.")
+    if not fitting:
+        raise TargetError(f"I can't do that with {describe_targets(found, request)}.")
+    return fitting
+
+
+def _resolve(request: IntentRequest, kinds: Iterable[Kind] | None) -> list[Device]:
     home = request.house.home
     domains = _as_set(request.slot("domain"))
     classes = _as_set(request.slot("device_class"))
@@ -132,6 +171,8 @@ def resolve_targets(request: IntentRequest, *, kinds: Iterable[Kind] | None = No
         )
 
     name = request.slot("name")
+    if is_pronoun(name, request.house.config.language):
+        return _referents(request, str(name), kinds)
     area_id = request.slot("area")
     room = home.rooms.get(area_id) if area_id else None
     if area_id and room is None:

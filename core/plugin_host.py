@@ -30,6 +30,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "samantha.plugins.virtual_devices",
     "samantha.plugins.builtin_intents",
     "samantha.plugins.custom_sentences",
+    "samantha.plugins.context.plugin",
     "samantha.plugins.automations.plugin",
     "samantha.plugins.speech.plugin",
     "samantha.plugins.homeassistant.plugin",

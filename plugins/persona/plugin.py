@@ -85,7 +85,7 @@ def samantha_outcome(house: House, outcome: Outcome) -> Outcome:
     if outcome.source in {"llm", "offline"}:
         rt.record(outcome.room, outcome.text, outcome.reply, person)
         return outcome.model_copy(update={"persona": outcome.persona or persona.name})
-    if outcome.intent == "HassNevermind":
+    if outcome.intent in ("HassNevermind", "SamanthaStop"):
         rt.pending.pop(outcome.room, None)
     reply = outcome.reply
     if reply:

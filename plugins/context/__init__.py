@@ -1,0 +1,1 @@
+"""Conversation context: what "it" means, follow-ups such as "and the bedroom", and "stop"."""
