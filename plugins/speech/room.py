@@ -3,6 +3,7 @@
 States: idle (wake engine listening) -> listening (recognizer streaming, endpointer watching)
 -> thinking (the house handles the text) -> idle. Replies play on the room's sink; while they
 play the wake engine is not fed, so the room cannot wake itself. A muted room drops every frame.
+"Stop" said anywhere else for this room (a satellite, the dashboard, `say`) cuts a reply off.
 """
 
 from __future__ import annotations
@@ -82,6 +83,7 @@ class RoomSpeech:
         self.last_partial = ""
         self.tasks: set[asyncio.Task[None]] = set()
         self._last_speech: asyncio.Task[None] | None = None
+        self._generation = 0  # bumped by "stop": replies queued before it are dropped
         self.speech_tasks: set[asyncio.Task[None]] = set()
         self.frames_heard = 0
         self.reply_clock: tuple[float, float] | None = None
@@ -259,16 +261,20 @@ class RoomSpeech:
         speaker in order and one after another, never talking over each other.
         """
         previous = self._last_speech
-        task = asyncio.get_running_loop().create_task(self._speak_after(previous, text))
+        task = asyncio.get_running_loop().create_task(
+            self._speak_after(previous, text, self._generation))
         self._last_speech = task
         self.speech_tasks.add(task)
         task.add_done_callback(self.speech_tasks.discard)
         return task
 
-    async def _speak_after(self, previous: asyncio.Task[None] | None, text: str) -> None:
+    async def _speak_after(self, previous: asyncio.Task[None] | None, text: str,
+                           generation: int) -> None:
         if previous is not None:
             with contextlib.suppress(BaseException):
                 await asyncio.shield(previous)
+        if generation != self._generation:
+            return  # queued before a "stop": never said
         await self._speak(text)
 
     async def _speak(self, text: str) -> None:
@@ -288,6 +294,18 @@ class RoomSpeech:
             self.wake.reset()
             if self.state is State.IDLE:
                 await self.house.set_activity(self.room, "idle")
+
+    def interrupt(self) -> int:
+        """Someone said "stop": cut off the reply being spoken and drop those queued after it.
+
+        Returns how many replies were cut. Each one's own cleanup puts the room back to idle.
+        """
+        self._generation += 1
+        cut = [task for task in self.speech_tasks if not task.done()]
+        for task in cut:
+            task.cancel()
+        self._last_speech = None
+        return len(cut)
 
     def _spawn(self, work: object) -> None:
         task = asyncio.get_running_loop().create_task(work)  # type: ignore[arg-type]

@@ -96,6 +96,7 @@ class SpeechService:
         self.keeper: GrammarKeeper | None = None
         self._unsubscribe: Callable[[], None] | None = None
         self._streamed: set[str] = set()  # rooms whose current reply arrived sentence by sentence
+        self._hushed: set[str] = set()  # rooms told to stop while such a reply streams in
 
     def _build(self, kind: str, name: str) -> Any:
         return self.registry.build(kind, name, self.settings, self.language)
@@ -123,19 +124,30 @@ class SpeechService:
 
     def _heard(self, event: BaseEvent) -> None:
         """Speak replies; a streamed reply's sentences are spoken as they come, and the full
-        reply that closes that turn is then not spoken a second time."""
+        reply that closes that turn is then not spoken a second time. "Stop" cuts off what is
+        being said and the rest of a reply that is still streaming in."""
         kind = getattr(event, "type", None)
-        if kind not in {"reply", "persona_sentence"}:
+        if kind not in {"reply", "persona_sentence", "interrupted"}:
             return
         room = self.rooms.get(getattr(event, "room", ""))
+        if room is None:
+            return
+        if kind == "interrupted":
+            room.interrupt()
+            if room.room in self._streamed:
+                # The rest of a reply still streaming in was cut off too.
+                self._hushed.add(room.room)
+            return
         text = getattr(event, "text", "")
-        if room is None or not text:
+        if not text:
             return
         if kind == "persona_sentence":
             self._streamed.add(room.room)
-            room.say(text)
+            if room.room not in self._hushed:
+                room.say(text)
         elif room.room in self._streamed:
             self._streamed.discard(room.room)
+            self._hushed.discard(room.room)
         else:
             room.say(text)
 

@@ -1,0 +1,75 @@
+""""Stop" while the house speaks cuts the spoken reply off (real espeak-ng voice, a sink that
+plays in real time) before any intent matching: not HassMediaPause, the music plays on."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+from samantha.hardware.sinks import NullSink
+from samantha.house import House
+from samantha.plugins.speech.messages import ReplyStarted
+from samantha.plugins.speech.service import SpeechService
+
+CONFIG = """\
+rooms: [{name: Living Room}]
+devices:
+  - {name: Lamp, room: Living Room, kind: light}
+  - {name: Stereo, room: Living Room, kind: media_player, state: {on: true, playback: playing}}
+speech:
+  wake: {engine: pocketsphinx, phrases: [hey samantha]}
+  stt: {engine: pocketsphinx, mode: grammar}
+  tts: {engine: espeak, voice: en-us}
+"""
+
+LONG = ("Once upon a time there was a house that loved to talk, and it talked about the "
+        "weather, the lights, the garden, the neighbours and the price of tea for a very long "
+        "time without ever stopping for breath.")
+
+
+async def _until(condition: object, timeout: float) -> float:
+    start = time.monotonic()
+    while not condition():  # type: ignore[operator]
+        if time.monotonic() - start > timeout:
+            raise AssertionError("condition not reached in time")
+        await asyncio.sleep(0.01)
+    return time.monotonic() - start
+
+
+async def test_stop_cuts_off_the_speaking_voice_and_what_was_queued(tmp_path: Path) -> None:
+    cfg = tmp_path / "samantha.yaml"
+    cfg.write_text(CONFIG)
+    started: list[str] = []
+    house = House.prepare(cfg)
+    async with house:
+        service = SpeechService(house, house.section("speech"), report=lambda m: started.append(
+            m.text) if isinstance(m, ReplyStarted) else None)
+        sink = NullSink(realtime=True)
+        room = await service.add_room("living room", sink=sink)
+        try:
+            await house.handle_text("turn on the lamp", "living room")
+            await house.speak("living_room", LONG)
+            await house.speak("living_room", "And another thing.")
+            await _until(lambda: LONG in started, 20)
+            first = sink.samples_played
+            await _until(lambda: sink.samples_played > first, 10)  # the long reply is playing
+            assert house.activity["living_room"] == "speaking"
+            length = (sink.samples_played - first) / sink.sample_rate
+            assert length > 8  # seconds of speech ahead
+            outcome = await house.handle_text("stop", "living room")
+            cut_after = await _until(lambda: not room.speech_tasks, 2)
+            assert outcome.intent == "SamanthaStop" and outcome.reply == ""
+            assert house.activity["living_room"] == "idle"
+            assert cut_after < 1.0
+            # the queued reply never started; the music was not the "stop"'s business
+            assert started == ["Okay, the Lamp is on.", LONG]
+            assert house.home.devices["living_room.stereo"].state["playback"] == "playing"
+            # the exchange ended too: "it" no longer means the lamp
+            asked = await house.handle_text("turn it off", "living room")
+            assert house.home.devices["living_room.lamp"].state["on"] is True
+            assert "what do you mean" in asked.reply
+            # and the house speaks again afterwards
+            await _until(lambda: started[-1] == asked.reply, 5)
+        finally:
+            await service.stop()
