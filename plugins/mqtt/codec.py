@@ -2,19 +2,29 @@
 
 Normalised state keys: on (bool), brightness (0-100), rgb ((r, g, b)), color_mode, position
 (0-100, 100 = open), cover_state, current_temperature, target_temperature, hvac_mode,
-percentage (0-100), preset_mode, locked (bool), lock_state, value (sensors).
+percentage (0-100), preset_mode, locked (bool), lock_state, value (sensors); for vacuums,
+lawn mowers, valves and alarm panels see codec_kinds.py. The shared types are in
+codec_base.py.
 """
 
 from __future__ import annotations
 
 import colorsys
-import json
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
-from enum import Enum
 from typing import Any
 
+from samantha.plugins.mqtt.codec_base import (
+    Action,
+    Command,
+    CommandError,
+    OutgoingMessage,
+    StateError,
+    _msg,
+    _render,
+    _unsupported,
+)
+from samantha.plugins.mqtt.codec_kinds import KIND_CONFIGS, encode_kind, kind_roles
 from samantha.plugins.mqtt.discovery import DiscoveredEntity
 from samantha.plugins.mqtt.payloads import (
     MAX_STATE_BYTES,
@@ -36,53 +46,6 @@ from samantha.plugins.mqtt.wire import (
     SensorConfig,
     SwitchConfig,
 )
-
-
-class Action(str, Enum):
-    TURN_ON = "turn_on"
-    TURN_OFF = "turn_off"
-    TOGGLE = "toggle"
-    SET_BRIGHTNESS = "set_brightness"
-    SET_COLOR = "set_color"
-    OPEN = "open"
-    CLOSE = "close"
-    STOP = "stop"
-    SET_POSITION = "set_position"
-    SET_TEMPERATURE = "set_temperature"
-    SET_HVAC_MODE = "set_hvac_mode"
-    SET_PERCENTAGE = "set_percentage"
-    LOCK = "lock"
-    UNLOCK = "unlock"
-
-
-@dataclass(frozen=True)
-class Command:
-    """An abstract command; only the fields its action needs are read."""
-
-    action: Action
-    brightness: float | None = None  # percent 0-100
-    rgb: tuple[int, int, int] | None = None
-    position: float | None = None  # percent, 100 = open
-    temperature: float | None = None
-    hvac_mode: str | None = None
-    percentage: float | None = None
-
-
-@dataclass(frozen=True)
-class OutgoingMessage:
-    topic: str
-    payload: str
-    qos: int = 1
-    retain: bool = False
-
-
-class CommandError(ValueError):
-    """The entity cannot do this (no topic for it, unsupported template, bad value)."""
-
-
-class StateError(ValueError):
-    """A state payload that cannot be understood; log once with the topic and ignore."""
-
 
 # -- commands --------------------------------------------------------------------------
 
@@ -115,25 +78,11 @@ def encode_command(
             return _fan(cfg, action, command)
         if isinstance(cfg, LockConfig):
             return _lock(cfg, action)
+        if isinstance(cfg, KIND_CONFIGS):
+            return encode_kind(cfg, action, command)
     except TemplateError as exc:
         raise CommandError(f"{entity.unique_id}: {exc}") from None
     raise CommandError(f"{entity.unique_id}: a {entity.component} takes no commands")
-
-
-def _msg(cfg: Any, topic: str, payload: Any) -> OutgoingMessage:
-    text = payload if isinstance(payload, str) else json.dumps(payload, separators=(",", ":"))
-    return OutgoingMessage(topic, text, qos=max(1, cfg.qos), retain=cfg.retain)
-
-
-def _unsupported(cfg: Any, action: Action) -> CommandError:
-    return CommandError(f"{cfg.platform} cannot {action.value} (no topic for it)")
-
-
-def _render(template: str | None, value: Any, **extra: Any) -> str:
-    if template is None:
-        return str(value)
-    result = compile_template(template).render({"value": value, **extra})
-    return result if isinstance(result, str) else str(result)
 
 
 def _scaled(percent: float, scale: int) -> int:
@@ -357,6 +306,8 @@ def _roles(entity: DiscoveredEntity) -> list[tuple[str | None, str | None, Any]]
         ]
     if isinstance(cfg, LockConfig):
         return [(cfg.state_topic, cfg.value_template, _lock_state)]
+    if isinstance(cfg, KIND_CONFIGS):
+        return kind_roles(cfg)
     assert isinstance(cfg, SensorConfig)
     return [(cfg.state_topic, cfg.value_template, _sensor)]
 

@@ -32,18 +32,24 @@ from samantha.plugins.mqtt.templates import TemplateError, compile_template
 from samantha.plugins.mqtt.wire import (
     COMPONENTS,
     CONFIG_MODELS,
+    AlarmControlPanelConfig,
     Availability,
     BinarySensorConfig,
+    ButtonConfig,
     ClimateConfig,
     Component,
     CoverConfig,
     DeviceInfo,
     EntityConfig,
     FanConfig,
+    LawnMowerConfig,
     LightConfig,
     LockConfig,
+    SceneConfig,
     SensorConfig,
     SwitchConfig,
+    VacuumConfig,
+    ValveConfig,
     _EntityConfig,
 )
 
@@ -377,6 +383,17 @@ def capabilities(config: _EntityConfig) -> Capabilities:
             device_class=config.device_class,
             unit_of_measurement=config.unit_of_measurement,
         )
+    if isinstance(config, ValveConfig):
+        return Capabilities(
+            on_off=config.command_topic is not None,
+            position=config.reports_position,
+            position_range=(config.position_closed, config.position_open),
+            stop=config.command_topic is not None and config.payload_stop is not None,
+            device_class=config.device_class,
+        )
+    if isinstance(config, (VacuumConfig, LawnMowerConfig, AlarmControlPanelConfig,
+                           SceneConfig, ButtonConfig)):
+        return Capabilities(device_class=getattr(config, "device_class", None))
     assert isinstance(config, BinarySensorConfig)
     return Capabilities(read_only=True, device_class=config.device_class)
 

@@ -21,6 +21,12 @@ KIND_OF: dict[str, Kind] = {
     "lock": Kind.LOCK,
     "sensor": Kind.SENSOR,
     "binary_sensor": Kind.BINARY_SENSOR,
+    "vacuum": Kind.VACUUM,
+    "lawn_mower": Kind.LAWN_MOWER,
+    "valve": Kind.VALVE,
+    "alarm_control_panel": Kind.ALARM_CONTROL_PANEL,
+    "scene": Kind.SCENE,
+    "button": Kind.BUTTON,
 }
 
 ID_PREFIX = "mqtt."
@@ -78,6 +84,13 @@ def core_state(entity: DiscoveredEntity, state: dict[str, Any]) -> dict[str, Any
     if kind is Kind.SENSOR and "value" in state:
         out["value"] = state["value"]
         out["unit"] = entity.capabilities.unit_of_measurement
+    if kind in (Kind.VACUUM, Kind.LAWN_MOWER):
+        out.update({k: state[k] for k in ("activity", "battery_level", "fan_speed")
+                    if k in state})
+    if kind is Kind.VALVE and "position" in state:
+        out["position"] = round(float(state["position"]))
+    if kind is Kind.ALARM_CONTROL_PANEL and "alarm_state" in state:
+        out["state"] = state["alarm_state"]
     return out
 
 
@@ -114,11 +127,16 @@ def codec_command(
         return codec.Command(verb, temperature=float(params["temperature"]))
     if action == "set_hvac_mode":
         return codec.Command(verb, hvac_mode=str(params["hvac_mode"]))
+    if kind is Kind.ALARM_CONTROL_PANEL:
+        code = params.get("code")
+        return codec.Command(verb, code=None if code is None else str(code))
+    if action == "clean_area":
+        return codec.Command(verb, area=str(params.get("area") or ""))
     return codec.Command(verb)
 
 
 def _toggled(kind: Kind, state: dict[str, Any]) -> str:
-    if kind is Kind.COVER:
+    if kind in (Kind.COVER, Kind.VALVE):
         return "close" if state.get("position", 0) > 0 else "open"
     if kind is Kind.LOCK:
         return "unlock" if state.get("locked") else "lock"

@@ -68,7 +68,7 @@ def test_removal_malformed_and_unknown() -> None:
     with pytest.raises(DiscoveryError, match="invalid JSON"):
         parse_discovery("homeassistant/light/x/config", b"{nope")
     with pytest.raises(DiscoveryError, match="unsupported component"):
-        parse_discovery("homeassistant/vacuum/x/config", b"{}")
+        parse_discovery("homeassistant/siren/x/config", b"{}")
     with pytest.raises(DiscoveryError, match="command_topic"):
         parse_discovery("homeassistant/light/x/config", b'{"name": "no topic"}')
 

@@ -200,6 +200,19 @@ _ENTITIES = {
                           "unit_of_meas": "°C", "uniq_id": "x"}),
     "sensor_raw": ("sensor", {"stat_t": "y/state", "uniq_id": "y"}),
     "binary_sensor": ("binary_sensor", {"stat_t": "z/state", "uniq_id": "z"}),
+    "vacuum": ("vacuum", {"cmd_t": "v/cmd", "stat_t": "v/state", "uniq_id": "v",
+                          "sup_feat": ["start", "pause", "return_home", "send_command"],
+                          "send_cmd_t": "v/send"}),
+    "lawn_mower": ("lawn_mower", {"activity_state_topic": "m/act", "uniq_id": "m",
+                                  "activity_value_template": "{{ value_json.activity }}",
+                                  "start_mowing_command_topic": "m/start"}),
+    "valve": ("valve", {"cmd_t": "w/set", "stat_t": "w/state", "uniq_id": "w"}),
+    "valve_position": ("valve", {"cmd_t": "p/set", "stat_t": "p/state", "uniq_id": "p",
+                                 "reports_position": True, "pos_clsd": 10, "pos_open": 110}),
+    "alarm": ("alarm_control_panel", {"cmd_t": "a/set", "stat_t": "a/state", "uniq_id": "a",
+                                      "code": "REMOTE_CODE",
+                                      "cmd_tpl": '{"action": "{{ action }}", "code": '
+                                                 '"{{ code }}"}'}),
 }
 
 
@@ -220,9 +233,12 @@ state_payloads = st.one_of(
         "color": st.one_of(scalars, st.fixed_dictionaries({}, optional={
             k: scalars for k in ("r", "g", "b", "x", "y", "h", "s")})),
         "color_temp": scalars, "POWER": scalars, "pos": st.lists(scalars, max_size=2),
-        "t": scalars, "v": scalars,
+        "t": scalars, "v": scalars, "battery_level": scalars, "fan_speed": scalars,
+        "position": scalars, "activity": scalars,
     }).map(lambda v: json.dumps(v).encode()),
     st.sampled_from([b"NaN", b"inf", b"-1e999", b"1e308", b"255,0", b"1,2,3,4", b"ON",
+                     b"armed_away", b"opening", b'{"state": "cleaning", "battery_level": 1e9}',
+                     b'{"position": "nan"}', b"mowing", b"None",
                      b"9" * 5000, _deep(50_000).encode(), b"x" * 70_000]),
 )
 
@@ -244,7 +260,7 @@ def test_fuzz_state_payloads(name: str, payload: bytes, which: int) -> None:
         if isinstance(value, str):
             assert len(value) <= 255
     core = core_state(entity, state)  # what reaches the home model
-    for key in ("brightness", "percentage", "position"):
+    for key in ("brightness", "percentage", "position", "battery_level"):
         if key in core:
             assert 0 <= core[key] <= 100
     if "color" in core:
