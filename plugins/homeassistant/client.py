@@ -424,6 +424,13 @@ class HomeAssistantLink:
             logger.warning("%s", error)
             raise error
 
+    async def ws_command(self, doing: str, kind: str, *, about: str, **data: Any) -> Any:
+        """One websocket command about exposed entity `about` (to-do items, forecasts)."""
+        await self._check_exposed(about)
+        async with self._open_ws(doing) as ws:
+            with self._errors(doing, entity_id=about):
+                return await self._command(ws, kind, **data)
+
     # -- act -------------------------------------------------------------------------------
     async def execute(self, call: ServiceCall) -> list[EntityState]:
         return await self.call(call.domain, call.service, call.entity_id, **call.data)

@@ -188,6 +188,22 @@ class NormalisedState(TypedDict, total=False):
     media_title: str
     value: float | str  # sensors
     unit: str
+    # the newer kinds (mapping_kinds.py)
+    last_activated: str  # scenes and buttons: when they last ran
+    condition: str  # weather
+    temperature: float
+    temperature_unit: str
+    humidity: float
+    wind_speed: float
+    open_items: int  # to-do lists: how many are not done
+    activity: str  # vacuums and lawn mowers
+    battery_level: int
+    fan_speed: str
+    alarm_state: str
+    presence: str  # a person: home, not_home or a zone
+    playback: str  # media players: playing, paused, idle
+    muted: bool
+    fan_mode: str  # climate
 
 
 _UNAVAILABLE = frozenset({"unavailable", "unknown"})

@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from .mapping import NormalisedState, normalise_state
+from .mapping_kinds import normalise_more
 
 
 def fold(text: str) -> str:
@@ -48,9 +49,11 @@ class EntityState(BaseModel):
         return self.entity_id.partition(".")[0]
 
     def normalised(self, temperature_unit: str | None = None) -> NormalisedState:
-        return normalise_state(
+        out = normalise_state(
             self.entity_id, self.state, self.attributes, temperature_unit=temperature_unit
         )
+        normalise_more(self.domain, self.state, self.attributes, out)
+        return out
 
 
 class Entity(BaseModel):

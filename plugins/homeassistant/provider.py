@@ -8,10 +8,11 @@ import logging
 from typing import TYPE_CHECKING
 
 from samantha.home import Device
-from samantha.kinds import SENSITIVE_KINDS, CommandError, apply, default_state
+from samantha.kinds import SENSITIVE_KINDS, CommandError, Kind, apply, default_state
 from samantha.providers import Command, DeviceProvider, DeviceUnavailable
 
 from .client import HomeAssistantLink
+from .details import Details
 from .errors import (
     HomeAssistantAuthError,
     HomeAssistantError,
@@ -21,7 +22,7 @@ from .errors import (
 from .models import Entity, EntityState, Snapshot, StateChange
 from .rooms import apply_areas
 from .settings import HomeAssistantSettings, is_sensitive
-from .translate import core_state, kind_of, service_call
+from .translate import core_state, exact_item, kind_of, service_call
 
 if TYPE_CHECKING:
     from samantha.house import House
@@ -48,10 +49,12 @@ class HomeAssistantProvider(DeviceProvider):
         self.outage: HomeAssistantError | None = None
         self._temperature_unit: str | None = None
         self._resync: asyncio.Task[None] | None = None
+        self.details: Details | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
     async def start(self, house: House) -> None:
         self.house = house
+        self.details = Details(self.link, house.home)
         try:
             snapshot = await self.link.sync()
         except HomeAssistantAuthError as err:
@@ -70,6 +73,8 @@ class HomeAssistantProvider(DeviceProvider):
                         on_availability=self._on_availability)
 
     async def stop(self) -> None:
+        if self.details is not None:
+            await self.details.close()
         if self._resync is not None:
             self._resync.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -81,6 +86,8 @@ class HomeAssistantProvider(DeviceProvider):
         # The core's rules first (safe temperature range, 0-100 %...), exactly as for any
         # other provider; HA's own limits are checked by HA.
         apply(device.kind, device.state, command.action, command.params)
+        if device.kind is Kind.TODO:
+            command = exact_item(device.state, command)
         try:
             call = service_call(device.id, command)
         except (ValueError, KeyError, TypeError) as err:
@@ -97,6 +104,9 @@ class HomeAssistantProvider(DeviceProvider):
         # websocket event arrives, so an immediate "is it on?" is answered truthfully.
         for state in states:
             self._apply_state(state)
+        if device.kind is Kind.TODO and self.details is not None:
+            # The list's items are not in its state: read them before the next question.
+            await self.details.refresh(device.id, device.kind)
 
     # -- following HA ----------------------------------------------------------------------
     def _apply_snapshot(self, snapshot: Snapshot) -> None:
@@ -115,6 +125,8 @@ class HomeAssistantProvider(DeviceProvider):
                             "keeping that one", device.id, existing.provider)
                 continue
             seen.add(device.id)
+            if self.details is not None:
+                self.details.follow(device.id, device.kind)
             if existing is None:
                 home.add_device(device)
                 continue
@@ -152,6 +164,8 @@ class HomeAssistantProvider(DeviceProvider):
         if device.available:
             # An unavailable entity reports no real values; keep the last known ones.
             self.house.home.update_state(device.id, core_state(device.kind, normalised))
+            if self.details is not None:
+                self.details.follow(device.id, device.kind)
 
     def _on_change(self, change: StateChange) -> None:
         assert self.house is not None

@@ -15,6 +15,16 @@ DEFAULT_DOMAINS: tuple[str, ...] = (
     "media_player",
     "sensor",
     "binary_sensor",
+    # the kinds named after HA's newer domains; people (`person`) only when listed
+    "scene",
+    "script",
+    "button",
+    "input_button",
+    "weather",
+    "todo",
+    "valve",
+    "vacuum",
+    "lawn_mower",
 )
 # Things that open a house to strangers: never exposed by a broad rule such as the default
 # domains or an area, only when the user names them.

@@ -11,7 +11,7 @@ from typing import Any
 from samantha.kinds import Kind
 from samantha.providers import Command
 
-from . import mapping
+from . import mapping, mapping_kinds
 from .mapping import NormalisedState, ServiceCall, UnsupportedCommandError
 
 KIND_BY_DOMAIN: dict[str, Kind] = {
@@ -25,6 +25,17 @@ KIND_BY_DOMAIN: dict[str, Kind] = {
     "sensor": Kind.SENSOR,
     "binary_sensor": Kind.BINARY_SENSOR,
     "media_player": Kind.MEDIA_PLAYER,
+    "scene": Kind.SCENE,
+    "script": Kind.SCRIPT,
+    "button": Kind.BUTTON,
+    "input_button": Kind.BUTTON,
+    "weather": Kind.WEATHER,
+    "todo": Kind.TODO,
+    "valve": Kind.VALVE,
+    "vacuum": Kind.VACUUM,
+    "lawn_mower": Kind.LAWN_MOWER,
+    "alarm_control_panel": Kind.ALARM_CONTROL_PANEL,
+    "person": Kind.PERSON,
 }
 
 
@@ -78,8 +89,41 @@ def core_state(kind: Kind, state: NormalisedState) -> dict[str, Any]:
         out["value"] = state.get("value")
         if "unit" in state:
             out["unit"] = state["unit"]
-    elif kind is Kind.MEDIA_PLAYER and "volume" in state:
-        out["volume"] = state["volume"]
+    elif kind is Kind.MEDIA_PLAYER:
+        for key in ("volume", "muted", "media_title"):
+            if key in state:
+                out[key] = state[key]  # type: ignore[literal-required]
+        out["playback"] = state.get("playback", "idle")
+    else:
+        out.update(_newer_state(kind, state))
+    if kind is Kind.CLIMATE and "fan_mode" in state:
+        out["fan_mode"] = state["fan_mode"]
+    return out
+
+
+# core key -> HA-normalised key, per newer kind (their core keys are HA's attribute names).
+_NEWER_KEYS: dict[Kind, dict[str, str]] = {
+    Kind.SCENE: {"activated": "last_activated"},
+    Kind.BUTTON: {"pressed": "last_activated"},
+    Kind.SCRIPT: {"on": "on"},
+    Kind.WEATHER: {"condition": "condition", "temperature": "temperature",
+                   "temperature_unit": "temperature_unit", "humidity": "humidity",
+                   "wind_speed": "wind_speed"},
+    Kind.TODO: {"open_items": "open_items"},
+    Kind.VALVE: {"position": "position"},
+    Kind.VACUUM: {"activity": "activity", "battery_level": "battery_level",
+                  "fan_speed": "fan_speed"},
+    Kind.LAWN_MOWER: {"activity": "activity", "battery_level": "battery_level"},
+    Kind.ALARM_CONTROL_PANEL: {"state": "alarm_state"},
+    Kind.PERSON: {"state": "presence"},
+}
+
+
+def _newer_state(kind: Kind, state: NormalisedState) -> dict[str, Any]:
+    out = {core: state[ha] for core, ha in _NEWER_KEYS.get(kind, {}).items()  # type: ignore[literal-required]
+           if ha in state}
+    if kind is Kind.PERSON:
+        out.setdefault("state", None)  # HA does not know where they are: neither do we
     return out
 
 
@@ -87,6 +131,10 @@ def service_call(entity_id: str, command: Command) -> ServiceCall:
     """The HA service call for a core command; ValueError if HA cannot express it."""
     params = command.params
     action = command.action
+    domain = mapping.domain_of(entity_id)
+    newer = _newer_call(domain, entity_id, action, params)
+    if newer is not None:
+        return newer
     if action in ("turn_on", "turn_off", "toggle"):
         return mapping.switch(entity_id, action)  # type: ignore[arg-type]
     if action == "set_brightness":
@@ -101,7 +149,7 @@ def service_call(entity_id: str, command: Command) -> ServiceCall:
     if action == "close":
         return mapping.close_cover(entity_id)
     if action == "stop":
-        if mapping.domain_of(entity_id) != "cover":
+        if domain != "cover":
             raise UnsupportedCommandError(f"{entity_id}: only covers can stop")
         return ServiceCall("cover", "stop_cover", entity_id)
     if action == "set_position":
@@ -117,3 +165,42 @@ def service_call(entity_id: str, command: Command) -> ServiceCall:
     if action == "set_volume":
         return mapping.set_volume(entity_id, float(params["volume"]))
     raise UnsupportedCommandError(f"{entity_id}: no Home Assistant service for {action}")
+
+
+def _newer_call(domain: str, entity_id: str, action: str,
+                params: dict[str, Any]) -> ServiceCall | None:
+    """The service for the newer kinds' actions (and media playback), or None."""
+    if domain == "valve" and action in ("open", "close", "stop", "toggle", "set_position"):
+        position = params.get("position")
+        return mapping_kinds.valve(entity_id, action,
+                                   None if position is None else float(position))
+    if domain == "vacuum" and action not in ("turn_on", "turn_off", "toggle"):
+        return mapping_kinds.vacuum(entity_id, action, params.get("area"))
+    if domain == "lawn_mower":
+        return mapping_kinds.lawn_mower(entity_id, action)
+    if domain == "alarm_control_panel":
+        code = params.get("code")
+        return mapping_kinds.alarm(entity_id, action, None if code is None else str(code))
+    if domain == "todo":
+        return mapping_kinds.todo(entity_id, action, str(params.get("item", "")).strip())
+    if action == "press":
+        return mapping_kinds.press(entity_id)
+    if domain == "media_player" and action not in ("turn_on", "turn_off", "toggle",
+                                                   "set_volume"):
+        return mapping_kinds.media(entity_id, action, params)
+    if action == "set_fan_mode":
+        return mapping_kinds.set_fan_mode(entity_id, str(params["fan_mode"]))
+    return None
+
+
+def exact_item(state: dict[str, Any], command: Command) -> Command:
+    """A to-do command naming the item as the list spells it: HA matches items exactly,
+    people say "eggs" for "Eggs"."""
+    said = str(command.params.get("item", "")).strip()
+    if command.action == "add_item" or not said:
+        return command
+    for item in state.get("items", []):
+        if isinstance(item, dict) and str(item.get("summary", "")).casefold() == said.casefold():
+            return command.model_copy(update={"params": {**command.params,
+                                                         "item": item["summary"]}})
+    return command
