@@ -44,7 +44,14 @@ from samantha.events import (
     UtteranceHeard,
 )
 from samantha.home import Device, Home, Room, slugify
-from samantha.intent_handling import PRONOUNS, IntentHandler, IntentRequest, Outcome, TargetError
+from samantha.intent_handling import (
+    PRONOUNS,
+    IntentHandler,
+    IntentRequest,
+    Outcome,
+    TargetError,
+    is_pronoun,
+)
 from samantha.kinds import ACTIONS, CommandError
 from samantha.plugin_host import HookFailure, PluginHost, PluginLoadError
 from samantha.providers import (
@@ -54,7 +61,7 @@ from samantha.providers import (
     DeviceProvider,
     DeviceUnavailable,
 )
-from samantha.recognizer import Recognizer
+from samantha.recognizer import Recognizer, pick_best
 
 log = logging.getLogger(__name__)
 
@@ -302,8 +309,29 @@ class House:
         return found
 
     def recognize(self, text: str, room: Room) -> RecognizeResult | None:
-        return self.recognizer().recognize_best(
-            text, {"area": room.id}, best_metadata_key=BEST_METADATA, best_slot_name=BEST_SLOT)
+        results = list(self.recognizer().recognize_all(text, {"area": room.id}))
+        best = pick_best(results, BEST_METADATA, BEST_SLOT)
+        if best is not None and self._pronoun_named(best):
+            # A pronoun only stands in for a name: "how hot is it" is the template's own words
+            # (no name at all), not a question about whatever "it" was.
+            plain = [r for r in results if not self._pronoun_named(r)]
+            best = pick_best(plain, BEST_METADATA, BEST_SLOT) or best
+        if best is not None and self._pronoun_named(best):
+            # "set it to 50%" is brightness when "it" is a light, speed when it is a fan.
+            kinds = self._referent_kinds(room, str(best.entities[BEST_SLOT].value))
+            fitting = [r for r in results if self._pronoun_named(r)
+                       and (r.context or {}).get("domain") in kinds]
+            best = pick_best(fitting, BEST_METADATA, BEST_SLOT) or best
+        return best
+
+    def _referent_kinds(self, room: Room, word: str) -> set[str]:
+        answers = self.host.call("samantha_referents", house=self, room=room.id, word=word)
+        ids = answers[-1][1] if answers else []
+        return {self.home.devices[i].kind.value for i in ids if i in self.home.devices}
+
+    def _pronoun_named(self, result: RecognizeResult) -> bool:
+        name = result.entities.get(BEST_SLOT)
+        return name is not None and is_pronoun(name.value, self.config.language)
 
     async def handle_text(self, text: str, room: str) -> Outcome:
         """Understand one sentence said in `room`, act on it and return what came of it."""

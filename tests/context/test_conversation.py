@@ -222,3 +222,23 @@ async def test_what_about_an_unknown_place_is_no_refusal(house: House) -> None:
 def test_stop_words_are_whole_sentences(text: str, kind: str | None) -> None:
     assert stop_kind(text, "en") == kind
     assert stop_kind(text, "xx") is None
+
+
+async def test_the_pronoun_takes_the_intent_that_fits_what_it_means(house: House) -> None:
+    await house.handle_text("turn on the lights in the kitchen", "kitchen")
+    outcome = await house.handle_text("set it to 30%", "kitchen")
+    assert outcome.intent == "HassLightSet"  # a light: brightness, not a fan's speed
+    assert {house.home.devices[d].state["brightness"] for d in KITCHEN_LIGHTS} == {30}
+    await house.handle_text("turn on the bedroom fan", "kitchen")
+    fan = await house.handle_text("set it to 40%", "kitchen")
+    assert fan.intent == "HassFanSetSpeed" and fan.slots["name"] == "it"
+
+
+async def test_a_templates_own_it_is_no_pronoun(house: House) -> None:
+    await house.handle_text("turn on the bedroom fan", "living room")
+    outcome = await house.handle_text("how warm is it", "living room")
+    assert outcome.intent == "HassClimateGetTemperature"
+    assert "name" not in outcome.slots  # the room's temperature, not the fan's
+    assert "Thermostat" in outcome.reply
+    clock = await house.handle_text("what time is it", "living room")
+    assert clock.intent == "HassGetCurrentTime"
