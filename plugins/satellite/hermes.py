@@ -121,6 +121,15 @@ class AudioPlayFinished(HermesMessage):
     session_id: Id | None = None
 
 
+class AudioPlayStop(HermesMessage):
+    """Samantha's addition (Hermes has no way to cut a reply off): stop what is playing and
+    drop what waits to play. Per site, like the rest of the audio server's topics."""
+
+    TOPIC: ClassVar[str] = "hermes/audioServer/{site_id}/stopPlaying"
+
+    session_id: Id | None = None
+
+
 def audio_frame_topic(site_id: str) -> str:
     return f"hermes/audioServer/{site_id}/audioFrame"
 

@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from samantha.events import ReplySpoken
+from samantha.events import Interrupted, ReplySpoken
 from samantha.plugins.mqtt.client import Message, MqttClient, MqttError
 from samantha.plugins.satellite import hermes
 from samantha.plugins.satellite.arbitration import WakeArbiter, WakeClaim
@@ -80,6 +80,7 @@ class SatelliteHub(Replies):
         self._site_rooms: dict[str, str] = {}  # siteId -> room id
         self._muted: set[str] = set()
         self._plays: dict[str, asyncio.Future[None]] = {}
+        self._saying: dict[str, set[asyncio.Task[None]]] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self._once = OnceLog(log)
         self._subs: list[Any] = []
@@ -104,7 +105,9 @@ class SatelliteHub(Replies):
                 await c.subscribe(hermes.HotwordDetected.subscription(), self._on_hotword),
                 await c.subscribe(hermes.AsrTextCaptured.TOPIC, self._on_text),
             ]
-        self._unsubscribe = self.house.bus.subscribe(ReplySpoken, self._on_reply)
+        stop_listening = self.house.bus.subscribe(Interrupted, self._on_interrupted)
+        stop_replies = self.house.bus.subscribe(ReplySpoken, self._on_reply)
+        self._unsubscribe = lambda: (stop_replies(), stop_listening())
         self._spawn(self._load())
         self._spawn(self._watchdog())
 

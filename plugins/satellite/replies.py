@@ -9,7 +9,7 @@ import logging
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from samantha.events import ReplySpoken
+from samantha.events import Interrupted, ReplySpoken
 from samantha.plugins.mqtt.client import Message
 from samantha.plugins.satellite import hermes
 
@@ -32,6 +32,7 @@ class Replies:
     tts: TextToSpeech | None
     _ready: asyncio.Event
     _plays: dict[str, asyncio.Future[None]]
+    _saying: dict[str, set[asyncio.Task[None]]]  # replies being synthesised or played, by room
     _tasks: set[asyncio.Task[Any]]
 
     def _task_done(self, task: asyncio.Task[Any]) -> None: ...
@@ -51,6 +52,9 @@ class Replies:
         session = self.sessions.get(event.room)
         task = asyncio.get_running_loop().create_task(
             self._say(event.room, event.text, session.id if session else None))
+        saying = self._saying.setdefault(event.room, set())
+        saying.add(task)
+        task.add_done_callback(saying.discard)
         if session is not None:
             session.replies.add(task)
             task.add_done_callback(session.replies.discard)
@@ -81,6 +85,19 @@ class Replies:
             self._plays.pop(request_id, None)
         self._send(hermes.TtsSayFinished.TOPIC, hermes.TtsSayFinished(
             site_id=room, id=request_id, session_id=session_id))
+
+    def _on_interrupted(self, event: Interrupted) -> None:
+        """"Stop" in a satellite's room: cut the reply off there, and what waits to play."""
+        if event.room not in self.sites:
+            return
+        for task in list(self._saying.get(event.room, ())):
+            task.cancel()
+        self._send(hermes.AudioPlayStop.topic(site_id=event.room), hermes.AudioPlayStop())
+        if event.room not in self.sessions:  # a conversation puts the room back itself
+            task = asyncio.get_running_loop().create_task(
+                self.house.set_activity(event.room, "idle"))
+            self._tasks.add(task)
+            task.add_done_callback(self._task_done)
 
     def _on_play_finished(self, message: Message) -> None:
         try:

@@ -84,6 +84,7 @@ class Satellite:
     async def start(self) -> None:
         c = self.client
         await c.subscribe(f"hermes/audioServer/{self.room}/playBytes/+", self._on_play)
+        await c.subscribe(hermes.AudioPlayStop.topic(site_id=self.room), self._on_stop_playing)
         await c.subscribe(self._topic(hermes.AsrStartListening), self._on_start_listening)
         await c.subscribe(self._topic(hermes.AsrStopListening), self._on_stop_listening)
         await c.subscribe(self._topic(hermes.HotwordToggleOff), self._on_toggle)
@@ -290,6 +291,15 @@ class Satellite:
         task = asyncio.get_running_loop().create_task(self._play(request_id, message))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    def _on_stop_playing(self, message: Message) -> None:
+        """The hub says stop (someone said "stop"): the reply playing and those waiting."""
+        cut = [task for task in self._tasks if not task.done()]
+        for task in cut:
+            task.cancel()
+        if cut:
+            self.report({"event": "stopped", "t": round(self.now, 3), "room": self.room,
+                         "replies": len(cut)})
 
     async def _play(self, request_id: str, message: Message) -> None:
         async with self._play_lock:
