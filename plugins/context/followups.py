@@ -47,7 +47,7 @@ async def follow_up(request: IntentRequest) -> Outcome:
     """Repeat the last intent said here with the place, device or kind of device now named."""
     house = request.house
     exchange = memory_of(house).recall(request.room.id, speaker())
-    if exchange is None:
+    if exchange is None or not exchange.intent:
         return request.outcome(f"Sorry, what would you like me to do with {_said(request)}?")
     slots: dict[str, Any] = {k: v for k, v in exchange.slots.items() if k not in PLACE_SLOTS}
     name, domain = request.slot("follow_name"), request.slot("follow_domain")

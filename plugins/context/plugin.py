@@ -45,10 +45,15 @@ def samantha_referents(house: House, room: str, word: str) -> list[str] | None:
 
 @hookimpl
 def samantha_outcome(house: House, outcome: Outcome) -> None:
-    """Remember what an understood sentence was about (only sentences about devices)."""
-    if outcome.intent and outcome.targets and outcome.intent != STOP_INTENT:
-        memory_of(house).remember(outcome.room, speaker(), outcome.intent, outcome.slots,
-                                  outcome.targets)
+    """Remember what an understood sentence was about (only sentences about devices).
+
+    The persona's own actions (a model's tool calls) have devices but no intent: "it" then
+    means those devices, and a follow-up has nothing to repeat.
+    """
+    targets = outcome.targets or list(dict.fromkeys(c.device for c in outcome.commands))
+    if targets and outcome.intent != STOP_INTENT:
+        memory_of(house).remember(outcome.room, speaker(), outcome.intent or "",
+                                  outcome.slots, targets)
 
 
 def _media_playing(house: House, room: str) -> bool:

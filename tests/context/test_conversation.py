@@ -242,3 +242,26 @@ async def test_a_templates_own_it_is_no_pronoun(house: House) -> None:
     assert "Thermostat" in outcome.reply
     clock = await house.handle_text("what time is it", "living room")
     assert clock.intent == "HassGetCurrentTime"
+
+
+async def test_it_after_the_personas_own_action(tmp_path: Path) -> None:
+    from harness.openai_server import Call, Reply, ScriptedOpenAI
+
+    with ScriptedOpenAI() as server:
+        cfg = tmp_path / "samantha.yaml"
+        cfg.write_text(CONFIG.format(ttl=120) + f"""\
+persona:
+  llm: {{base_url: "{server.base_url}", model: scripted, api_key: test}}
+""")
+        async with House.prepare(cfg) as house:
+            server.script(Reply(tool_calls=[Call("control_device", {
+                "device": "kitchen.counter_lights", "action": "turn_on"})]), Reply(text="There."))
+            lit = await house.handle_text("it is so gloomy in here", "kitchen")
+            assert lit.source == "llm" and on(house, "kitchen.counter_lights")
+            before = states(house)
+            # a model's action has no intent to repeat...
+            follow = await house.handle_text("and the bedroom", "kitchen")
+            assert follow.reply == "Sorry, what would you like me to do with the Bedroom?"
+            # ...but its devices are what "it" means
+            await house.handle_text("turn it off", "kitchen")
+            assert changed(before, house) == {"kitchen.counter_lights"}
