@@ -48,7 +48,7 @@ def generic_entity(device: GenericDevice) -> DiscoveredEntity:
     for key in ("state_topic", "command_topic"):
         if getattr(device, key) is not None:
             options[key] = getattr(device, key)
-    if device.kind not in ("sensor", "cover", "climate", "lock"):
+    if device.kind in ("light", "switch", "fan", "binary_sensor", "scene"):
         options.setdefault("payload_on", device.payload_on)
         options.setdefault("payload_off", device.payload_off)
     if device.kind == "switch":

@@ -52,7 +52,8 @@ class GenericDevice(BaseModel):
     name: str
     room: str | None = None
     kind: Literal[
-        "light", "switch", "cover", "climate", "fan", "lock", "sensor", "binary_sensor"
+        "light", "switch", "cover", "climate", "fan", "lock", "sensor", "binary_sensor",
+        "vacuum", "lawn_mower", "valve", "alarm_control_panel", "scene", "button",
     ] = "switch"
     unique_id: str | None = None
     state_topic: str | None = None

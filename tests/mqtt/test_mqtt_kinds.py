@@ -276,3 +276,22 @@ mqtt:
             assert any("unknown vacuum state" in w for w in warnings)
     finally:
         sim.stop()
+
+
+def test_new_kinds_declared_in_yaml_without_discovery() -> None:
+    from samantha.plugins.mqtt.devices import generic_entity
+    from samantha.plugins.mqtt.settings import GenericDevice
+
+    tap = generic_entity(GenericDevice(name="Tap", kind="valve", command_topic="tap/set",
+                                       state_topic="tap/state"))
+    assert [(m.topic, m.payload) for m in encode_command(tap, Command(Action.OPEN))] == [
+        ("tap/set", "OPEN")]
+    assert core_state(tap, decode_state(tap, "tap/state", "closed")) == {"position": 0}
+    mower = generic_entity(GenericDevice(name="Mower", kind="lawn_mower", options={
+        "start_mowing_command_topic": "m/go", "activity_state_topic": "m/act"}))
+    assert [(m.topic, m.payload) for m in encode_command(mower, Command(Action.START_MOWING))
+            ] == [("m/go", "start_mowing")]
+    scene = generic_entity(GenericDevice(name="Relax", kind="scene", command_topic="s/relax",
+                                         payload_on="RELAX"))
+    assert [(m.topic, m.payload) for m in encode_command(scene, Command(Action.TURN_ON))] == [
+        ("s/relax", "RELAX")]
