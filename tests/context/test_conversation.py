@@ -265,3 +265,12 @@ persona:
             # ...but its devices are what "it" means
             await house.handle_text("turn it off", "kitchen")
             assert changed(before, house) == {"kitchen.counter_lights"}
+
+
+def test_follow_up_time_is_checked(tmp_path: Path) -> None:
+    from samantha.config import ConfigError
+
+    cfg = tmp_path / "samantha.yaml"
+    cfg.write_text(CONFIG.format(ttl=0))
+    with pytest.raises(ConfigError, match="follow_up_seconds"):
+        House.prepare(cfg)
