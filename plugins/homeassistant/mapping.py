@@ -6,6 +6,7 @@ talks to Home Assistant, so all of it is unit-testable.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypedDict
@@ -211,10 +212,16 @@ _OFF_STATES = frozenset({"off", "standby", "idle", "closed", "unavailable", "unk
 
 
 def _as_float(value: Any) -> float | None:
+    """A finite, sane number, or None: HA passes on whatever an integration reports."""
     try:
-        return float(value)
-    except (TypeError, ValueError):
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
         return None
+    return number if math.isfinite(number) and abs(number) < 1e12 else None
+
+
+def _percent_of(value: float, scale: float = 100) -> int:
+    return round(min(100.0, max(0.0, value * 100 / scale)))
 
 
 def normalise_state(
@@ -240,17 +247,19 @@ def normalise_state(
     if domain == "light":
         brightness = _as_float(attributes.get("brightness"))
         if brightness is not None:
-            out["brightness"] = round(brightness * 100 / 255)
+            out["brightness"] = _percent_of(brightness, 255)
         rgb = attributes.get("rgb_color")
-        if rgb and len(rgb) == 3:
-            out["rgb"] = (int(rgb[0]), int(rgb[1]), int(rgb[2]))
+        channels = [_as_float(c) for c in rgb] if isinstance(rgb, (list, tuple)) else []
+        if len(channels) == 3 and all(c is not None for c in channels):
+            red, green, blue = (round(min(255.0, max(0.0, c or 0.0))) for c in channels)
+            out["rgb"] = (red, green, blue)
         kelvin = _as_float(attributes.get("color_temp_kelvin"))
         if kelvin is not None:
             out["color_temp_kelvin"] = round(kelvin)
     elif domain == "cover":
         position = _as_float(attributes.get("current_position"))
         if position is not None:
-            out["position"] = round(position)
+            out["position"] = _percent_of(position)
     elif domain in ("climate", "water_heater"):
         for key, attr in (
             ("current_temperature", "current_temperature"),
@@ -269,13 +278,13 @@ def normalise_state(
     elif domain == "fan":
         percentage = _as_float(attributes.get("percentage"))
         if percentage is not None:
-            out["percentage"] = round(percentage)
+            out["percentage"] = _percent_of(percentage)
     elif domain == "media_player":
         volume = _as_float(attributes.get("volume_level"))
         if volume is not None:
-            out["volume"] = round(volume * 100)
+            out["volume"] = _percent_of(volume, 1)
         if attributes.get("media_title"):
-            out["media_title"] = str(attributes["media_title"])
+            out["media_title"] = str(attributes["media_title"])[:255]
     elif domain == "sensor":
         number = _as_float(state)
         if out["available"]:

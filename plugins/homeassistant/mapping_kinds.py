@@ -124,7 +124,7 @@ def normalise_more(domain: str, state: str, attributes: Mapping[str, Any],
             if number is not None:
                 out[key] = number  # type: ignore[literal-required]
         if attributes.get("temperature_unit"):
-            out["temperature_unit"] = str(attributes["temperature_unit"])
+            out["temperature_unit"] = str(attributes["temperature_unit"])[:16]
     elif domain == "todo":
         count = _number(state)
         if count is not None:
@@ -142,7 +142,7 @@ def normalise_more(domain: str, state: str, attributes: Mapping[str, Any],
         if battery is not None:
             out["battery_level"] = round(min(100.0, max(0.0, battery)))
         if attributes.get("fan_speed"):
-            out["fan_speed"] = str(attributes["fan_speed"])
+            out["fan_speed"] = str(attributes["fan_speed"])[:64]
     elif domain in ("alarm_control_panel", "person"):
         if known:
             out["alarm_state" if domain != "person" else "presence"] = state
@@ -152,7 +152,7 @@ def normalise_more(domain: str, state: str, attributes: Mapping[str, Any],
         if "is_volume_muted" in attributes:
             out["muted"] = bool(attributes["is_volume_muted"])
     elif domain == "climate" and attributes.get("fan_mode"):
-        out["fan_mode"] = str(attributes["fan_mode"])
+        out["fan_mode"] = str(attributes["fan_mode"])[:64]
 
 
 def todo_items(result: Any) -> list[dict[str, str]]:
