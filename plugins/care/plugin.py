@@ -109,6 +109,10 @@ def samantha_outcome(house: House, outcome: Outcome) -> None:
     care = care_for(house)
     person = runtime_of(house).person_in(outcome.room)
     at = care.ts()
+    if outcome.intent == "SamanthaForgetMe":
+        if person is not None:  # the persona erased the rest; this is ours
+            care.store.forget(person)
+        return
     done: tuple[Command, ...] = ()
     try:
         done = tuple(command_key(r.command.device, r.command.action, r.command.params)
