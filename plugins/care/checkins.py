@@ -16,13 +16,14 @@ import logging
 from datetime import datetime, timedelta
 
 from samantha.plugins.automations.spec import primary_attribute
-from samantha.plugins.persona.runtime import runtime_of
+from samantha.plugins.persona.runtime import Runtime, runtime_of
 
 from . import words
 from .habits import Command
 from .speakfirst import Raise, speak_first
 from .state import Care
 from .suggestions import suggest
+from .wellbeing import score
 from .whereabouts import is_home, where_is
 
 log = logging.getLogger(__name__)
@@ -69,6 +70,10 @@ def follow_ups(care: Care, person: str) -> list[Raise]:
     now = care.ts()
     out = []
     for thread in rt.conversations.threads(person):
+        # A thread from a low evening ("lonely tonight") is what the check-in was about.
+        if score(thread.text) < 0 and care.store.said_kind_between(
+                person, "check_in", thread.created, thread.created + 1.5 * 86400):
+            continue
         if thread.follow_up <= now < thread.follow_up + FOLLOW_UP_DAYS * 86400:
             said = f"{datetime.fromtimestamp(thread.created, care.now().tzinfo):%Y-%m-%d %H:%M}"
             out.append(Raise(person=person, kind="follow_up", key=f"follow_up:{thread.id}",
@@ -138,15 +143,21 @@ def night_check(care: Care) -> None:
     care.store.prune((now - timedelta(days=care.section.habits.keep_days)).timestamp())
 
 
+async def _condense(rt: Runtime) -> None:
+    try:
+        await rt.condense_ended()
+    except Exception as err:
+        log.warning("could not condense ended conversations: %s", err)
+
+
 async def tick(care: Care) -> None:
     """One look around: new threads, every known person's reasons, the night check."""
     rt = runtime_of(care.house)
     if care.ts() - care.checked.get("condense", 0.0) >= CONDENSE_EVERY:
         care.checked["condense"] = care.ts()
-        try:
-            await rt.condense_ended()
-        except Exception as err:
-            log.warning("could not condense ended conversations: %s", err)
+        # In a task of its own: condensing may wait seconds for the model, and the minute's
+        # look around must not (nor may it skip minutes meanwhile).
+        care.spawn(_condense(rt))
     for person in rt.people():
         await raise_for(care, person)
     night_check(care)

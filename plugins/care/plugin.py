@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
@@ -57,12 +56,6 @@ def samantha_sentences(house: House, language: str) -> dict[str, Any] | None:
 @hookimpl
 def samantha_intent_handlers(house: House) -> dict[str, IntentHandler]:
     return dict(intents.HANDLERS)
-
-
-def spawn(care: Care, work: Coroutine[Any, Any, Any]) -> None:
-    task = asyncio.get_running_loop().create_task(work)
-    care.tasks.append(task)
-    task.add_done_callback(lambda t: care.tasks.remove(t) if t in care.tasks else None)
 
 
 async def settled(house: House) -> None:
@@ -141,7 +134,7 @@ def _presence_changed(care: Care, event: DeviceStateChanged) -> None:
         was = care.home_now.get(person)
         care.home_now[person] = home
         if home and was is False:
-            spawn(care, checkins.arrived(care, person))
+            care.spawn(checkins.arrived(care, person))
 
 
 @hookimpl
@@ -150,7 +143,7 @@ def samantha_event(house: House, event: BaseEvent) -> None:
     if isinstance(event, ReplySpoken):
         if event.room in care.after_reply:
             person, done = care.after_reply.pop(event.room)
-            spawn(care, checkins.after_speaking(care, person, event.room, done))
+            care.spawn(checkins.after_speaking(care, person, event.room, done))
     elif isinstance(event, DeviceStateChanged) and care.section.speak_first.presence:
         _presence_changed(care, event)
 

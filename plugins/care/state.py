@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import weakref
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from samantha.plugins.automations.clock import Clock, SystemClock
 from samantha.plugins.persona.runtime import runtime_of
@@ -16,8 +17,6 @@ from .store import CareStore
 from .wellbeing import LexiconLow, LowSignal
 
 if TYPE_CHECKING:
-    import asyncio
-
     from samantha.house import House
 
 
@@ -63,6 +62,12 @@ class Care:
 
     def now(self) -> datetime:
         return self.clock.now()
+
+    def spawn(self, work: Coroutine[Any, Any, Any]) -> None:
+        """Background work that shutdown cancels and `settled` waits for."""
+        task = asyncio.get_running_loop().create_task(work)
+        self.tasks.append(task)
+        task.add_done_callback(lambda t: self.tasks.remove(t) if t in self.tasks else None)
 
     def ts(self) -> float:
         return self.clock.now().timestamp()

@@ -174,6 +174,11 @@ class CareStore:
             "SELECT 1 FROM proactive WHERE person IS ? AND key = ? AND status = 'said' AND "
             "(answer IS NULL OR answer <> 'not now') LIMIT 1", (person, key)).fetchone() is not None
 
+    def said_kind_between(self, person: str | None, kind: str, start: float, end: float) -> bool:
+        return self.db.execute(
+            "SELECT 1 FROM proactive WHERE person IS ? AND kind = ? AND status = 'said' AND "
+            "at >= ? AND at < ? LIMIT 1", (person, kind, start, end)).fetchone() is not None
+
     def said_since(self, person: str | None, since: float) -> int:
         row = self.db.execute("SELECT COUNT(*) FROM proactive WHERE person IS ? AND at >= ? "
                               "AND status = 'said'", (person, since)).fetchone()

@@ -7,6 +7,7 @@ A persona can override each with a template `care.<kind>` in its `replies` (plac
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from .habits import Command, Habit
@@ -65,7 +66,7 @@ def habit_question(habit: Habit, names: dict[str, str]) -> str:
     device = names.get(habit.commands[0][0], habit.commands[0][0]).casefold()
     when = spoken_time(habit.at or "01:00")
     return (f"The {device} is often still on at {when} at night. "
-            f"Shall I turn it off then when it is?")
+            f"Shall I turn it off at {when} when it's on?")
 
 
 def habit_done(habit: Habit, names: dict[str, str]) -> str:
@@ -81,7 +82,7 @@ def habit_done(habit: Habit, names: dict[str, str]) -> str:
 
 def follow_up(person: str | None, thread: str) -> str:
     name = f"{person.title()}, " if person else ""
-    thread = thread.strip().rstrip(".!?")
+    thread = re.sub(r":\s*ask how it went$", "", thread.strip()).strip().rstrip(".!?")
     return f"{name}you told me: \u201c{thread}\u201d. How did it go?"
 
 
