@@ -103,3 +103,30 @@ async def test_no_is_remembered_across_a_restart(tmp_path: Path) -> None:
         assert care_for(house).store.decisions()  # the "no" is on disk
     finally:
         await house.stop()
+
+
+async def test_without_an_engine_the_reply_says_it_starts_at_the_next_start(
+        tmp_path: Path) -> None:
+    config = write_house(tmp_path)
+    config.write_text(config.read_text().replace("automations: []\n", ""))
+    clock = FakeClock(MONDAY)
+    house, run = await start(config, clock)
+    try:
+        assert engine_for(house) is None  # no automations anywhere yet
+        for day in range(4):
+            await run.at(MONDAY + timedelta(days=day, hours=1, minutes=day))
+            await run.say("turn on the coffee machine", "kitchen", "anna")
+        reply = await run.say("yes", "kitchen", "anna")
+        assert "it starts the next time the house starts" in reply, reply
+    finally:
+        await house.stop()
+    clock = FakeClock(MONDAY + timedelta(days=4))
+    house, run = await start(config, clock)
+    try:
+        engine = engine_for(house)
+        assert engine is not None and list(engine.runners) == [
+            "suggested_turn_on_the_coffee_machine_weekdays"]
+        await run.at(MONDAY + timedelta(days=4, hours=1, minutes=5))
+        assert run.state("kitchen.coffee_machine")["on"] is True
+    finally:
+        await house.stop()
