@@ -61,9 +61,10 @@ def found(care: Care) -> list[habits.Habit]:
 
 
 def _device_ref(house: House, device_id: str) -> str:
-    """The device's name when it finds the same device (readable), else its id."""
+    """The device's name when it finds the same device (readable), else its id. A name with
+    braces is never written: automation device fields are templates."""
     device = house.home.devices.get(device_id)
-    if device is not None:
+    if device is not None and not {"{", "}"} & set(device.name):
         named = find_device(house, device.name)
         if named is not None and named.id == device_id:
             return device.name
