@@ -20,8 +20,8 @@ from samantha.plugins.persona.runtime import Runtime, runtime_of
 
 from . import words
 from .habits import Command
-from .speakfirst import Raise, speak_first
-from .state import Care
+from .speakfirst import speak_first
+from .state import Care, Raise
 from .suggestions import suggest
 from .wellbeing import score
 from .whereabouts import is_home, where_is

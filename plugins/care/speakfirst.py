@@ -11,16 +11,16 @@ published as a `ProactiveSpoken` event with its reason.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Literal
 
 from samantha.events import BaseEvent
 from samantha.plugins.persona.proactive import in_quiet_hours
 from samantha.plugins.persona.runtime import runtime_of
 
-from .state import Care, Offer, Raised
+from .state import Care, Raise, Raised
 from .whereabouts import where_is
+from .wording import word
 
 log = logging.getLogger(__name__)
 
@@ -40,18 +40,6 @@ class ProactiveSpoken(BaseEvent):
     kind: str
     reason: str
     text: str
-
-
-@dataclass
-class Raise:
-    person: str | None
-    kind: str
-    key: str  # the same key is raised at most once
-    reason: str  # for the log: why now
-    message: str  # the offline wording
-    room: str | None = None  # None: where the person is now
-    offer: Offer | None = None
-    values: dict[str, Any] = field(default_factory=dict)
 
 
 def _day_start(now: datetime) -> float:
@@ -99,8 +87,9 @@ async def speak_first(care: Care, item: Raise) -> str:
     rt = runtime_of(house)
     room_id = house.room(room).id
     persona = rt.persona_for(room_id, item.person)
+    message = await word(rt, persona, item, room_id)
     text = rt.render(persona, [f"care.{item.kind}"],
-                     {"message": item.message, "room": room_id, "person": item.person or "",
+                     {"message": message, "room": room_id, "person": item.person or "",
                       **item.values}, "{message}")
     row = care.store.record(at=care.ts(), person=item.person, room=room_id, kind=item.kind,
                             key=item.key, reason=item.reason, text=text, status="said")

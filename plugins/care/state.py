@@ -32,6 +32,18 @@ class Offer:
 
 
 @dataclass
+class Raise:
+    person: str | None
+    kind: str
+    key: str  # the same key is raised at most once
+    reason: str  # for the log: why now
+    message: str  # the offline wording
+    room: str | None = None  # None: where the person is now
+    offer: Offer | None = None
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
 class Raised:
     """The last thing the house raised on its own in a room."""
 

@@ -19,8 +19,8 @@ from samantha.plugins.automations.spec import find_device
 from samantha.plugins.automations.suggested import add_suggestion
 
 from . import habits
-from .speakfirst import Raise, speak_first
-from .state import Care, Offer
+from .speakfirst import speak_first
+from .state import Care, Offer, Raise
 from .words import doing, habit_done, habit_question
 
 if TYPE_CHECKING:

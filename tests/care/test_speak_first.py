@@ -11,6 +11,7 @@ from pathlib import Path
 from care_support import MONDAY, start, write_house
 from click.testing import CliRunner
 
+from harness.openai_server import Reply, ScriptedOpenAI
 from samantha.cli import build_cli
 from samantha.plugins.automations.clock import FakeClock
 from samantha.plugins.care.state import care_for
@@ -163,3 +164,34 @@ async def test_not_now_puts_it_off_and_it_comes_back(tmp_path: Path) -> None:
         assert len(run.first) == 2 and "sister" in run.first[1].text
     finally:
         await house.stop()
+
+
+async def test_online_the_model_words_it_and_a_bad_answer_falls_back(tmp_path: Path) -> None:
+    with ScriptedOpenAI() as server:
+        config = config_with(tmp_path)
+        (tmp_path / "secrets.yaml").write_text("llm_key: sk-test-care-4242\n")
+        config.write_text(config.read_text().replace("persona:\n", (
+            "persona:\n  llm: {base_url: " + server.base_url + ", model: scripted, "
+            "api_key: !secret llm_key, timeout: 3}\n"), 1))
+        clock = FakeClock(MONDAY.replace(hour=18))
+        house, run = await start(config, clock)
+        phone = "hallway.anna_phone"
+        try:
+            server.default = Reply(text="Hey Anna, welcome back! Long day?")
+            house.home.update_state(phone, {"on": True})
+            await run.settle()
+            assert run.said[-1] == ("hallway", "Hey Anna, welcome back! Long day?")
+            sent = server.requests[-1].body["messages"]
+            assert "tools" not in server.requests[-1].body
+            data = [m["content"] for m in sent if m["content"].startswith("DATA (JSON")]
+            assert len(data) == 1 and "anna arrived home" in data[0]
+            assert "arrived" not in sent[0]["content"]  # the reason is data, not instructions
+
+            house.home.update_state(phone, {"on": False})
+            await run.at(MONDAY + timedelta(days=1, hours=12))
+            server.default = Reply(text="word " * 200)  # far too long to say
+            house.home.update_state(phone, {"on": True})
+            await run.settle()
+            assert run.said[-1] == ("hallway", "Welcome home, Anna. How was your day?")
+        finally:
+            await house.stop()
