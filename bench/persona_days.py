@@ -269,7 +269,7 @@ async def week(tmp: Path, server: ScriptedOpenAI) -> dict[str, Any]:
                 "accepted": sum(1 for r in habit_rows if r.answer == "yes"),
                 "declined": sum(1 for r in habit_rows if r.answer in {"no", "never"}),
             },
-            "follow_ups": [r.text for r in said if r.kind == "follow_up"],
+            "follow_ups": [r.reason for r in said if r.kind == "follow_up"],
             "recall_of_episodes": {
                 "probes": len([p for p in probes if p[0].part == part]),
                 "found_in_prompt": sum(1 for p in probes if p[0].part == part and p[1])},

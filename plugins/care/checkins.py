@@ -102,13 +102,23 @@ def reasons(care: Care, person: str) -> list[Raise]:
 
 
 async def raise_for(care: Care, person: str) -> str | None:
-    """Say the first reason the gate lets through; the status of the last one tried."""
-    status = None
-    for item in reasons(care, person):
-        status = await speak_first(care, item)
-        if status in {"said", "over_budget", "quiet_hours"}:
-            return status
-    return status
+    """Say the first reason the gate lets through; the status of the last one tried.
+
+    One at a time per person: wording may wait seconds for the model, and the next minute's
+    look around must not raise the same thing again meanwhile.
+    """
+    if person in care.busy:
+        return "busy"
+    care.busy.add(person)
+    try:
+        status = None
+        for item in reasons(care, person):
+            status = await speak_first(care, item)
+            if status in {"said", "over_budget", "quiet_hours"}:
+                return status
+        return status
+    finally:
+        care.busy.discard(person)
 
 
 async def after_speaking(care: Care, person: str | None, room: str,
@@ -159,5 +169,6 @@ async def tick(care: Care) -> None:
         # look around must not (nor may it skip minutes meanwhile).
         care.spawn(_condense(rt))
     for person in rt.people():
-        await raise_for(care, person)
+        if person not in care.busy:
+            care.spawn(raise_for(care, person))  # a task: `settled` waits for what it says
     night_check(care)

@@ -67,6 +67,7 @@ class Care:
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     checked: dict[str, float] = field(default_factory=dict)  # what -> when last done
     loop_task: asyncio.Task[None] | None = None
+    busy: set[str] = field(default_factory=set)  # people something is being raised with
     home_now: dict[str, bool | None] = field(default_factory=dict)  # person -> at home
     # room -> who spoke there and what they had done (answered, but not yet asked anything)
     after_reply: dict[str, tuple[str | None, tuple[tuple[str, str, str], ...]]] = field(
