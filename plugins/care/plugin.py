@@ -24,9 +24,8 @@ from samantha.plugins.persona import proactive
 from samantha.plugins.persona.runtime import runtime_of
 
 from . import checkins, intents
-from .habits import Command
 from .settings import CareSection
-from .state import Care, care_for, forget_care
+from .state import Care, Said, care_for, forget_care
 from .store import Interaction, command_key
 from .whereabouts import is_home
 
@@ -98,28 +97,43 @@ async def samantha_shutdown(house: House) -> None:
 
 @hookimpl
 def samantha_outcome(house: House, outcome: Outcome) -> None:
-    """Log what was said and done (nothing is changed)."""
+    """Note what was said and done (nothing is changed). Nothing is written here: the reply is
+    on its way, and a write waits for the disk. It is written after the reply (or at once, in
+    a task, when there is no reply to wait for)."""
     care = care_for(house)
     person = runtime_of(house).person_in(outcome.room)
-    at = care.ts()
     if outcome.intent == "SamanthaForgetMe":
         if person is not None:  # the persona erased the rest; this is ours
             care.store.forget(person)
         return
-    done: tuple[Command, ...] = ()
-    try:
-        done = tuple(command_key(r.command.device, r.command.action, r.command.params)
-                     for r in outcome.results if r.ok)
-        if done and care.section.habits.enabled:
-            care.store.log_interaction(Interaction(person, outcome.room, at, outcome.intent,
-                                                   outcome.text, done))
-        if person is not None and outcome.text:
-            care.store.heard(person, outcome.room, at)
-            care.low.heard(person, at, outcome.text)
-    except Exception as err:  # a full disk must not cost anyone their reply
-        log.warning("could not log the interaction: %s", err)
+    done = tuple(command_key(r.command.device, r.command.action, r.command.params)
+                 for r in outcome.results if r.ok)
+    said = Said(person, outcome.room, care.ts(), outcome.intent, outcome.text, done)
     if outcome.intent not in ANSWERS and outcome.reply:
-        care.after_reply[outcome.room] = (person, done)
+        earlier = care.after_reply.pop(outcome.room, None)
+        if earlier is not None:  # its reply never came: keep it anyway
+            care.spawn(_write(care, earlier))
+        care.after_reply[outcome.room] = said
+    else:
+        care.spawn(_write(care, said))
+
+
+async def _write(care: Care, said: Said) -> None:
+    try:
+        interaction = (Interaction(said.person, said.room, said.at, said.intent, said.text,
+                                   said.done)
+                       if said.done and care.section.habits.enabled else None)
+        care.store.log_turn(said.person if said.text else None, said.room, said.at,
+                            interaction)
+        if said.person is not None and said.text:
+            care.low.heard(said.person, said.at, said.text)
+    except Exception as err:  # a full disk must not stop the house
+        log.warning("could not log the interaction: %s", err)
+
+
+async def _after_reply(care: Care, said: Said) -> None:
+    await _write(care, said)
+    await checkins.after_speaking(care, said.person, said.room, said.done)
 
 
 def _presence_changed(care: Care, event: DeviceStateChanged) -> None:
@@ -141,9 +155,9 @@ def _presence_changed(care: Care, event: DeviceStateChanged) -> None:
 def samantha_event(house: House, event: BaseEvent) -> None:
     care = care_for(house)
     if isinstance(event, ReplySpoken):
-        if event.room in care.after_reply:
-            person, done = care.after_reply.pop(event.room)
-            care.spawn(checkins.after_speaking(care, person, event.room, done))
+        said = care.after_reply.pop(event.room, None)
+        if said is not None:
+            care.spawn(_after_reply(care, said))
     elif isinstance(event, DeviceStateChanged) and care.section.speak_first.presence:
         _presence_changed(care, event)
 

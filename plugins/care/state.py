@@ -43,6 +43,18 @@ class Raise:
     values: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Said:
+    """One sentence and what came of it, kept in memory until the reply is out."""
+
+    person: str | None
+    room: str
+    at: float
+    intent: str | None
+    text: str
+    done: tuple[tuple[str, str, str], ...]  # commands carried out
+
+
 @dataclass
 class Raised:
     """The last thing the house raised on its own in a room."""
@@ -69,9 +81,7 @@ class Care:
     loop_task: asyncio.Task[None] | None = None
     busy: set[str] = field(default_factory=set)  # people something is being raised with
     home_now: dict[str, bool | None] = field(default_factory=dict)  # person -> at home
-    # room -> who spoke there and what they had done (answered, but not yet asked anything)
-    after_reply: dict[str, tuple[str | None, tuple[tuple[str, str, str], ...]]] = field(
-        default_factory=dict)
+    after_reply: dict[str, Said] = field(default_factory=dict)  # answered, reply not yet out
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -109,11 +109,22 @@ class CareStore:
 
     # --- interactions -----------------------------------------------------------------------
 
-    def log_interaction(self, item: Interaction) -> None:
-        self._write("INSERT INTO interactions (person, room, at, intent, said, commands) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
-                    (item.person, item.room, item.at, item.intent, item.said,
-                     json.dumps([list(c) for c in item.commands])))
+    def log_turn(self, person: str | None, room: str, at: float,
+                 interaction: Interaction | None) -> None:
+        """Where the person was heard, and what they did, in one transaction (one disk wait)."""
+        if person is None and interaction is None:
+            return
+        self.db  # noqa: B018 - the tables exist before the write transaction starts
+        with self.store.transaction() as db:
+            if person is not None:
+                db.execute("INSERT OR REPLACE INTO heard (person, room, at) VALUES (?, ?, ?)",
+                           (person, room, at))
+            if interaction is not None:
+                db.execute("INSERT INTO interactions (person, room, at, intent, said, commands) "
+                           "VALUES (?, ?, ?, ?, ?, ?)",
+                           (interaction.person, interaction.room, interaction.at,
+                            interaction.intent, interaction.said,
+                            json.dumps([list(c) for c in interaction.commands])))
 
     def interactions(self, since: float) -> list[Interaction]:
         rows = self.db.execute("SELECT person, room, at, intent, said, commands FROM "
@@ -202,10 +213,6 @@ class CareStore:
                                (person or "", kind)).fetchone() is not None
 
     # --- who was heard where ----------------------------------------------------------------
-
-    def heard(self, person: str, room: str, at: float) -> None:
-        self._write("INSERT OR REPLACE INTO heard (person, room, at) VALUES (?, ?, ?)",
-                    (person, room, at))
 
     def last_heard(self, person: str) -> tuple[str, float] | None:
         row = self.db.execute("SELECT room, at FROM heard WHERE person = ?", (person,)).fetchone()
