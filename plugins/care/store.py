@@ -227,6 +227,26 @@ class CareStore:
                                "at < ? ORDER BY at", (person, start, end))
         return [r[0] for r in rows]
 
+    # --- a person's data --------------------------------------------------------------------
+
+    def export(self, person: str) -> dict[str, Any]:
+        """What the care tables hold about a person (for `samantha memory export --person`)."""
+        def rows(sql: str) -> list[dict[str, Any]]:
+            cur = self.db.execute(sql, (person,))
+            names = [c[0] for c in cur.description]
+            return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+        return {"interactions": rows("SELECT room, at, intent, said, commands FROM interactions "
+                                     "WHERE person = ? ORDER BY at"),
+                "habit_decisions": rows("SELECT key, decision, at, automation FROM "
+                                        "habit_decisions WHERE person = ? ORDER BY at"),
+                "raised_with_them": rows("SELECT at, room, kind, reason, text, status, answer "
+                                         "FROM proactive WHERE person = ? ORDER BY at"),
+                "dont_ask": rows("SELECT kind, at FROM proactive_prefs WHERE person = ?"),
+                "last_heard": rows("SELECT room, at FROM heard WHERE person = ?"),
+                "feeling_scores": rows("SELECT at, score FROM feelings WHERE person = ? "
+                                       "ORDER BY at")}
+
     # --- erasing a person -------------------------------------------------------------------
 
     def forget(self, person: str) -> int:

@@ -104,6 +104,19 @@ async def test_no_is_remembered_across_a_restart(tmp_path: Path) -> None:
     finally:
         await house.stop()
 
+    exported = CliRunner().invoke(build_cli(), ["memory", "export", "--person", "anna", "-c",
+                                                str(config)])
+    care = json.loads(exported.output)["care"]
+    assert len(care["interactions"]) == 5 and care["habit_decisions"][0]["decision"] == "declined"
+    assert care["raised_with_them"][0]["answer"] == "no"
+
+    house, run = await start(config, FakeClock(MONDAY + timedelta(days=5)))
+    try:
+        await run.say("forget everything about me", "kitchen", "anna")
+        assert not any(care_for(house).store.export("anna").values())
+    finally:
+        await house.stop()
+
 
 async def test_without_an_engine_the_reply_says_it_starts_at_the_next_start(
         tmp_path: Path) -> None:
