@@ -143,6 +143,8 @@ async def test_welcome_home_quiet_hours_and_dont_ask_me_that_kept(tmp_path: Path
     rows = [(r["kind"], r["status"], r["answer"]) for r in log_rows(config)]
     assert rows == [("welcome_home", "quiet_hours", None), ("welcome_home", "said", "never"),
                     ("welcome_home", "refused", None)], rows
+    forgot = CliRunner().invoke(build_cli(), ["people", "forget", "anna", "-c", str(config)])
+    assert "care record(s)" in forgot.output and log_rows(config) == []
 
 
 async def test_not_now_puts_it_off_and_it_comes_back(tmp_path: Path) -> None:
