@@ -65,12 +65,16 @@ async def settled(house: House) -> None:
 
 
 async def _loop(care: Care) -> None:
+    last_error = ""
     while True:
         await care.clock.sleep(TICK_SECONDS)
         try:
             await checkins.tick(care)
-        except Exception:
-            log.exception("looking for something to say first failed")
+            last_error = ""
+        except Exception as err:
+            if repr(err) != last_error:  # once per distinct failure, not every minute
+                log.exception("looking for something to say first failed")
+            last_error = repr(err)
 
 
 @hookimpl
