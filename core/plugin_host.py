@@ -37,6 +37,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "samantha.plugins.mqtt.plugin",
     "samantha.plugins.people.plugin",
     "samantha.plugins.persona.plugin",
+    "samantha.plugins.care.plugin",
     "samantha.plugins.satellite.plugin",
     "samantha.plugins.web.plugin",
     "samantha.plugins.wyoming.plugin",

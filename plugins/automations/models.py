@@ -115,6 +115,8 @@ class Automation(Section):
     id: str = Field(description="Unique and stable: traces and reloads are keyed by it.")
     alias: str | None = Field(None, description="A human name.")
     description: str | None = None
+    origin: str | None = Field(
+        None, description="Where a suggested automation came from (written by the house).")
     enabled: bool = True
     mode: Literal["single", "restart", "queued", "parallel"] = Field(
         "single", description="What a trigger does while a run is going on.")
@@ -147,6 +149,9 @@ class AutomationSettings(Section):
         None, description="Traces and reload requests; default .samantha/ beside the config.")
     watch: bool = Field(True, description="Reload when a config file changes.")
     watch_interval: float = Field(1.0, gt=0, le=60)
+    suggested_file: Path | None = Field(
+        None, description="Automations the house suggested and someone accepted; default "
+                          "automations.suggested.yaml beside the config.")
 
     @field_validator("timezone")
     @classmethod

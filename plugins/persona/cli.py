@@ -21,8 +21,11 @@ from .runtime import Runtime
 
 
 def person_data(rt: Runtime, person: str) -> dict[str, Any]:
-    """A person's conversations (episodes, open threads, an unfinished conversation)."""
-    return rt.conversations.export(person)
+    """A person's conversations (episodes, open threads, an unfinished conversation), and what
+    the care plugin keeps about them (docs/care.md)."""
+    from samantha.plugins.care.store import CareStore
+
+    return {**rt.conversations.export(person), "care": CareStore(rt.memory).export(person)}
 
 
 def _runtime(config_path: Path | None) -> Runtime:

@@ -88,6 +88,7 @@ class Runtime:
         self.recall_loading: asyncio.Task[None] | None = None
         self.conversations = Conversations(self.memory, self.section.llm.history_minutes * 60)
         self.pending: dict[str, Pending] = {}
+        self.condensing = asyncio.Lock()
         self.history: dict[str, deque[Exchange]] = {}
         self.last_memory: dict[str, int] = {}
         self._mood: Mood | None = None
@@ -264,6 +265,10 @@ class Runtime:
 
     async def condense_ended(self) -> list[Episode]:
         """Turn conversations that have ended into episodes (the model words them if any)."""
+        async with self.condensing:  # two callers at once would keep one conversation twice
+            return await self._condense_ended()
+
+    async def _condense_ended(self) -> list[Episode]:
         episodes = []
         ask = self.model.complete if self.model is not None else None
         for turns in self.conversations.ended():
