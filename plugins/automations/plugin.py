@@ -12,7 +12,9 @@ from samantha.plugins.automations.actions import BUILTIN_ACTIONS
 from samantha.plugins.automations.conditions import BUILTIN_CONDITIONS
 from samantha.plugins.automations.engine import Engine
 from samantha.plugins.automations.models import Automations, AutomationSettings
+from samantha.plugins.automations.references import automation_references
 from samantha.plugins.automations.triggers import BUILTIN_TRIGGERS
+from samantha.references import References
 
 if TYPE_CHECKING:
     import click
@@ -41,6 +43,11 @@ def engine_for(house: House, *, clock: Clock | None = None,
 @hookimpl
 def samantha_config_sections() -> dict[str, type[BaseModel]]:
     return {"automations": Automations, "automation_settings": AutomationSettings}
+
+
+@hookimpl
+def samantha_config_references(config: Any) -> References:
+    return automation_references(getattr(config, "automations", None))
 
 
 @hookimpl

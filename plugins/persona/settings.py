@@ -6,10 +6,11 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator
 
 from samantha import redact
 from samantha.config import Section
+from samantha.references import References
 
 from .profile import DEFAULT_PERSONA, PersonaProfile
 
@@ -104,16 +105,30 @@ class PersonaSection(Section):
                 raise ValueError(f"two personas are called {name!r}")
         return personas
 
-    @model_validator(mode="after")
-    def _known_names(self) -> PersonaSection:
-        known = {p.key() for p in self.personas} | {DEFAULT_PERSONA.key()}
-        wanted = [("default", self.default)] + [(f"rooms.{r}", n) for r, n in self.rooms.items()]
-        wanted += [(f"people.{p}.persona", s.persona) for p, s in self.people.items()]
-        for where, name in wanted:
-            if name is not None and name.casefold() not in known:
-                raise ValueError(f"{where}: no persona called {name!r}; "
-                                 f"known: {', '.join(sorted(known))}")
-        return self
+    def references(self, people_declared: bool) -> References:
+        """Personas declared here; rooms, devices, personas (and people) named here. Without a
+        `people:` section the keys of `persona.people` are the people of the house."""
+        found = References()
+        found.declares_kind("persona")
+        for profile in [*self.personas, DEFAULT_PERSONA]:
+            found.declare("persona", profile.name)
+        found.refer("persona", self.default, ("persona", "default"))
+        for room, persona in self.rooms.items():
+            found.refer("room", room, ("persona", "rooms", room))
+            found.refer("persona", persona, ("persona", "rooms", room))
+        for name, person in self.people.items():
+            at = ("persona", "people", name)
+            if people_declared:
+                found.refer("person", name, at)
+            else:
+                found.declare("person", name)
+            found.refer("persona", person.persona, (*at, "persona"))
+            found.refer_all("room", person.rooms, (*at, "rooms"))
+        for index, trigger in enumerate(self.triggers):
+            found.refer("device", trigger.device, ("persona", "triggers", index, "device"))
+            found.refer("room", trigger.room, ("persona", "triggers", index, "room"))
+        found.refer_all("device", self.exclude_devices, ("persona", "exclude_devices"))
+        return found
 
 
 @dataclass(frozen=True)
