@@ -33,8 +33,7 @@ def samantha_config_sections() -> dict[str, type[BaseModel]]:
 
 @hookspec
 def samantha_config_references(config: CoreConfig) -> References | None:
-    """Return the rooms, people, personas and devices this plugin's sections declare and name;
-    the house reports every name that matches nothing declared (see samantha.references)."""
+    """Return the rooms, people, personas and devices this plugin's sections declare and name."""
 
 
 @hookspec
