@@ -154,8 +154,9 @@ def issue_for(ref: Reference, catalog: Catalog, loaded: LoadedYaml | None) -> Co
         hint = f"known {ref.kind}s: {_listing(catalog.names)}; or declare it under {where}"
     else:
         hint = f"no {ref.kind}s are declared: add it under {where}"
-    if ref.accept:
-        hint += f" ({' and '.join(repr(a) for a in ref.accept)} also work here)"
+    if ref.accept and close is None:
+        words = " and ".join(repr(a) for a in ref.accept)
+        hint += f" ({words} also work{'s' if len(ref.accept) == 1 else ''} here)"
     position = loaded.position_of(ref.path) if loaded is not None else None
     return ConfigIssue(f"no {ref.kind} called {ref.value!r}", ref.path, position, hint)
 

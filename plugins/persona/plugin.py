@@ -41,7 +41,7 @@ def samantha_config_sections() -> dict[str, type[BaseModel]]:
 @hookimpl
 def samantha_config_references(config: Any) -> References | None:
     section: PersonaSection = getattr(config, "persona", None) or PersonaSection()
-    return section.references(people_declared=getattr(config, "people", None) is not None)
+    return section.references()
 
 
 @hookimpl

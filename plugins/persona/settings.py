@@ -105,9 +105,9 @@ class PersonaSection(Section):
                 raise ValueError(f"two personas are called {name!r}")
         return personas
 
-    def references(self, people_declared: bool) -> References:
-        """Personas declared here; rooms, devices, personas (and people) named here. Without a
-        `people:` section the keys of `persona.people` are the people of the house."""
+    def references(self) -> References:
+        """Personas declared here; rooms, devices and personas named here. The keys of
+        `persona.people` declare people, as `people:` does (older configs have only these)."""
         found = References()
         found.declares_kind("persona")
         for profile in [*self.personas, DEFAULT_PERSONA]:
@@ -118,10 +118,7 @@ class PersonaSection(Section):
             found.refer("persona", persona, ("persona", "rooms", room))
         for name, person in self.people.items():
             at = ("persona", "people", name)
-            if people_declared:
-                found.refer("person", name, at)
-            else:
-                found.declare("person", name)
+            found.declare("person", name)
             found.refer("persona", person.persona, (*at, "persona"))
             found.refer_all("room", person.rooms, (*at, "rooms"))
         for index, trigger in enumerate(self.triggers):
