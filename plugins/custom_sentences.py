@@ -36,13 +36,16 @@ class SentenceAction(Section):
     room: str | None = Field(
         None, description="Room name, '{area}' for the room said, 'all' for the whole house; "
         "defaults to the room the sentence was said in.")
-    params: dict[str, Any] = Field(default_factory=dict)
+    params: dict[str, Any] = Field(
+        default_factory=dict, description="Action parameters, e.g. {brightness: 20}; {slot} "
+        "values are filled in.")
 
 
 class CustomIntent(Section):
     sentences: SentenceTemplates
     reply: str = Field("Okay.", description="What to say; {slot} is replaced by its value.")
-    actions: list[SentenceAction] = Field(default_factory=list)
+    actions: list[SentenceAction] = Field(
+        default_factory=list, description="What the sentence does.")
 
 
 class CustomIntents(RootModel[dict[str, CustomIntent]]):

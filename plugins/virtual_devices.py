@@ -24,7 +24,7 @@ class VirtualDevice(Section):
     room: str = Field(description="The room it is in (name, alias or id).")
     kind: Kind = Field(description="light, switch, fan, cover, climate, lock, sensor, ...")
     id: str | None = Field(None, description="Stable id; derived from room and name if omitted.")
-    aliases: list[str] = Field(default_factory=list)
+    aliases: list[str] = Field(default_factory=list, description="Other names for the device.")
     device_class: str | None = Field(None, description="e.g. blind, shade, garage, temperature.")
     state: dict[str, Any] = Field(default_factory=dict, description="Initial state.")
     sensitive: bool | None = Field(None, description="Needs spoken confirmation (locks do).")

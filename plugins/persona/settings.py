@@ -29,8 +29,9 @@ class ModelSettings(Section):
                            description="Seconds for a whole turn before the offline self answers.")
     first_sentence_timeout: float = Field(
         3.0, gt=0, description="Seconds to wait for the first sentence before giving up.")
-    temperature: float = Field(0.7, ge=0, le=2)
-    max_tokens: int = Field(300, gt=0)
+    temperature: float = Field(
+        0.7, ge=0, le=2, description="Sampling temperature of the model's replies.")
+    max_tokens: int = Field(300, gt=0, description="Longest reply, in tokens.")
     max_tool_calls: int = Field(4, ge=0, le=16, description="Tool calls allowed in one turn.")
     history_turns: int = Field(6, ge=0, le=40, description="Recent exchanges kept per room.")
     history_minutes: float = Field(15, gt=0, description="Older exchanges are forgotten.")
@@ -55,8 +56,11 @@ class ScheduleSettings(Section):
 
 
 class QuietHours(Section):
-    start: str = Field("22:00", pattern=r"^\d{1,2}:\d{2}$")
-    end: str = Field("07:00", pattern=r"^\d{1,2}:\d{2}$")
+    start: str = Field(
+        "22:00", pattern=r"^\d{1,2}:\d{2}$", description="When quiet hours begin (HH:MM); only "
+        "urgent news is spoken.")
+    end: str = Field(
+        "07:00", pattern=r"^\d{1,2}:\d{2}$", description="When quiet hours end (HH:MM).")
 
 
 class PersonSettings(Section):
@@ -82,12 +86,18 @@ class PersonaSection(Section):
         default_factory=list, description="Persona definitions, e.g. - !include personas/x.yaml")
     default: str | None = Field(None, description="Persona name used when nothing else applies.")
     rooms: dict[str, str] = Field(default_factory=dict, description="Room -> preferred persona.")
-    people: dict[str, PersonSettings] = Field(default_factory=dict)
+    people: dict[str, PersonSettings] = Field(
+        default_factory=dict, description="Older form of the top-level people: person -> "
+        "preferred persona and usual rooms.")
     llm: ModelSettings = Field(default_factory=ModelSettings)
-    memory: MemorySettings = Field(default_factory=MemorySettings)
+    memory: MemorySettings = Field(
+        default_factory=MemorySettings, description="Where and how the house remembers what it is"
+        " told.")
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
-    quiet_hours: QuietHours | None = None
-    mood_half_life_minutes: float = Field(30, gt=0)
+    quiet_hours: QuietHours | None = Field(
+        None, description="Hours when only urgent news is spoken.")
+    mood_half_life_minutes: float = Field(
+        30, gt=0, description="How fast the mood drifts back to neutral.")
     exclude_devices: list[str] = Field(default_factory=list,
                                        description="Device ids or names the model may not see.")
     act_tools: bool = Field(True, description="false: the model may only read, never act.")
