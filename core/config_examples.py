@@ -23,8 +23,8 @@ this page is generated from (for editor completion).
   personas in `persona.personas`, devices in `devices:` or `mqtt.devices`. A name nothing
   declares is an error with "did you mean ...?". Device names are not checked when Home
   Assistant or MQTT discovery may add devices at run time.
-- Every section but the core's belongs to a plugin; plugins you add contribute theirs (run
-  `python -m samantha.config_docs --entry-points` to see them in this page).
+- Every section but the core's belongs to a plugin; plugins you install contribute theirs:
+  `samantha config docs` prints this page for the plugins installed with your copy.
 """
 
 EXAMPLES: dict[str, str] = {

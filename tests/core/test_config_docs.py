@@ -3,10 +3,12 @@ its examples are real configuration that loads."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
+from harness.cli import samantha_cli
 from samantha.config_docs import config_schema, main, render, undescribed
 from samantha.config_examples import CORE_KEYS, EXAMPLES
 from samantha.house import House
@@ -63,3 +65,19 @@ def test_check_mode_reports_a_stale_page(tmp_path: Path,
     assert "out of date" in capsys.readouterr().err
     assert main(["--write", str(stale)]) == 0
     assert main(["--check", str(stale)]) == 0
+
+
+def test_the_starter_config_points_to_what_exists() -> None:
+    from samantha.starter import STARTER
+
+    named = re.findall(r"docs/[\w-]+\.md", STARTER)
+    assert "docs/configuration.md" in named
+    for doc in named:
+        assert (ROOT / doc).is_file(), doc
+    assert "samantha config docs" in STARTER
+
+
+def test_config_docs_prints_the_reference_for_installed_users() -> None:
+    out = samantha_cli("config", "docs")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == PAGE.read_text(encoding="utf-8")
