@@ -102,7 +102,12 @@ class References:
 
 
 def _keys(word: str) -> set[str]:
-    return {normalize_name(word), slugify(word)}
+    keys = {normalize_name(word)}
+    slug = slugify(word)
+    # slugify keeps ASCII only: every Korean or Chinese name would be "x", and all match.
+    if slug != "x" or normalize_name(word) == "x":
+        keys.add(slug)
+    return keys
 
 
 class Catalog:

@@ -160,6 +160,10 @@ def test_catalog_finds_names_aliases_and_ids_in_any_spelling() -> None:
     assert catalog.suggest("Livng Room") == "Living Room"
     assert catalog.suggest("lounj") == "lounge"
     assert catalog.suggest("Garage") is None
+    korean = Catalog("room", [Declared("room", "거실"), Declared("room", "Küche")])
+    assert korean.find("거실") == "거실"
+    assert korean.find("부엌") is None  # both would slugify to "x"
+    assert korean.find("kuche") == "Küche"
 
 
 def test_open_and_undeclared_kinds_are_not_checked() -> None:
