@@ -83,13 +83,14 @@ class References:
             return
         self.refers.append(Reference(kind, value, path, tuple(accept)))
 
-    def refer_all(self, kind: str, values: object, path: PathKey, **kwargs: object) -> None:
+    def refer_all(self, kind: str, values: object, path: PathKey, *,
+                  accept: Sequence[str] = (), template: bool = False) -> None:
         """A field that is one name or a list of names."""
         if isinstance(values, list):
             for index, value in enumerate(values):
-                self.refer(kind, value, (*path, index), **kwargs)  # type: ignore[arg-type]
+                self.refer(kind, value, (*path, index), accept=accept, template=template)
         else:
-            self.refer(kind, values, path, **kwargs)  # type: ignore[arg-type]
+            self.refer(kind, values, path, accept=accept, template=template)
 
     def open_kind(self, kind: str, why: str) -> None:
         self.open_kinds[kind] = why
