@@ -54,6 +54,7 @@ from samantha.providers import (
     DeviceUnavailable,
 )
 from samantha.recognizer import Recognizer
+from samantha.references import check_config_references
 
 log = logging.getLogger(__name__)
 
@@ -128,6 +129,7 @@ class House:
         loaded = load_yaml(path)
         host = cls.load_plugins(loaded, path.resolve().parent)
         config = validate(loaded, cls.config_model(host))
+        check_config_references(config, loaded, host)
         return cls(config, loaded, host, Path(config_path) if config_path else None)
 
     def section(self, name: str) -> Any:

@@ -16,6 +16,7 @@ from samantha.home import Device, slugify
 from samantha.house import House
 from samantha.kinds import SENSITIVE_KINDS, Kind, apply, default_state
 from samantha.providers import Command, DeviceProvider
+from samantha.references import References, room_id_of
 
 
 class VirtualDevice(Section):
@@ -23,7 +24,7 @@ class VirtualDevice(Section):
     room: str = Field(description="The room it is in (name, alias or id).")
     kind: Kind = Field(description="light, switch, fan, cover, climate, lock, sensor, ...")
     id: str | None = Field(None, description="Stable id; derived from room and name if omitted.")
-    aliases: list[str] = Field(default_factory=list)
+    aliases: list[str] = Field(default_factory=list, description="Other names for the device.")
     device_class: str | None = Field(None, description="e.g. blind, shade, garage, temperature.")
     state: dict[str, Any] = Field(default_factory=dict, description="Initial state.")
     sensitive: bool | None = Field(None, description="Needs spoken confirmation (locks do).")
@@ -73,6 +74,20 @@ class VirtualProvider(DeviceProvider):
 @hookimpl
 def samantha_config_sections() -> dict[str, type[BaseModel]]:
     return {"devices": VirtualDevices}
+
+
+@hookimpl
+def samantha_config_references(config: Any) -> References:
+    """Each device's room must be declared; each device may be named by automations, ..."""
+    found = References()
+    found.declares_kind("device")
+    section = getattr(config, "devices", None)
+    for index, spec in enumerate(section.root if section else []):
+        found.refer("room", spec.room, ("devices", index, "room"))
+        room_id = room_id_of(config, spec.room) or slugify(spec.room)
+        found.declare("device", spec.name, spec.id or f"{room_id}.{slugify(spec.name)}",
+                      *spec.aliases)
+    return found
 
 
 @hookimpl

@@ -24,6 +24,7 @@ from samantha.plugins.automations.sentences import PREFIX, Sentences
 from samantha.plugins.automations.spec import ActionError, find_device, primary_attribute
 from samantha.plugins.automations.suggested import compile_suggested
 from samantha.plugins.automations.traces import TraceStore
+from samantha.references import check_config_references
 
 if TYPE_CHECKING:
     from samantha.config_loader import LoadedYaml
@@ -250,6 +251,7 @@ class Engine:
         try:
             loaded = load_yaml(house.config_path)
             config = validate(loaded, House.config_model(house.host))
+            check_config_references(config, loaded, house.host)
         except ConfigError as err:
             return ReloadResult(False, err.issues, keep)
         section = getattr(config, "automations", None)

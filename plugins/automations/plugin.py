@@ -12,8 +12,10 @@ from samantha.plugins.automations.actions import BUILTIN_ACTIONS
 from samantha.plugins.automations.conditions import BUILTIN_CONDITIONS
 from samantha.plugins.automations.engine import Engine
 from samantha.plugins.automations.models import Automations, AutomationSettings
+from samantha.plugins.automations.references import automation_references
 from samantha.plugins.automations.suggested import suggested_path
 from samantha.plugins.automations.triggers import BUILTIN_TRIGGERS
+from samantha.references import References
 
 if TYPE_CHECKING:
     import click
@@ -49,6 +51,11 @@ def running_engine(house: House) -> Engine | None:
 @hookimpl
 def samantha_config_sections() -> dict[str, type[BaseModel]]:
     return {"automations": Automations, "automation_settings": AutomationSettings}
+
+
+@hookimpl
+def samantha_config_references(config: Any) -> References:
+    return automation_references(getattr(config, "automations", None))
 
 
 @hookimpl

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from samantha import hookimpl
 from samantha.events import BaseEvent, DeviceStateChanged, UtteranceHeard
 from samantha.intent_handling import IntentHandler, Outcome
+from samantha.references import References
 
 from . import local_intents, timer_intents
 from .brain import think
@@ -35,6 +36,12 @@ _OKAY = re.compile(r"^okay[,.]?\s+", re.IGNORECASE)
 @hookimpl
 def samantha_config_sections() -> dict[str, type[BaseModel]]:
     return {"persona": PersonaSection}
+
+
+@hookimpl
+def samantha_config_references(config: Any) -> References | None:
+    section: PersonaSection = getattr(config, "persona", None) or PersonaSection()
+    return section.references()
 
 
 @hookimpl

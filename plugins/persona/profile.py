@@ -16,9 +16,9 @@ Template = str | list[str]
 class MoodTemplate(Section):
     """Variants chosen by mood: warm when warmth is high, cool when it is low."""
 
-    warm: Template | None = None
-    neutral: Template
-    cool: Template | None = None
+    warm: Template | None = Field(None, description="Used when the mood is warm; default neutral.")
+    neutral: Template = Field(description="The usual wording (text or a list to choose from).")
+    cool: Template | None = Field(None, description="Used when the mood is cool; default neutral.")
 
 
 ReplyTemplate = Template | MoodTemplate
@@ -36,7 +36,8 @@ class PersonaProfile(Section):
                                   description="TTS engine -> voice id, e.g. {piper: en_US-amy}.")
     traits: list[str] = Field(default_factory=list, description="e.g. [curious, warm].")
     style: str = Field("", description="How it speaks, in a sentence or two (goes to the model).")
-    verbosity: Literal["terse", "brief", "normal", "chatty"] = "brief"
+    verbosity: Literal["terse", "brief", "normal", "chatty"] = Field(
+        "brief", description="How much the persona says.")
     humour: float = Field(0.3, ge=0.0, le=1.0, description="0 = none, 1 = constant jokes.")
     language: str = Field("en", description="Language it speaks.")
     replies: dict[str, ReplyTemplate] = Field(

@@ -105,7 +105,9 @@ async def test_house_mirrors_ha_areas_and_entities(
 async def test_explicit_room_mapping(
     home_assistant: HomeAssistant, houses: Callable[..., Any]
 ) -> None:
-    house = await houses(ha_section(home_assistant, rooms={"Den": "Office"}))
+    # A mapped room is declared like any room the config names (a typo is no new room).
+    house = await houses(ha_section(home_assistant, rooms={"Den": "Office"}),
+                         rooms=[{"name": "Den"}])
     assert house.home.devices["light.office_rgbw_lights"].room == "den"
     assert "office" not in house.home.rooms
     outcome = await house.handle_text("turn off the lights", "den")
