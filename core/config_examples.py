@@ -103,6 +103,14 @@ persona:
 people:
   anna: {aliases: [annie], rooms: [Living Room], persona: Ada}
 """,
+    "care": """\
+care:
+  speak_first:
+    daily_budget: 2
+    presence:
+      anna: {device: Front Door, room: Kitchen}   # a device whose on/home means she is in
+  habits: {min_days: 4, window_minutes: 30}
+""",
     "speech": """\
 speech:
   wake: {engine: pocketsphinx, phrases: [hey samantha]}

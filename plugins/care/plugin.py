@@ -22,6 +22,7 @@ from samantha.intent_handling import IntentHandler, Outcome
 from samantha.plugins.automations.spec import find_device, primary_attribute
 from samantha.plugins.persona import proactive
 from samantha.plugins.persona.runtime import runtime_of
+from samantha.references import References
 
 from . import checkins, intents
 from .settings import CareSection
@@ -45,6 +46,21 @@ ANSWERS = frozenset({"SamanthaConfirm", "SamanthaDeny", "SamanthaNotNow", "Saman
 @hookimpl
 def samantha_config_sections() -> dict[str, type[BaseModel]]:
     return {"care": CareSection}
+
+
+@hookimpl
+def samantha_config_references(config: Any) -> References | None:
+    """Presence names a declared person, a device and the room to welcome them in."""
+    section: CareSection | None = getattr(config, "care", None)
+    if section is None:
+        return None
+    found = References()
+    for person, presence in section.speak_first.presence.items():
+        where = ("care", "speak_first", "presence", person)
+        found.refer("person", person, where)
+        found.refer("device", presence.device, (*where, "device"))
+        found.refer("room", presence.room, (*where, "room"))
+    return found
 
 
 @hookimpl

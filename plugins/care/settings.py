@@ -27,7 +27,7 @@ class Presence(Section):
 class SpeakFirst(Section):
     """When the house starts a conversation, and how often."""
 
-    enabled: bool = True
+    enabled: bool = Field(True, description="false: the house never speaks first.")
     daily_budget: int = Field(3, ge=0, le=50,
                               description="Things the house raises per person per day.")
     snooze_minutes: float = Field(60, gt=0, description="How long 'not now' holds a kind back.")
@@ -52,7 +52,7 @@ class SpeakFirst(Section):
 class Habits(Section):
     """Learning what people do at the same time every day, and offering to do it."""
 
-    enabled: bool = True
+    enabled: bool = Field(True, description="false: nothing is logged, learned or suggested.")
     keep_days: int = Field(28, ge=7, le=365, description="How long interactions are kept.")
     window_minutes: int = Field(30, ge=5, le=180,
                                 description="How close in time counts as 'the same time'.")
@@ -70,5 +70,7 @@ class Habits(Section):
 class CareSection(Section):
     """What the house does on its own: speaking first and learning habits (docs/care.md)."""
 
-    speak_first: SpeakFirst = Field(default_factory=SpeakFirst)
-    habits: Habits = Field(default_factory=Habits)
+    speak_first: SpeakFirst = Field(default_factory=SpeakFirst,
+                                    description="Check-ins, follow-ups, welcome home.")
+    habits: Habits = Field(default_factory=Habits,
+                           description="Routines noticed and offered as automations.")
