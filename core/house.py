@@ -43,7 +43,13 @@ from samantha.events import (
     UtteranceHeard,
 )
 from samantha.home import Device, Home, Room, slugify
-from samantha.intent_handling import IntentHandler, IntentRequest, Outcome, TargetError
+from samantha.intent_handling import (
+    IntentHandler,
+    IntentRequest,
+    Outcome,
+    TargetError,
+    unhandled_reply,
+)
 from samantha.kinds import ACTIONS, CommandError
 from samantha.plugin_host import HookFailure, PluginHost, PluginLoadError
 from samantha.providers import (
@@ -331,7 +337,7 @@ class House:
         request = IntentRequest(house=self, room=room, text=text, intent=intent, slots=slots)
         handler = self.handlers.get(intent)
         if handler is None:
-            return request.outcome("I understood that, but I can't do it yet.")
+            return request.outcome(unhandled_reply(intent, slots))
         try:
             outcome = await handler(request)
             if not isinstance(outcome, Outcome):

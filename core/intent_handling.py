@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
+from samantha import replies
 from samantha.home import Device, Room
 from samantha.kinds import Kind
 from samantha.providers import Command, CommandResult
@@ -32,6 +34,10 @@ class Outcome(BaseModel):
     def public(self) -> dict[str, Any]:
         """The JSON shape `samantha say --json` prints."""
         data = self.model_dump(exclude={"results"})
+        for command in data["commands"]:
+            # An alarm code travels to the panel, never into what is printed or shown.
+            if "code" in command["params"]:
+                command["params"] = {**command["params"], "code": "***"}
         if data["persona"] is None:
             del data["persona"]
         # What became of each command: "done" (delivered), "queued" (waiting to be sent,
@@ -184,15 +190,37 @@ def describe_kind(domains: set[str], classes: set[str]) -> str:
 
 def describe_targets(devices: list[Device], request: IntentRequest) -> str:
     """'the kitchen lights', 'the desk lamp', 'the desk lamp and the floor lamp'."""
-    if request.slot("name") or len(devices) <= 2:
-        names = [f"the {d.name}" for d in devices]
-        if len(names) <= 2:
-            return " and ".join(names)
-        return ", ".join(names[:-1]) + " and " + names[-1]
+    return subject(devices, request)[0]
+
+
+def subject(devices: list[Device], request: IntentRequest) -> tuple[str, bool]:
+    """What the reply calls `devices` and whether that is plural: ('the kitchen lights', True),
+    ('the lamp', False), ('the lamp, the fan and the TV', True)."""
+    if request.slot("name") or len(devices) <= 3:
+        return replies.join_names([d.name for d in devices])
     kinds = {d.kind for d in devices}
     rooms = {d.room for d in devices}
     noun = KIND_WORDS[next(iter(kinds))][1] if len(kinds) == 1 else "devices"
     if len(rooms) == 1:
         room = request.house.home.rooms.get(next(iter(rooms)) or "")
-        return f"the {room.name.lower()} {noun}" if room else f"the {noun}"
-    return f"the {noun}"
+        return (f"the {room.name.lower()} {noun}" if room else f"the {noun}"), True
+    return f"the {noun}", True
+
+
+def kind_word(kind: Kind) -> str:
+    """'vacuum', 'lawn mower', 'alarm': what a person calls one device of `kind`."""
+    return KIND_WORDS[kind][0]
+
+
+def understood(intent: str, slots: dict[str, Any]) -> str:
+    """What was understood of an intent, in words, for a reply that cannot act on it."""
+    words = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", intent.removeprefix("Hass")).lower()
+    said = [f"{k} {v}" for k, v in slots.items() if isinstance(v, (str, int, float))
+            and k not in ("domain",)]
+    return f"{words}" + (f" ({replies.join(said)})" if said else "")
+
+
+def unhandled_reply(intent: str, slots: dict[str, Any]) -> str:
+    """The reply for an intent no plugin handles: what was understood, and why nothing happens."""
+    return (f"I understood that as {understood(intent, slots)}, but nothing in this house "
+            "handles it: no plugin provides it.")
