@@ -411,8 +411,10 @@ class House:
                                              error=f"{device.name} has no working provider"))
                 continue
             # Observers hear of the command without holding it up (it is on the voice path).
+            # An alarm code goes to the device only, never to observers.
+            shown = {k: v for k, v in command.params.items() if k != "code"}
             self.bus.publish_soon(DeviceCommand(device=device.id, action=command.action,
-                                                params=command.params, room=room))
+                                                params=shown, room=room))
             try:
                 await within(provider.execute(device, command), self.host.hook_timeout)
             except CommandQueued as err:
