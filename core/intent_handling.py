@@ -143,7 +143,10 @@ def resolve_targets(request: IntentRequest, *, kinds: Iterable[Kind] | None = No
     if area_id and room is None:
         raise TargetError(f"I don't know a room called {area_id}.")
     if name:
-        found = [d for d in home.find_devices(str(name)) if fits(d) or not (domains or classes)]
+        named = home.find_devices(str(name))
+        # A name of the wrong kind is still a device this home has: the handler says why it
+        # can't, rather than "I don't know a device called ...".
+        found = [d for d in named if fits(d)] or named
         if room is not None:
             found = [d for d in found if d.room == room.id] or found
         if len({d.room for d in found}) > 1:
@@ -197,7 +200,8 @@ def subject(devices: list[Device], request: IntentRequest) -> tuple[str, bool]:
     """What the reply calls `devices` and whether that is plural: ('the kitchen lights', True),
     ('the lamp', False), ('the lamp, the fan and the TV', True)."""
     if request.slot("name") or len(devices) <= 3:
-        return replies.join_names([d.name for d in devices])
+        plural = len(devices) > 1 or (len(devices) == 1 and is_plural(devices[0]))
+        return replies.join([called(d) for d in devices]), plural
     kinds = {d.kind for d in devices}
     rooms = {d.room for d in devices}
     noun = KIND_WORDS[next(iter(kinds))][1] if len(kinds) == 1 else "devices"
@@ -205,6 +209,22 @@ def subject(devices: list[Device], request: IntentRequest) -> tuple[str, bool]:
         room = request.house.home.rooms.get(next(iter(rooms)) or "")
         return (f"the {room.name.lower()} {noun}" if room else f"the {noun}"), True
     return f"the {noun}", True
+
+
+# Kinds whose names are proper names: "Anna", "Movie Night", not "the Anna".
+PROPER_KINDS = frozenset({Kind.PERSON, Kind.SCENE, Kind.SCRIPT})
+
+
+def called(device: Device) -> str:
+    """What a reply calls one device: 'the Desk Lamp', but 'Anna' and 'Movie Night'."""
+    return device.name if device.kind in PROPER_KINDS else replies.the(device.name)
+
+
+def is_plural(device: Device) -> bool:
+    """'Counter Lights' are, but a person, a scene or a list is one thing ('Chores' is)."""
+    if device.kind in PROPER_KINDS or device.kind is Kind.TODO:
+        return False
+    return replies.is_plural(device.name)
 
 
 def kind_word(kind: Kind) -> str:

@@ -13,6 +13,7 @@ from samantha.intent_handling import (
     TargetError,
     kind_word,
     resolve_targets,
+    subject,
 )
 from samantha.kinds import Kind
 from samantha.providers import Command, CommandResult
@@ -61,7 +62,7 @@ def of_kind(request: IntentRequest, kind: Kind, doing: str) -> list[Device]:
         named = [d for d in resolve_targets(request) if d.kind is kind]
         if not named:
             found = resolve_targets(request)
-            what, plural = replies.join_names([d.name for d in found])
+            what, plural = subject(found, request)
             raise TargetError(replies.sentence(
                 f"I can't {doing}: {what} {replies.be(plural)} not a {kind_word(kind)}"))
         return named

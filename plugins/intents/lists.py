@@ -10,7 +10,7 @@ from __future__ import annotations
 from samantha import hookimpl, replies
 from samantha.home import Device
 from samantha.house import House
-from samantha.intent_handling import IntentHandler, IntentRequest, Outcome, TargetError
+from samantha.intent_handling import IntentHandler, IntentRequest, Outcome, TargetError, called
 from samantha.kinds import Kind
 
 from .common import act, commands_for, of_kind
@@ -30,7 +30,7 @@ def shopping_list(request: IntentRequest, doing: str) -> Device:
         return shopping[0]
     if len(everywhere) == 1:
         return everywhere[0]
-    names = replies.join([replies.the(d.name) for d in everywhere], "or")
+    names = replies.join([called(d) for d in everywhere], "or")
     raise TargetError(replies.sentence(
         f"I can't {doing}: there is no shopping list. Did you mean {names}?"))
 
@@ -49,18 +49,18 @@ def _has(device: Device, item: str, *, open_only: bool) -> bool:
 
 async def _add(request: IntentRequest, device: Device, item: str) -> Outcome:
     return await act(request, commands_for([device], "add_item", item=item),
-                     f"Okay, I've added {item} to {replies.the(device.name)}")
+                     f"Okay, I've added {item} to {called(device)}")
 
 
 async def _complete(request: IntentRequest, device: Device, item: str,
                     action: str = "complete_item") -> Outcome:
     if not _has(device, item, open_only=action == "complete_item"):
         return request.outcome(replies.sentence(
-            f"{item} isn't on {replies.the(device.name)}"))
+            f"{item} isn't on {called(device)}"))
     done = "checked off" if action == "complete_item" else "removed"
     where = "on" if action == "complete_item" else "from"
     return await act(request, commands_for([device], action, item=item),
-                     f"Okay, I've {done} {item} {where} {replies.the(device.name)}")
+                     f"Okay, I've {done} {item} {where} {called(device)}")
 
 
 def _need_item(request: IntentRequest) -> str | None:

@@ -20,8 +20,9 @@ from .common import act, commands_for, number_slot
 VOLUME_STEP = 10  # percent for "volume up"/"volume down" without a number, as HA does
 
 
-def players(request: IntentRequest, doing: str) -> list[Device]:
+def players(request: IntentRequest, doing: str, *, on: bool = False) -> list[Device]:
     """The media players a request means (named, or in the area/floor/room spoken in)."""
+    plain = doing.removesuffix(" of").removesuffix(" on")  # "set the volume of" -> alone
     try:
         devices = resolve_targets(request, kinds=[Kind.MEDIA_PLAYER])
     except TargetError as err:
@@ -29,15 +30,16 @@ def players(request: IntentRequest, doing: str) -> list[Device]:
             raise
         if not any(d.kind is Kind.MEDIA_PLAYER for d in request.house.home.devices.values()):
             raise TargetError(replies.sentence(
-                f"I can't {doing}: no media player is set up")) from None
+                f"I can't {plain}: no media player is set up")) from None
         raise TargetError(replies.sentence(
-            f"I can't {doing}: {err.reply.rstrip('.').replace('devices', 'media players')}")
+            f"I can't {plain}: {err.reply.rstrip('.').replace('devices', 'media players')}")
         ) from None
     found = [d for d in devices if d.kind is Kind.MEDIA_PLAYER]
     if not found:
         what, plural = subject(devices, request)
         raise TargetError(replies.sentence(
-            f"I can't {doing} on {what}: {'they are not' if plural else 'it is not'} "
+            f"I can't {doing}{' on' if on else ''} {what}: "
+            f"{'they are not' if plural else 'it is not'} "
             "a media player"))
     return found
 
@@ -50,7 +52,7 @@ async def search_and_play(request: IntentRequest) -> Outcome:
     query = str(request.slot("search_query") or "").strip()
     if not query:
         return request.outcome("What would you like me to play?")
-    devices = players(request, f"play {query}")[:1]  # one player plays one search
+    devices = players(request, f"play {query}", on=True)[:1]  # one player plays one search
     what, _ = subject(devices, request)
     params = {"query": query}
     if request.slot("media_class"):
@@ -76,7 +78,7 @@ async def unpause(request: IntentRequest) -> Outcome:
 
 
 async def next_track(request: IntentRequest) -> Outcome:
-    devices = players(request, "skip to the next track")
+    devices = players(request, "skip to the next track on")
     on = _playing(devices, "playing", "paused") or devices
     what, _ = subject(on, request)
     return await act(request, commands_for(on, "next_track"),
@@ -84,7 +86,7 @@ async def next_track(request: IntentRequest) -> Outcome:
 
 
 async def previous_track(request: IntentRequest) -> Outcome:
-    devices = players(request, "go back a track")
+    devices = players(request, "go back a track on")
     on = _playing(devices, "playing", "paused") or devices
     what, _ = subject(on, request)
     return await act(request, commands_for(on, "previous_track"),
@@ -95,7 +97,7 @@ async def set_volume(request: IntentRequest) -> Outcome:
     level = number_slot(request, "volume_level")
     if level is None:
         return request.outcome("To what volume? Tell me a percentage.")
-    devices = players(request, "set the volume")
+    devices = players(request, "set the volume of")
     what, _ = subject(devices, request)
     return await act(request, commands_for(devices, "set_volume", volume=round(level)),
                      f"Okay, the volume of {what} is {replies.percent(round(level))}")
@@ -115,7 +117,7 @@ async def set_volume_relative(request: IntentRequest) -> Outcome:
     step = _step(request)
     if step is None:
         return request.outcome("Up or down? Say 'volume up' or 'volume down'.")
-    devices = players(request, "change the volume")
+    devices = players(request, "change the volume of")
     commands = []
     levels = []
     for d in devices:

@@ -5,7 +5,14 @@ from __future__ import annotations
 from samantha import hookimpl, replies
 from samantha.home import Device
 from samantha.house import House
-from samantha.intent_handling import IntentHandler, IntentRequest, Outcome, resolve_targets
+from samantha.intent_handling import (
+    IntentHandler,
+    IntentRequest,
+    Outcome,
+    called,
+    is_plural,
+    resolve_targets,
+)
 from samantha.kinds import Kind, is_on
 
 STATE_WORDS = {"on": True, "off": False, "open": True, "opened": True, "closed": False,
@@ -56,8 +63,13 @@ def describe_state(device: Device) -> str:
             return condition
         return f"{condition} at {replies.temperature(s['temperature'], s.get('temperature_unit'))}"
     if kind is Kind.TODO:
-        open_items = [i for i in s.get("items", []) if i.get("status") != "completed"]
-        return f"holding {replies.count(len(open_items), 'item')} to do"
+        open_items = [str(i.get("summary")) for i in s.get("items", [])
+                      if isinstance(i, dict) and i.get("status") != "completed"]
+        if not open_items:
+            return "empty"
+        return f"down for {replies.join(open_items[:MAX_TOLD])}" + (
+            f" and {replies.count(len(open_items) - MAX_TOLD, 'more item')}"
+            if len(open_items) > MAX_TOLD else "")
     if kind in (Kind.VACUUM, Kind.LAWN_MOWER):
         return replies.words_of(s.get("activity"))
     if kind is Kind.ALARM_CONTROL_PANEL:
@@ -91,7 +103,7 @@ def _persons(request: IntentRequest) -> Outcome:
 
 
 def _agree(device: Device) -> str:
-    return replies.be(replies.is_plural(device.name))
+    return replies.be(is_plural(device))
 
 
 async def get_state(request: IntentRequest) -> Outcome:
@@ -105,12 +117,13 @@ async def get_state(request: IntentRequest) -> Outcome:
         if len(devices) == 1:
             d = devices[0]
             answer = "Yes" if matching else "No"
-            return request.outcome(f"{answer}, the {d.name} {_agree(d)} {describe_state(d)}.")
+            return request.outcome(f"{answer}, {called(d)} {_agree(d)} {describe_state(d)}.")
         if not matching:
             return request.outcome(f"No, none of them are {wanted}.")
-        names, plural = replies.join_names([d.name for d in matching])
-        return request.outcome(replies.sentence(f"Yes: {names} {replies.be(plural)} {wanted}"))
-    parts = [f"{replies.the(d.name)} {_agree(d)} {describe_state(d)}"
+        names = replies.join([called(d) for d in matching])
+        return request.outcome(replies.sentence(
+            f"Yes: {names} {replies.be(len(matching) > 1)} {wanted}"))
+    parts = [f"{called(d)} {_agree(d)} {describe_state(d)}"
              for d in devices[:MAX_TOLD]]
     more = len(devices) - MAX_TOLD
     text = replies.join(parts)

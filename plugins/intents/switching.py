@@ -64,6 +64,10 @@ def action_for(device: Device, on: bool | None) -> str | None:
     return table.get(device.kind, "turn_on" if on else "turn_off")
 
 
+def article(noun: str) -> str:
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
+
+
 def _cannot(devices: list[Device], on: bool | None, request: IntentRequest) -> str:
     """Why nothing was switched: 'I can't turn off Movie Night: a scene has no off, only on.'"""
     verb = {True: "turn on", False: "turn off", None: "toggle"}[on]
@@ -72,9 +76,13 @@ def _cannot(devices: list[Device], on: bool | None, request: IntentRequest) -> s
     kind = next(iter(kinds)) if len(kinds) == 1 else None
     if kind in MOMENTARY and on is False:
         reason = f"a {kind_word(kind)} has no off, only on"
+    elif kind is Kind.PERSON:
+        reason = "people are not devices"
+    elif kind in (Kind.TODO, Kind.WEATHER):
+        reason = f"{article(kind_word(kind))} has no on or off"
     elif kind in REPORTING:
         reason = "they only report, there is nothing to switch" if plural else \
-            f"it is a {kind_word(kind)}: it only reports, there is nothing to switch"
+            f"{article(kind_word(kind))} only reports, there is nothing to switch"
     else:
         reason = "that is not something it can do"
     return replies.sentence(f"I can't {verb} {what}: {reason}")

@@ -7,7 +7,7 @@ from typing import Any
 from samantha import hookimpl, replies
 from samantha.home import Device
 from samantha.house import House
-from samantha.intent_handling import IntentHandler, IntentRequest, Outcome
+from samantha.intent_handling import IntentHandler, IntentRequest, Outcome, called
 from samantha.kinds import Kind
 
 from .common import of_kind
@@ -63,7 +63,7 @@ async def get_weather(request: IntentRequest) -> Outcome:
     told = now(device)
     if told is None:
         return request.outcome(replies.sentence(
-            f"{replies.the(device.name)} hasn't reported the weather yet"))
+            f"{called(device)} hasn't reported the weather yet"))
     if request.slot("forecast"):
         ahead = forecast(device)
         told = f"{told} {ahead}" if ahead else f"{told} There is no forecast."
