@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from samantha import hookimpl, replies
 from samantha.home import Device
 from samantha.house import House
@@ -121,6 +123,24 @@ HANDLERS: dict[str, IntentHandler] = {
     "HassClimateSetFanMode": set_fan_mode,
     "HassFanSetSpeed": set_fan_speed,
 }
+
+
+# HA's templates ask a named thermostat only; a thermometer (a temperature sensor) is asked the
+# same way ("what is the furnace temperature").
+SENSOR_SENTENCES = [
+    "(what is|what's|how is) the [current] temperature (of|on|in|at) [the] {name}",
+    "(what is|what's|how is) the {name} temperature",
+    "how (hot|warm|cold) is [the] {name}",
+]
+
+
+@hookimpl
+def samantha_sentences(house: House, language: str) -> dict[str, Any] | None:
+    if language != "en":
+        return None
+    return {"language": language, "intents": {"HassClimateGetTemperature": {"data": [
+        {"sentences": SENSOR_SENTENCES,
+         "requires_context": {"domain": ["sensor"], "device_class": ["temperature"]}}]}}}
 
 
 @hookimpl
