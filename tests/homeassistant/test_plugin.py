@@ -75,7 +75,7 @@ async def test_say_cli_turns_on_kitchen_lights_in_ha(
     outcome = json.loads(out.stdout)
     assert outcome["commands"] == [
         {"device": "light.kitchen_lights", "action": "turn_on", "params": {}}]
-    assert outcome["reply"] == "Okay, the Kitchen Lights is on."
+    assert outcome["reply"] == "Okay, the Kitchen Lights are on."
     assert home_assistant.state("light.kitchen_lights")["state"] == "on"
     assert str(home_assistant.token) not in out.stdout + out.stderr
 
@@ -118,7 +118,7 @@ async def test_brightness_by_voice_reads_back_from_ha(
     home_assistant.call_service("light", "turn_off", entity_id="light.bed_light")
     house = await houses(ha_section(home_assistant))
     outcome = await house.handle_text("set the bed light to 50%", "bedroom")
-    assert outcome.reply == "Okay, the Bed Light set to 50 percent.", outcome
+    assert outcome.reply == "Okay, the Bed Light is set to 50 percent.", outcome
     raw = home_assistant.state("light.bed_light")
     assert raw["state"] == "on"
     assert raw["attributes"]["brightness"] == 128  # 50 % of 255
