@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
@@ -64,6 +65,15 @@ class IntentRequest:
     def slot(self, name: str, default: Any = None) -> Any:
         return self.slots.get(name, default)
 
+    def words(self, name: str) -> str | None:
+        """A slot as words: None when it is missing, empty or not text (a list, a NaN)."""
+        value = self.slots.get(name)
+        if isinstance(value, str):
+            return " ".join(value.split()) or None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return None
+        return f"{value:g}" if math.isfinite(value) else None
+
     def outcome(self, reply: str, results: Iterable[CommandResult] = ()) -> Outcome:
         return Outcome(room=self.room.id, text=self.text, intent=self.intent, slots=self.slots,
                        reply=reply, commands=self.commands, results=list(results))
@@ -89,7 +99,7 @@ class TargetError(Exception):
 def _as_set(value: Any) -> set[str]:
     if value is None:
         return set()
-    if isinstance(value, (list, tuple, set)):
+    if isinstance(value, (list, tuple, set, frozenset)):
         return {str(v) for v in value}
     return {str(value)}
 
@@ -137,8 +147,8 @@ def resolve_targets(request: IntentRequest, *, kinds: Iterable[Kind] | None = No
             device.device_class is None and device.kind is Kind.COVER and "blind" in classes
         )
 
-    name = request.slot("name")
-    area_id = request.slot("area")
+    name = request.words("name")
+    area_id = request.words("area")
     room = home.rooms.get(area_id) if area_id else None
     if area_id and room is None:
         raise TargetError(f"I don't know a room called {area_id}.")
@@ -163,7 +173,7 @@ def resolve_targets(request: IntentRequest, *, kinds: Iterable[Kind] | None = No
         return found
 
     rooms: list[Room]
-    floor = request.slot("floor")
+    floor = request.words("floor")
     if room is not None:
         rooms = [room]
     elif floor:
@@ -199,7 +209,7 @@ def describe_targets(devices: list[Device], request: IntentRequest) -> str:
 def subject(devices: list[Device], request: IntentRequest) -> tuple[str, bool]:
     """What the reply calls `devices` and whether that is plural: ('the kitchen lights', True),
     ('the lamp', False), ('the lamp, the fan and the TV', True)."""
-    if request.slot("name") or len(devices) <= 3:
+    if request.words("name") or len(devices) <= 3:
         plural = len(devices) > 1 or (len(devices) == 1 and is_plural(devices[0]))
         return replies.join([called(d) for d in devices]), plural
     kinds = {d.kind for d in devices}

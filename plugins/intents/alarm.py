@@ -79,7 +79,7 @@ async def disarm(request: IntentRequest, devices: list[Device]) -> Outcome:
 
 async def arm_intent(request: IntentRequest) -> Outcome:
     devices = of_kind(request, Kind.ALARM_CONTROL_PANEL, "arm the alarm")
-    mode = str(request.slot("mode") or "away")
+    mode = str(request.words("mode") or "away")
     return await arm(request, devices, MODES.get(mode, "arm_away"))
 
 

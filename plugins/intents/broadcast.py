@@ -26,7 +26,7 @@ async def phrased(house: House, room: str, message: str) -> str:
 
 def _rooms(request: IntentRequest) -> list[Room]:
     home = request.house.home
-    area = request.slot("area")
+    area = request.words("area")
     if area:
         room = home.rooms.get(area)
         if room is None:
@@ -37,13 +37,13 @@ def _rooms(request: IntentRequest) -> list[Room]:
 
 
 async def broadcast(request: IntentRequest) -> Outcome:
-    message = " ".join(str(request.slot("message") or "").split())
+    message = " ".join(str(request.words("message") or "").split())
     if not message:
         return request.outcome("What should I announce?")
     rooms = _rooms(request)
     for room in rooms:
         await request.house.speak(room.id, await phrased(request.house, room.id, message))
-    where = "everywhere" if len(rooms) > 1 and not request.slot("area") else \
+    where = "everywhere" if len(rooms) > 1 and not request.words("area") else \
         "in " + replies.join([f"the {r.name.lower()}" for r in rooms])
     return request.outcome(replies.sentence(f"Okay, I've announced it {where}"))
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from samantha import hookimpl, replies
 from samantha.house import House
 from samantha.intent_handling import IntentHandler, IntentRequest, Outcome, subject
@@ -13,7 +15,7 @@ from .common import act, commands_for, of_kind
 async def vacuum_start(request: IntentRequest) -> Outcome:
     devices = of_kind(request, Kind.VACUUM, "start the vacuum")[:1]
     what, plural = subject(devices, request)
-    floor = request.slot("floor")
+    floor = request.words("floor")
     if floor:
         rooms = [r.id for r in request.house.home.rooms.values() if r.floor == floor]
         return await act(request, commands_for(devices, "clean_area", area=rooms),
@@ -24,12 +26,12 @@ async def vacuum_start(request: IntentRequest) -> Outcome:
 
 async def vacuum_clean_area(request: IntentRequest) -> Outcome:
     home = request.house.home
-    area = request.slot("area")
+    area = request.words("area")
     room = home.rooms.get(area) if area else request.room
     if room is None:
         return request.outcome(f"I don't know a room called {area}.")
     # The vacuum is found by name, else anywhere in the house: it travels to the room.
-    named = request.slot("name")
+    named = request.words("name")
     probe = request if named else _without_area(request)
     devices = of_kind(probe, Kind.VACUUM, f"clean the {room.name.lower()}")[:1]
     what, plural = subject(devices, request)
@@ -71,6 +73,26 @@ HANDLERS: dict[str, IntentHandler] = {
     "HassLawnMowerStartMowing": mower_start,
     "HassLawnMowerDock": mower_dock,
 }
+
+
+# HA's templates need the vacuum's name to start or dock it; most homes have one vacuum and
+# call it "the vacuum".
+SENTENCES = {
+    "HassVacuumStart": ["(start|run) [the] (vacuum|hoover|robot vacuum) [cleaner]",
+                        "(start|begin) (vacuuming|hoovering)"],
+    "HassVacuumReturnToBase": [
+        "(send|return) [the] (vacuum|hoover|robot vacuum) [cleaner] (home|back|to [its] base)",
+        "dock [the] (vacuum|hoover|robot vacuum) [cleaner]",
+        "stop (vacuuming|hoovering)"],
+}
+
+
+@hookimpl
+def samantha_sentences(house: House, language: str) -> dict[str, Any] | None:
+    if language != "en":
+        return None
+    return {"language": language, "intents": {
+        intent: {"data": [{"sentences": sentences}]} for intent, sentences in SENTENCES.items()}}
 
 
 @hookimpl

@@ -74,7 +74,7 @@ def _temperature_of(device: Device, request: IntentRequest) -> str | None:
 
 
 async def get_temperature(request: IntentRequest) -> Outcome:
-    if request.slot("name"):
+    if request.words("name"):
         devices = resolve_targets(request)
     else:
         try:
@@ -96,7 +96,7 @@ async def get_temperature(request: IntentRequest) -> Outcome:
 async def set_fan_mode(request: IntentRequest) -> Outcome:
     devices = _only(resolve_targets(request, kinds=[Kind.CLIMATE]), (Kind.CLIMATE,), request,
                     "set the fan mode of", "a thermostat or air conditioner")
-    mode = request.slot("fan_mode")
+    mode = request.words("fan_mode")
     if not mode:
         return request.outcome("Which fan mode would you like?")
     what, _ = subject(devices, request)

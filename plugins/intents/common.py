@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from typing import Any
 
@@ -58,7 +59,7 @@ def of_kind(request: IntentRequest, kind: Kind, doing: str) -> list[Device]:
     if not everywhere:
         raise TargetError(replies.sentence(
             f"I can't {doing}: no {kind_word(kind)} is set up"))
-    if request.slot("name"):
+    if request.words("name"):
         named = [d for d in resolve_targets(request) if d.kind is kind]
         if not named:
             found = resolve_targets(request)
@@ -66,7 +67,7 @@ def of_kind(request: IntentRequest, kind: Kind, doing: str) -> list[Device]:
             raise TargetError(replies.sentence(
                 f"I can't {doing}: {what} {replies.be(plural)} not a {kind_word(kind)}"))
         return named
-    area = request.slot("area")
+    area = request.words("area")
     room = home.rooms.get(area) if area else request.room
     here = [d for d in everywhere if room is not None and d.room == room.id]
     if here:
@@ -80,9 +81,10 @@ def number_slot(request: IntentRequest, name: str) -> float | None:
     if value is None or isinstance(value, bool):
         return None
     try:
-        return float(value)
-    except (TypeError, ValueError):
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
         return None
+    return number if math.isfinite(number) else None
 
 
 def in_room(request: IntentRequest, device: Device) -> str:

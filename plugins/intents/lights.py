@@ -34,7 +34,7 @@ async def light_set(request: IntentRequest) -> Outcome:
         level = round(brightness)
         commands += commands_for(lights, "set_brightness", brightness=level)
         said.append(replies.percent(level))
-    color = request.slot("color")
+    color = request.words("color")
     if color is not None:
         rgb = COLORS.get(str(color).lower())
         if rgb is None:

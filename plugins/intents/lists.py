@@ -17,7 +17,7 @@ from .common import act, commands_for, of_kind
 
 
 def _item(request: IntentRequest) -> str:
-    return " ".join(str(request.slot("item") or "").split())
+    return " ".join(str(request.words("item") or "").split())
 
 
 def shopping_list(request: IntentRequest, doing: str) -> Device:

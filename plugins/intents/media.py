@@ -26,7 +26,7 @@ def players(request: IntentRequest, doing: str, *, on: bool = False) -> list[Dev
     try:
         devices = resolve_targets(request, kinds=[Kind.MEDIA_PLAYER])
     except TargetError as err:
-        if request.slot("name"):
+        if request.words("name"):
             raise
         if not any(d.kind is Kind.MEDIA_PLAYER for d in request.house.home.devices.values()):
             raise TargetError(replies.sentence(
@@ -49,14 +49,14 @@ def _playing(devices: list[Device], *states: str) -> list[Device]:
 
 
 async def search_and_play(request: IntentRequest) -> Outcome:
-    query = str(request.slot("search_query") or "").strip()
+    query = str(request.words("search_query") or "").strip()
     if not query:
         return request.outcome("What would you like me to play?")
     devices = players(request, f"play {query}", on=True)[:1]  # one player plays one search
     what, _ = subject(devices, request)
     params = {"query": query}
-    if request.slot("media_class"):
-        params["media_class"] = str(request.slot("media_class"))
+    if request.words("media_class"):
+        params["media_class"] = str(request.words("media_class"))
     return await act(request, commands_for(devices, "play_media", **params),
                      f"Okay, playing {query} on {what}")
 
@@ -104,7 +104,7 @@ async def set_volume(request: IntentRequest) -> Outcome:
 
 
 def _step(request: IntentRequest) -> int | None:
-    step = request.slot("volume_step")
+    step = request.words("volume_step")
     if step == "up":
         return VOLUME_STEP
     if step == "down":

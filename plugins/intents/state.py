@@ -92,10 +92,10 @@ def _persons(request: IntentRequest) -> Outcome:
     people = [d for d in request.house.home.devices.values() if d.kind is Kind.PERSON]
     if not people:
         return request.outcome("I don't know who lives here: no people are set up.")
-    zone = str(request.slot("state") or "home").casefold()
+    zone = str(request.words("state") or "home").casefold()
     zone = "home" if zone in ("home", "house", "the house") else zone
     there = [p for p in people if str(p.state.get("state", "")).casefold() == zone]
-    where = "home" if zone == "home" else f"at {request.slot('state')}"
+    where = "home" if zone == "home" else f"at {request.words('state')}"
     if not there:
         return request.outcome(f"No, nobody is {where}.")
     names = replies.join([p.name for p in there])
@@ -107,10 +107,10 @@ def _agree(device: Device) -> str:
 
 
 async def get_state(request: IntentRequest) -> Outcome:
-    if request.slot("domain") == "person" and not request.slot("name"):
+    if request.slot("domain") == "person" and not request.words("name"):
         return _persons(request)
     devices = resolve_targets(request)
-    wanted = request.slot("state")
+    wanted = request.words("state")
     if wanted is not None and str(wanted) in STATE_WORDS:
         expect = STATE_WORDS[str(wanted)]
         matching = [d for d in devices if is_on(d.kind, d.state) == expect]

@@ -64,7 +64,7 @@ async def get_weather(request: IntentRequest) -> Outcome:
     if told is None:
         return request.outcome(replies.sentence(
             f"{called(device)} hasn't reported the weather yet"))
-    if request.slot("forecast"):
+    if request.words("forecast"):
         ahead = forecast(device)
         told = f"{told} {ahead}" if ahead else f"{told} There is no forecast."
     return request.outcome(told)
