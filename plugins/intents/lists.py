@@ -41,6 +41,8 @@ def named_list(request: IntentRequest, doing: str) -> Device:
 
 def _has(device: Device, item: str, *, open_only: bool) -> bool:
     for entry in device.state.get("items", []):
+        if not isinstance(entry, dict):
+            continue
         if str(entry.get("summary", "")).casefold() == item.casefold() and (
                 not open_only or entry.get("status") != "completed"):
             return True

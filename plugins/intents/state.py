@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from samantha import hookimpl, replies
 from samantha.home import Device
 from samantha.house import House
@@ -63,13 +65,8 @@ def describe_state(device: Device) -> str:
             return condition
         return f"{condition} at {replies.temperature(s['temperature'], s.get('temperature_unit'))}"
     if kind is Kind.TODO:
-        open_items = [str(i.get("summary")) for i in s.get("items", [])
-                      if isinstance(i, dict) and i.get("status") != "completed"]
-        if not open_items:
-            return "empty"
-        return f"down for {replies.join(open_items[:MAX_TOLD])}" + (
-            f" and {replies.count(len(open_items) - MAX_TOLD, 'more item')}"
-            if len(open_items) > MAX_TOLD else "")
+        return "empty" if not open_items(device) else \
+            f"holding {replies.count(len(open_items(device)), 'item')}"
     if kind in (Kind.VACUUM, Kind.LAWN_MOWER):
         return replies.words_of(s.get("activity"))
     if kind is Kind.ALARM_CONTROL_PANEL:
@@ -77,6 +74,22 @@ def describe_state(device: Device) -> str:
     if kind is Kind.PERSON:
         return _whereabouts(s.get("state"))
     return "on" if s.get("on") else "off"
+
+
+def open_items(device: Device) -> list[str]:
+    return [str(i.get("summary")) for i in device.state.get("items", [])
+            if isinstance(i, dict) and i.get("status") != "completed"]
+
+
+def clause(device: Device) -> str:
+    """One device's state as a clause: 'the lamp is on', 'the Shopping List has milk and eggs'."""
+    items = open_items(device) if device.kind is Kind.TODO else []
+    if items:
+        told = replies.join(items[:MAX_TOLD])
+        if len(items) > MAX_TOLD:
+            told += f" and {replies.count(len(items) - MAX_TOLD, 'more item')}"
+        return f"{called(device)} has {told}"
+    return f"{called(device)} {_agree(device)} {describe_state(device)}"
 
 
 def _whereabouts(state: object) -> str:
@@ -123,8 +136,7 @@ async def get_state(request: IntentRequest) -> Outcome:
         names = replies.join([called(d) for d in matching])
         return request.outcome(replies.sentence(
             f"Yes: {names} {replies.be(len(matching) > 1)} {wanted}"))
-    parts = [f"{called(d)} {_agree(d)} {describe_state(d)}"
-             for d in devices[:MAX_TOLD]]
+    parts = [clause(d) for d in devices[:MAX_TOLD]]
     more = len(devices) - MAX_TOLD
     text = replies.join(parts)
     if more > 0:
@@ -140,6 +152,17 @@ HANDLERS: dict[str, IntentHandler] = {
     "HassGetState": get_state,
     "HassNevermind": nevermind,
 }
+
+
+@hookimpl
+def samantha_sentences(house: House, language: str) -> dict[str, Any] | None:
+    if language != "en":
+        return None
+    # HA's templates cannot ask what is on a list.
+    return {"language": language, "intents": {"HassGetState": {"data": [{
+        "sentences": ["what('s| is) on [my|the] {name} [list]",
+                      "(read|tell) [me] [what's on] [my|the] {name} [list]"],
+        "requires_context": {"domain": ["todo"]}}]}}}
 
 
 @hookimpl

@@ -60,6 +60,13 @@ async def test_lists(house: House) -> None:
         "Bread isn't on the Shopping List."
     await say(house, "complete laundry on the chores list")
     assert state(house, "chores")["items"][0]["status"] == "completed"
+    # The same item again: checking it off takes the open one, not the one already done.
+    await say(house, "add milk to my shopping list")
+    assert await say(house, "what's on my shopping list") == "The Shopping List has milk."
+    await say(house, "check off milk from my shopping list")
+    assert [i["status"] for i in state(house, "shopping_list")["items"]] == \
+        ["completed", "completed"]
+    assert await say(house, "what is on my shopping list") == "The Shopping List is empty."
 
 
 async def test_weather(house: House) -> None:
