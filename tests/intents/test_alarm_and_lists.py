@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from every_kind import ALARM_CODE
 
+from samantha.events import DeviceCommand
 from samantha.house import House
 
 
@@ -16,6 +17,12 @@ async def test_alarm_arms_with_the_code_and_disarms_only_after_yes(
         house: House, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
     panel = house.home.devices["house_alarm"]
+    seen: list[DeviceCommand] = []
+
+    async def observe(event: DeviceCommand) -> None:
+        seen.append(event)
+
+    house.bus.subscribe(DeviceCommand, observe)
     armed = await house.handle_text("arm the alarm in night mode", "kitchen")
     assert armed.reply == "Okay, the House Alarm is armed (night)."
     assert panel.state["state"] == "armed_night"
@@ -32,6 +39,9 @@ async def test_alarm_arms_with_the_code_and_disarms_only_after_yes(
     assert ALARM_CODE not in json.dumps(done.public())
     await house.bus.drain()
     assert not [r for r in caplog.records if ALARM_CODE in r.getMessage()]
+    # Observers (dashboard, automations) hear of both commands, never of the code.
+    assert [e.action for e in seen] == ["arm_night", "disarm"]
+    assert all("code" not in e.params for e in seen)
 
 
 async def test_voice_still_never_unlocks(house: House) -> None:
