@@ -31,9 +31,10 @@ def players(request: IntentRequest, doing: str, *, on: bool = False) -> list[Dev
         if not any(d.kind is Kind.MEDIA_PLAYER for d in request.house.home.devices.values()):
             raise TargetError(replies.sentence(
                 f"I can't {plain}: no media player is set up")) from None
-        raise TargetError(replies.sentence(
-            f"I can't {plain}: {err.reply.rstrip('.').replace('devices', 'media players')}")
-        ) from None
+        reason = err.reply.rstrip(".").replace("devices", "media players")
+        if reason.startswith("There "):  # mid-sentence after the colon
+            reason = "t" + reason[1:]
+        raise TargetError(replies.sentence(f"I can't {plain}: {reason}")) from None
     found = [d for d in devices if d.kind is Kind.MEDIA_PLAYER]
     if not found:
         what, plural = subject(devices, request)
