@@ -162,7 +162,7 @@ async def test_change_made_in_ha_reaches_home_model(
                      what="the websocket change")
     await eventually(lambda: any(e.device == device.id for e in events), what="the bus event")
     answer = await house.handle_text("is the ceiling lights on", "living_room")
-    assert answer.reply == f"Yes, the Ceiling Lights is on at {round(target * 100 / 255)} percent."
+    assert answer.reply == f"Yes, the Ceiling Lights are on at {round(target * 100 / 255)} percent."
 
 
 async def test_service_error_is_spoken_and_logged(
