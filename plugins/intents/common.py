@@ -38,7 +38,7 @@ def failure(results: list[CommandResult], request: IntentRequest) -> str | None:
         for r in failed
     )
     if all(r.queued for r in failed):
-        return replies.sentence(f"It's on its way but not done yet. {reasons}")
+        return replies.sentence(f"Not done yet. {reasons}")
     if len(failed) == len(results):
         return replies.sentence(f"I couldn't do that. {reasons}")
     return replies.sentence(f"I did most of it, but not everything. {reasons}")
