@@ -98,7 +98,8 @@ async def _switch(request: IntentRequest, on: bool | None) -> Outcome:
     doable = [(d, a) for d, a in pairs if a is not None]
     if not doable:
         return request.outcome(_cannot(devices, on, request))
-    unlocking = [d for d, a in doable if a == "unlock"]
+    # `sensitive: false` on a lock is the owner's choice to allow unlocking it by voice.
+    unlocking = [d for d, a in doable if a == "unlock" and d.sensitive]
     if unlocking:
         # Unlocking by voice could let anyone at the door in: the plain intent path refuses.
         return request.outcome(replies.sentence(
