@@ -50,15 +50,21 @@ async def test_voice_still_never_unlocks(house: House) -> None:
     assert house.home.devices["kitchen.back_door"].state["locked"] is True
 
 
-async def test_a_wrong_code_is_refused_without_saying_it(tmp_path: Path,
-                                                         house_path: Path) -> None:
+async def test_owner_choices_wrong_code_and_voice_unlock(house_path: Path) -> None:
+    """Without `alarm.code` the panel refuses (its code unsaid); a lock the owner marked
+    `sensitive: false` may be unlocked by voice, as before."""
     text = house_path.read_text().replace("alarm:\n  code: !secret alarm_code\n", "")
+    text = text.replace("{name: Back Door, room: Kitchen, kind: lock}",
+                        "{name: Back Door, room: Kitchen, kind: lock, sensitive: false}")
     house_path.write_text(text)
     async with House.prepare(house_path) as house:
         outcome = await house.handle_text("arm the alarm", "kitchen")
         assert house.home.devices["house_alarm"].state["state"] == "disarmed"
         assert "code is missing or wrong" in outcome.reply
         assert ALARM_CODE not in outcome.reply
+        unlocked = await house.handle_text("unlock the back door", "kitchen")
+        assert unlocked.reply == "Okay, the Back Door is unlocked."
+        assert house.home.devices["kitchen.back_door"].state["locked"] is False
 
 
 async def test_list_items_survive_a_restart(house_path: Path) -> None:
