@@ -56,7 +56,7 @@ async def arm(request: IntentRequest, devices: list[Device], action: str) -> Out
     what, plural = subject(devices, request)
     mode = replies.words_of(action.removeprefix("arm_"))
     return await act(request, _commands(request.house, devices, action),
-                     f"Okay, {what} {replies.be(plural)} armed ({mode})")
+                     f"Okay, {what} {replies.be(plural)} armed in {mode} mode")
 
 
 async def disarm(request: IntentRequest, devices: list[Device]) -> Outcome:

@@ -24,7 +24,7 @@ async def test_alarm_arms_with_the_code_and_disarms_only_after_yes(
 
     house.bus.subscribe(DeviceCommand, observe)
     armed = await house.handle_text("arm the alarm in night mode", "kitchen")
-    assert armed.reply == "Okay, the House Alarm is armed (night)."
+    assert armed.reply == "Okay, the House Alarm is armed in night mode."
     assert panel.state["state"] == "armed_night"
     shown = json.dumps(armed.public())
     assert ALARM_CODE not in shown and '"code": "***"' in shown
