@@ -184,7 +184,7 @@ def resolve_targets(request: IntentRequest, *, kinds: Iterable[Kind] | None = No
         rooms = [request.room]
     found = [d for r in rooms for d in home.devices_in(r.id) if fits(d)]
     if not found:
-        what = describe_kind(domains, classes)
+        what = describe_kind(domains or allowed or set(), classes)
         where = rooms[0].name if len(rooms) == 1 else f"the {floor}"
         raise TargetError(f"There are no {what} in the {where}." if len(rooms) == 1
                           else f"There are no {what} on {where}.")
