@@ -42,7 +42,7 @@ async def test_media(house: House) -> None:
     assert state(house, tv)["muted"] is False
     # Understood, but not possible here: say what and why.
     reply = await say(house, "play jazz", "bedroom")
-    assert reply == "I can't play jazz: there are no media players in the Bedroom."
+    assert reply == "I can't play jazz: there are no speakers in the Bedroom."
 
 
 async def test_lists(house: House) -> None:
