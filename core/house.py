@@ -43,7 +43,13 @@ from samantha.events import (
     UtteranceHeard,
 )
 from samantha.home import Device, Home, Room, slugify
-from samantha.intent_handling import IntentHandler, IntentRequest, Outcome, TargetError
+from samantha.intent_handling import (
+    IntentHandler,
+    IntentRequest,
+    Outcome,
+    TargetError,
+    unhandled_reply,
+)
 from samantha.kinds import ACTIONS, CommandError
 from samantha.plugin_host import HookFailure, PluginHost, PluginLoadError
 from samantha.providers import (
@@ -333,7 +339,7 @@ class House:
         request = IntentRequest(house=self, room=room, text=text, intent=intent, slots=slots)
         handler = self.handlers.get(intent)
         if handler is None:
-            return request.outcome("I understood that, but I can't do it yet.")
+            return request.outcome(unhandled_reply(intent, slots))
         try:
             outcome = await handler(request)
             if not isinstance(outcome, Outcome):
@@ -407,8 +413,10 @@ class House:
                                              error=f"{device.name} has no working provider"))
                 continue
             # Observers hear of the command without holding it up (it is on the voice path).
+            # An alarm code goes to the device only, never to observers.
+            shown = {k: v for k, v in command.params.items() if k != "code"}
             self.bus.publish_soon(DeviceCommand(device=device.id, action=command.action,
-                                                params=command.params, room=room))
+                                                params=shown, room=room))
             try:
                 await within(provider.execute(device, command), self.host.hook_timeout)
             except CommandQueued as err:

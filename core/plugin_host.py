@@ -28,7 +28,17 @@ hookimpl = pluggy.HookimplMarker("samantha")
 # Samantha's own features, registered exactly as third-party plugins are.
 BUILTIN_PLUGINS: tuple[str, ...] = (
     "samantha.plugins.virtual_devices",
-    "samantha.plugins.builtin_intents",
+    "samantha.plugins.intents.switching",
+    "samantha.plugins.intents.lights",
+    "samantha.plugins.intents.climate",
+    "samantha.plugins.intents.covers",
+    "samantha.plugins.intents.media",
+    "samantha.plugins.intents.lists",
+    "samantha.plugins.intents.weather",
+    "samantha.plugins.intents.cleaning",
+    "samantha.plugins.intents.alarm",
+    "samantha.plugins.intents.broadcast",
+    "samantha.plugins.intents.state",
     "samantha.plugins.custom_sentences",
     "samantha.plugins.automations.plugin",
     "samantha.plugins.speech.plugin",
