@@ -103,6 +103,10 @@ persona:
 people:
   anna: {aliases: [annie], rooms: [Living Room], persona: Ada}
 """,
+    "alarm": """\
+alarm:
+  code: !secret alarm_code   # sent to alarm panels; never spoken, printed or logged
+""",
     "care": """\
 care:
   speak_first:

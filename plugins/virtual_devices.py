@@ -129,6 +129,9 @@ def samantha_config_references(config: Any) -> References:
     section = getattr(config, "devices", None)
     for index, spec in enumerate(section.root if section else []):
         found.refer("room", spec.room, ("devices", index, "room"))
+        if spec.room is None:
+            found.declare("device", spec.name, spec.id or slugify(spec.name), *spec.aliases)
+            continue
         room_id = room_id_of(config, spec.room) or slugify(spec.room)
         found.declare("device", spec.name, spec.id or f"{room_id}.{slugify(spec.name)}",
                       *spec.aliases)

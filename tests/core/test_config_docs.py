@@ -48,6 +48,7 @@ def test_the_examples_together_are_a_valid_house(tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MQTT_PASSWORD", "example-password")
     monkeypatch.setenv("HA_TOKEN", "example-token")
+    monkeypatch.setenv("ALARM_CODE", "example-code")
     path = tmp_path / "samantha.yaml"
     path.write_text("".join(EXAMPLES[k] for k in ["core", *sorted(set(EXAMPLES) - {"core"})]),
                     encoding="utf-8")
