@@ -20,6 +20,7 @@ from samantha.intent_handling import Outcome
 from samantha.plugins.people import clock
 from samantha.plugins.people.conversations import as_data
 
+from . import feelings
 from .events import PersonaSentence
 from .llm import StreamEnd, ToolCall
 from .offline import DEFAULT_LINES, clock_values, topic_of
@@ -118,6 +119,7 @@ async def _with_deadline(stream: AsyncIterator[str | StreamEnd], first: float,
 async def think(house: House, rt: Runtime, room: str, text: str) -> Outcome:
     person = rt.person_in(room)
     persona = rt.persona_for(room, person)
+    rt.notice(person, room, feelings.read(text))  # before the prompt: this sentence counts
     if rt.model is None:
         return offline_outcome(rt, persona, room, text, failed=False)
     turn = Turn(house=house, rt=rt, room=room, person=person, persona=persona, said=text)
@@ -184,6 +186,9 @@ async def _converse(turn: Turn, speaker: Speaker, text: str) -> None:
         names = {r.id: r.name for r in house.home.rooms.values()}
         data.update(as_data(rt.conversations.episodes(turn.person, limit=EPISODES_IN_PROMPT),
                             rt.conversations.open_threads(turn.person), names))
+        seems = rt.seems(turn.person)
+        if seems is not None:
+            data["speaker_seems"] = seems
     messages = build_messages(turn.persona, data, rt.recent(turn.room, turn.person), text)
     tools = tool_specs(rt)
     capped = False

@@ -12,7 +12,7 @@ from samantha import hookimpl
 from samantha.events import BaseEvent, DeviceStateChanged, UtteranceHeard
 from samantha.intent_handling import IntentHandler, Outcome
 
-from . import local_intents, timer_intents
+from . import feelings, local_intents, timer_intents
 from .brain import think
 from .later import ACTION_INTENTS
 from .memory import HOUSEHOLD
@@ -87,6 +87,10 @@ def samantha_outcome(house: House, outcome: Outcome) -> Outcome:
         return outcome.model_copy(update={"persona": outcome.persona or persona.name})
     if outcome.intent == "HassNevermind":
         rt.pending.pop(outcome.room, None)
+    # Small talk says how someone is; a device command only that (and when) they spoke.
+    conversational = outcome.intent in local_intents.TOPIC_OF_INTENT
+    if outcome.intent != "SamanthaForgetMe":  # noticing would keep a trace of them
+        rt.notice(person, outcome.room, feelings.read(outcome.text) if conversational else None)
     reply = outcome.reply
     if reply:
         detail = _OKAY.sub("", reply)

@@ -25,10 +25,12 @@ from samantha.plugins.people.speaker import MIN_SCORE
 from samantha.plugins.people.speaker import current as current_speaker
 from samantha.providers import Command
 
-from .events import MoodChanged
+from .events import MoodChanged, PersonSeemsLow
+from .feelings import Reading, from_judgement
 from .llm import ChatModel
 from .memory import MemoryStore
 from .mood import Mood
+from .person_state import PersonState, PersonStates
 from .profile import DEFAULT_PERSONA, PersonaProfile, ReplyTemplate, TemplatePicker, fill
 from .schedule import Scheduler
 from .settings import PersonaSection, resolve_endpoint
@@ -87,6 +89,7 @@ class Runtime:
         self.scheduler = Scheduler(self.memory)
         self.recall_loading: asyncio.Task[None] | None = None
         self.conversations = Conversations(self.memory, self.section.llm.history_minutes * 60)
+        self.person_states = PersonStates(self.memory, self.section.feelings.half_life_hours)
         self.pending: dict[str, Pending] = {}
         self.history: dict[str, deque[Exchange]] = {}
         self.last_memory: dict[str, int] = {}
@@ -270,9 +273,53 @@ class Runtime:
             room = self.house.home.find_room(turns[0].room)
             condensed, how = await condense(turns, room.name if room else turns[0].room, ask)
             episodes.append(self.conversations.close_conversation(turns, condensed, how))
+            if how == "model":
+                self.judged(turns[0].person, condensed.mood)
             log.info("kept a conversation with %s in %s as an episode (%s)", turns[0].person,
                      turns[0].room, how)
         return episodes
+
+    # --- how people seem ------------------------------------------------------------------------
+
+    def notice(self, person: str | None, room: str, reading: Reading | None) -> PersonState | None:
+        """Take in what a known person just said (`reading` None: a device command, which only
+        tells that and when they spoke). A guest is never tracked."""
+        if person is None or not self.section.feelings.enabled:
+            return None
+        try:
+            state, became_low = self.person_states.observe(person, reading)
+        except Exception as err:  # a read-only or broken file costs the estimate, not the turn
+            log.warning("could not update how %s seems: %s", person, err)
+            return None
+        if became_low:
+            log.info("%s seems %s", person, " and ".join(state.words()) or "low")
+            with contextlib.suppress(RuntimeError):  # no running loop: nobody is listening
+                self.house.bus.publish_soon(PersonSeemsLow(
+                    person=person, room=room, valence=round(state.valence, 3),
+                    energy=round(state.energy, 3), terseness=round(state.terseness, 3),
+                    reason=" and ".join(state.words()) or "low"))
+        return state
+
+    def seems(self, person: str) -> dict[str, Any] | None:
+        """How a known person seems, for HOUSE DATA (None: nothing known, or turned off)."""
+        if not self.section.feelings.enabled:
+            return None
+        try:
+            state = self.person_states.state(person)
+        except Exception as err:
+            log.warning("could not read how %s seems: %s", person, err)
+            return None
+        return state.as_data(person) if state is not None else None
+
+    def judged(self, person: str, word: str | None) -> None:
+        """The model's own word for how someone seemed (a condensed conversation's mood)."""
+        reading = from_judgement(word)
+        if reading is None or not self.section.feelings.enabled:
+            return
+        try:
+            self.person_states.judge(person, reading)
+        except Exception as err:
+            log.warning("could not update how %s seems: %s", person, err)
 
     def forget_voice(self, person: str) -> bool:
         from samantha.plugins.people.voices import VoiceProfiles
@@ -284,7 +331,8 @@ class Runtime:
             kept = [e for e in history if e.person != person]
             history.clear()
             history.extend(kept)
-        return self.conversations.forget(person)
+        gone = self.conversations.forget(person)
+        return gone + self.person_states.forget(person)
 
     def recent(self, room: str, person: str | None = None) -> list[Exchange]:
         """This speaker's recent exchanges in the room: one person never hears another's."""
