@@ -16,11 +16,12 @@ from . import feelings, local_intents, timer_intents
 from .brain import think
 from .later import ACTION_INTENTS
 from .memory import HOUSEHOLD
-from .mood import EVENT_ENERGY, effect_of_words
+from .mood import EVENT_ENERGY
 from .proactive import on_state_change
 from .runtime import forget_runtime, runtime_of
 from .settings import PersonaSection
 from .timers import restore
+from .treatment import treatment
 
 if TYPE_CHECKING:
     import click
@@ -108,7 +109,8 @@ def samantha_outcome(house: House, outcome: Outcome) -> Outcome:
 def samantha_event(house: House, event: BaseEvent) -> Any:
     rt = runtime_of(house)
     if isinstance(event, UtteranceHeard):
-        rt.nudge(*effect_of_words(event.text))
+        # Fair: only what is aimed at the house can hurt it; venting draws it closer.
+        rt.nudge(*treatment(event.text, rt.house_names).mood_effect())
     elif getattr(event, "type", None) in EVENT_ENERGY:
         rt.nudge(0.0, EVENT_ENERGY[str(event.type)])  # type: ignore[attr-defined]
     if isinstance(event, DeviceStateChanged) and rt.section.triggers:

@@ -82,6 +82,11 @@ class Runtime:
         default = self.section.default or (self.section.personas[0].name
                                            if self.section.personas else DEFAULT_PERSONA.name)
         self.default = self.personas[default.casefold()]
+        # What people call the house when they speak to (or about) it: "samantha, you ..."
+        self.house_names = frozenset(
+            {p.key() for p in self.personas.values()}
+            | {w for p in self.personas.values() for phrase in p.wake_phrases
+               for w in phrase.casefold().split() if w not in {"hey", "ok", "okay", "hi"}})
         self.endpoint = resolve_endpoint(self.section.llm)
         self.model: ChatModel | None = None
         self.memory = MemoryStore(self._memory_path())
@@ -293,6 +298,7 @@ class Runtime:
             return None
         if became_low:
             log.info("%s seems %s", person, " and ".join(state.words()) or "low")
+            self.nudge(0.05, -0.15)  # the house quietens and draws closer
             with contextlib.suppress(RuntimeError):  # no running loop: nobody is listening
                 self.house.bus.publish_soon(PersonSeemsLow(
                     person=person, room=room, valence=round(state.valence, 3),

@@ -1,5 +1,6 @@
-"""Reading how a sentence sounds is fed whatever people (and speech recognition) say: any text
-gives bounded numbers and never raises; and the person's running state stays bounded too."""
+"""Reading how a sentence sounds (and whom it is aimed at) is fed whatever people (and speech
+recognition) say: any text gives bounded numbers and never raises; and the person's running
+state stays bounded too."""
 
 from __future__ import annotations
 
@@ -10,14 +11,13 @@ from hypothesis import strategies as st
 from harness.fuzzcount import FuzzCount
 from samantha.plugins.persona.feelings import Reading, read
 from samantha.plugins.persona.person_state import PersonStates, Tracked
+from samantha.plugins.persona.treatment import treatment
 
 COUNT = FuzzCount("feelings.read")
-sentences = st.one_of(
-    st.text(max_size=300),
-    st.lists(st.sampled_from(["I'm", "fine", "not", "sad", "!!!", "LONELY", "whatever",
-                              "happy", "tired", "idiot", "you", "never", "😊", ".", "very"]),
-             max_size=12).map(" ".join),
-)
+WORDS = ["I'm", "fine", "not", "sad", "!!!", "LONELY", "whatever", "my", "boss", "thank",
+         "shut up", ",", "happy", "tired", "idiot", "you", "never", "😊", ".", "very"]
+sentences = st.one_of(st.text(max_size=200),
+                      st.lists(st.sampled_from(WORDS), max_size=12).map(" ".join))
 
 
 @pytest.mark.fuzz
@@ -27,6 +27,11 @@ def test_any_sentence_reads_as_bounded_numbers(text: str) -> None:
     assert -1 <= reading.valence <= 1 and -1 <= reading.energy <= 1
     assert reading.words >= 0 and reading.source in {"vader", "lexicon"}
     COUNT.saw("curt" if reading.curt else "read")
+    treated = treatment(text, frozenset({"samantha"}))
+    for value in (treated.kindness, treated.harshness, treated.venting, treated.good_news):
+        assert 0 <= value <= 1
+    warmth, energy = treated.mood_effect()
+    assert abs(warmth) <= 0.5 and abs(energy) <= 0.5
 
 
 @pytest.mark.fuzz
