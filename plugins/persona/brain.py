@@ -23,12 +23,13 @@ from samantha.plugins.people.conversations import as_data
 from . import feelings
 from .events import PersonaSentence
 from .llm import StreamEnd, ToolCall
-from .offline import DEFAULT_LINES, clock_values, topic_of
+from .offline import DEFAULT_LINES, FEELINGS, clock_values, topic_of
 from .profile import PersonaProfile
 from .prompt import build_messages, house_data
 from .runtime import Runtime
 from .sentences import SentenceSplitter
 from .tools import Turn, run_tool, tool_specs
+from .warmth import leave_thread, memory_line
 
 if TYPE_CHECKING:
     from samantha.house import House
@@ -74,24 +75,33 @@ class Speaker:
         return " ".join(self.sentences)
 
 
+# Said to someone who is hurting or checking we are there, "I can't think deeply right now"
+# would be cold; the reply is honest without it, and the thread brings the model back to it.
+NO_NOTICE = frozenset({*FEELINGS, "presence"})
+
+
 def offline_text(rt: Runtime, persona: PersonaProfile, room: str, text: str, *,
                  failed: bool, topic: str | None = None) -> str:
-    """Small talk from templates; otherwise an honest 'I can't think deeply right now'."""
+    """Small talk and feelings from templates; otherwise an honest 'I can't think deeply'."""
     topic = topic_of(text) or topic
-    values = {"room": room, "mood": rt.mood.describe(), "person": rt.person_in(room) or "",
-              **clock_values()}
+    person = rt.person_in(room)
+    values = {"room": room, "mood": rt.mood.describe(), "person": person or "",
+              "comma_name": f", {person.title()}" if person else "",
+              "memory_line": memory_line(rt, person, topic, text), **clock_values()}
     key = topic or "not_understood"
     reply = rt.render(persona, [key], values, DEFAULT_LINES[key])
-    if topic is None or failed:
+    if topic is None or (failed and topic not in NO_NOTICE):
         reply = f"{reply} {persona.offline_notice}"
     return reply
 
 
 def offline_outcome(rt: Runtime, persona: PersonaProfile, room: str, text: str, *,
                     failed: bool) -> Outcome:
-    return Outcome(room=room, text=text, reply=offline_text(rt, persona, room, text,
-                                                            failed=failed),
-                   source="offline", persona=persona.name)
+    reply = offline_text(rt, persona, room, text, failed=failed)
+    topic = topic_of(text)
+    if topic in FEELINGS:
+        leave_thread(rt, rt.person_in(room), room, topic, text)
+    return Outcome(room=room, text=text, reply=reply, source="offline", persona=persona.name)
 
 
 async def _with_deadline(stream: AsyncIterator[str | StreamEnd], first: float,
