@@ -69,12 +69,18 @@ async def samantha_unrecognized(house: House, room: str, text: str) -> Outcome:
     return await think(house, runtime_of(house), room, text)
 
 
-def _template_keys(outcome: Outcome) -> list[str]:
-    intent = outcome.intent or "not_understood"
+def _template_keys(outcome: Outcome) -> tuple[list[str], bool]:
+    """The template keys to try, best first, and whether the reply carries a reason that the
+    wording must keep (a refusal or a failure: "I don't know a room called garage")."""
+    if outcome.intent is None:
+        # The house refused a sentence it could parse (an unknown room, floor or device):
+        # that is not "I didn't understand", and the reason must stay.
+        return ["refused"], True
     failed = any(not r.ok for r in outcome.results) or (
-        intent in ACTION_INTENTS and not outcome.commands)
-    keys = [f"{intent}.failed"] if failed else []
-    return [*keys, intent, "failed" if failed else "default"]
+        outcome.intent in ACTION_INTENTS and not outcome.commands)
+    if failed:  # the intent's own template is worded for success ("Done. {detail}")
+        return [f"{outcome.intent}.failed", "failed"], True
+    return [outcome.intent, "default"], False
 
 
 @hookimpl
@@ -96,9 +102,10 @@ def samantha_outcome(house: House, outcome: Outcome) -> Outcome:
     if reply:
         detail = _OKAY.sub("", reply)
         detail = detail[:1].upper() + detail[1:]
-        reply = rt.render(persona, _template_keys(outcome),
+        keys, keep_reason = _template_keys(outcome)
+        reply = rt.render(persona, keys,
                           {"reply": reply, "detail": detail, "room": outcome.room,
-                           "person": person or ""}, "{reply}")
+                           "person": person or ""}, "{reply}", keep_reply=keep_reason)
     if outcome.intent != "SamanthaForgetMe":  # keeping that sentence would undo it
         rt.record(outcome.room, outcome.text, reply, person)
     return outcome.model_copy(update={"reply": reply, "persona": persona.name,

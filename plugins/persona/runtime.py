@@ -244,15 +244,23 @@ class Runtime:
     # --- wording --------------------------------------------------------------------------------
 
     def render(self, persona: PersonaProfile, keys: list[str], values: dict[str, Any],
-               fallback: ReplyTemplate) -> str:
-        """The first of `keys` the persona has a template for, filled in; else `fallback`."""
-        template: ReplyTemplate = fallback
-        chosen = "fallback"
+               fallback: ReplyTemplate, *, keep_reply: bool = False) -> str:
+        """The first of `keys` the persona has a template for, filled in; else `fallback`.
+
+        With `keep_reply` (a refusal or failure whose reply says why), a template that would
+        drop the plain reply (no {reply} or {detail}) is passed over: "I didn't understand
+        that." must never replace "I don't know a room called garage."
+        """
+        warmth = self.mood.warmth
         for key in keys:
-            if key in persona.replies:
-                template, chosen = persona.replies[key], key
-                break
-        text = self.picker.pick(f"{persona.key()}:{chosen}", template, self.mood.warmth)
+            if key not in persona.replies:
+                continue
+            text = self.picker.pick(f"{persona.key()}:{key}", persona.replies[key], warmth)
+            if keep_reply and "{reply}" not in text and "{detail}" not in text:
+                log.debug("template %r would hide the reason; not used", key)
+                continue
+            return fill(text, {"name": persona.name, **values})
+        text = self.picker.pick(f"{persona.key()}:fallback", fallback, warmth)
         return fill(text, {"name": persona.name, **values})
 
     # --- conversation ---------------------------------------------------------------------------
