@@ -77,7 +77,8 @@ class Speaker:
 
 # Said to someone who is hurting or checking we are there, "I can't think deeply right now"
 # would be cold; the reply is honest without it, and the thread brings the model back to it.
-NO_NOTICE = frozenset({*FEELINGS, "presence"})
+NO_NOTICE = frozenset({*FEELINGS, "presence", "feedback_shorter", "feedback_longer",
+                       "feedback_funny", "feedback_no_jokes", "feedback_dislike"})
 
 
 def offline_text(rt: Runtime, persona: PersonaProfile, room: str, text: str, *,
@@ -96,8 +97,8 @@ def offline_text(rt: Runtime, persona: PersonaProfile, room: str, text: str, *,
 
 
 def offline_outcome(rt: Runtime, persona: PersonaProfile, room: str, text: str, *,
-                    failed: bool) -> Outcome:
-    reply = offline_text(rt, persona, room, text, failed=failed)
+                    failed: bool, topic: str | None = None) -> Outcome:
+    reply = offline_text(rt, persona, room, text, failed=failed, topic=topic)
     topic = topic_of(text)
     if topic in FEELINGS:
         leave_thread(rt, rt.person_in(room), room, topic, text)
@@ -130,8 +131,10 @@ async def think(house: House, rt: Runtime, room: str, text: str) -> Outcome:
     person = rt.person_in(room)
     persona = rt.persona_for(room, person)
     rt.notice(person, room, feelings.read(text))  # before the prompt: this sentence counts
+    feedback = rt.grow(person, persona, room, text)  # "you talk too much" shapes this prompt
+    said_topic = f"feedback_{feedback[0].kind}" if feedback else None
     if rt.model is None:
-        return offline_outcome(rt, persona, room, text, failed=False)
+        return offline_outcome(rt, persona, room, text, failed=False, topic=said_topic)
     turn = Turn(house=house, rt=rt, room=room, person=person, persona=persona, said=text)
     speaker = Speaker(house, room, persona)
     try:
@@ -139,7 +142,7 @@ async def think(house: House, rt: Runtime, room: str, text: str) -> Outcome:
     except Exception as err:
         log.warning("the model failed (%s); the offline self answers", _describe(err))
         if not speaker.sentences:
-            outcome = offline_outcome(rt, persona, room, text, failed=True)
+            outcome = offline_outcome(rt, persona, room, text, failed=True, topic=said_topic)
             outcome.commands, outcome.results = turn.commands, turn.results
             return outcome
         await speaker.say(persona.offline_notice)
@@ -199,12 +202,17 @@ async def _converse(turn: Turn, speaker: Speaker, text: str) -> None:
         seems = rt.seems(turn.person)
         if seems is not None:
             data["speaker_seems"] = seems
-    messages = build_messages(turn.persona, data, rt.recent(turn.room, turn.person), text)
+    relationship = rt.relationship(turn.person, turn.persona)
+    if relationship is not None:
+        data["relationship"] = relationship.as_data()
+    max_tokens = relationship.max_tokens(settings.max_tokens) if relationship else None
+    messages = build_messages(turn.persona, data, rt.recent(turn.room, turn.person), text,
+                              relationship)
     tools = tool_specs(rt)
     capped = False
     for _round in range(settings.max_tool_calls + 2):
         calls: list[ToolCall] = []
-        stream = rt.model.stream(messages, tools, allow_tools=not capped)
+        stream = rt.model.stream(messages, tools, allow_tools=not capped, max_tokens=max_tokens)
         async for piece in _with_deadline(stream, settings.first_sentence_timeout, deadline):
             if isinstance(piece, StreamEnd):
                 calls = piece.tool_calls

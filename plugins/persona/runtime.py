@@ -26,12 +26,14 @@ from samantha.plugins.people.speaker import current as current_speaker
 from samantha.providers import Command
 
 from .events import MoodChanged, PersonSeemsLow
+from .feedback import Feedback, detect
 from .feelings import Reading, from_judgement
 from .llm import ChatModel
 from .memory import MemoryStore
 from .mood import Mood
 from .person_state import PersonState, PersonStates
 from .profile import DEFAULT_PERSONA, PersonaProfile, ReplyTemplate, TemplatePicker, fill
+from .relationship import Relationship, Relationships
 from .schedule import Scheduler
 from .settings import PersonaSection, resolve_endpoint
 
@@ -95,6 +97,7 @@ class Runtime:
         self.recall_loading: asyncio.Task[None] | None = None
         self.conversations = Conversations(self.memory, self.section.llm.history_minutes * 60)
         self.person_states = PersonStates(self.memory, self.section.feelings.half_life_hours)
+        self.relationships = Relationships(self.memory)
         self.pending: dict[str, Pending] = {}
         self.history: dict[str, deque[Exchange]] = {}
         self.last_memory: dict[str, int] = {}
@@ -325,6 +328,33 @@ class Runtime:
             return None
         return state.as_data(person) if state is not None else None
 
+    def grow(self, person: str | None, persona: PersonaProfile, room: str,
+             text: str) -> list[Feedback]:
+        """A conversational sentence from a known person: apply any feedback on how the house
+        talks ("you talk too much") and count the exchange. Returns the feedback found."""
+        if person is None:
+            return []
+        recent = self.recent(room, person)
+        found = detect(text, recent[-1].reply if recent else None)
+        try:
+            for change in self.relationships.feedback(person, persona, found,
+                                                      recent[-1].reply if recent else None):
+                log.info("relationship with %s: %s %s -> %s (%s)", person, change.what,
+                         change.before, change.after, change.reason)
+            self.relationships.spoke(person, persona)
+        except Exception as err:  # a broken file costs the growth, never the turn
+            log.warning("could not update the relationship with %s: %s", person, err)
+        return found
+
+    def relationship(self, person: str | None, persona: PersonaProfile) -> Relationship | None:
+        if person is None or not persona.growth.enabled:
+            return None
+        try:
+            return self.relationships.get(person, persona)
+        except Exception as err:
+            log.warning("could not read the relationship with %s: %s", person, err)
+            return None
+
     def judged(self, person: str, word: str | None) -> None:
         """The model's own word for how someone seemed (a condensed conversation's mood)."""
         reading = from_judgement(word)
@@ -346,7 +376,7 @@ class Runtime:
             history.clear()
             history.extend(kept)
         gone = self.conversations.forget(person)
-        return gone + self.person_states.forget(person)
+        return gone + self.person_states.forget(person) + self.relationships.forget(person)
 
     def recent(self, room: str, person: str | None = None) -> list[Exchange]:
         """This speaker's recent exchanges in the room: one person never hears another's."""
