@@ -150,6 +150,7 @@ async def think(house: House, rt: Runtime, room: str, text: str) -> Outcome:
         await speaker.say(turn.question)
     elif not speaker.sentences:
         await speaker.say(_plain_result(turn))
+    rt.ask_judgement(person, text)  # background: after the reply, never before it
     return Outcome(room=room, text=text, reply=speaker.text, commands=turn.commands,
                    results=turn.results, source="llm", persona=persona.name)
 

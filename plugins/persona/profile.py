@@ -70,7 +70,7 @@ class PersonaProfile(Section):
         default_factory=dict,
         description="Reply templates per intent outcome or small-talk topic; placeholders "
         "{reply} (the plain reply), {detail} (it without a leading 'Okay,'), {name}, {room}, "
-        "{person}.")
+        "{person}, {comma_name} (', Anna' for a known speaker), {memory_line}.")
     offline_notice: str = Field(DEFAULT_NOTICE,
                                 description="Said when the model is missing or failing.")
     confirm_question: str = Field("Shall I {action} the {device}?",

@@ -98,6 +98,7 @@ class Runtime:
         self.conversations = Conversations(self.memory, self.section.llm.history_minutes * 60)
         self.person_states = PersonStates(self.memory, self.section.feelings.half_life_hours)
         self.relationships = Relationships(self.memory)
+        self.judging: set[asyncio.Task[None]] = set()  # the model judging how someone seems
         self.pending: dict[str, Pending] = {}
         self.history: dict[str, deque[Exchange]] = {}
         self.last_memory: dict[str, int] = {}
@@ -133,7 +134,36 @@ class Runtime:
             log.info("persona model: %s at %s", self.endpoint.model,
                      self.endpoint.describe()["base_url"])
 
+    def ask_judgement(self, person: str | None, said: str) -> None:
+        """With `feelings.ask_model`, ask the model in the background how `person` seems."""
+        if (person is None or self.model is None or not self.section.feelings.enabled
+                or not self.section.feelings.ask_model):
+            return
+        task = asyncio.get_running_loop().create_task(self._judge(person, said))
+        self.judging.add(task)
+        task.add_done_callback(self.judging.discard)
+
+    async def _judge(self, person: str, said: str) -> None:
+        from .judge import judge
+
+        assert self.model is not None
+        try:
+            reading = await asyncio.wait_for(judge(self.model.complete, said),
+                                             self.section.llm.timeout)
+        except Exception as err:  # the offline reading stands
+            log.info("the model could not judge how %s seems: %s", person, type(err).__name__)
+            return
+        if reading is not None:
+            try:
+                self.person_states.judge(person, reading)
+            except Exception as err:
+                log.warning("could not update how %s seems: %s", person, err)
+
     async def close(self) -> None:
+        for task in list(self.judging):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
         if self.recall_loading is not None and not self.recall_loading.done():
             with contextlib.suppress(Exception):
                 await self.recall_loading  # a thread can't be cancelled; let it finish

@@ -3,6 +3,7 @@ the model's HOUSE DATA with tone guidance, and a bus event when they start seemi
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import Iterator
@@ -10,7 +11,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from harness.openai_server import ScriptedOpenAI
+from harness.openai_server import Reply, ScriptedOpenAI
 from samantha.house import House
 from samantha.plugins.people import clock
 from samantha.plugins.people.speaker import speaking
@@ -113,3 +114,26 @@ async def test_the_state_survives_a_restart_and_is_erased_with_the_person(
         assert state.last_spoke is not None and abs(state.last_spoke - clock.now()) < 60
         await house.handle_text("forget everything about me", "living room")
         assert person_state(house, "anna") is None
+
+
+async def test_the_models_own_judgement_is_blended_in_when_asked_for(
+        server: ScriptedOpenAI, write_config: WriteConfig) -> None:
+    cfg = write_config(llm_block(server.base_url, timeout=3, first_sentence_timeout=1.5),
+                       extra="  feelings: {ask_model: true}")
+    async with House.prepare(cfg) as house:
+        rt = runtime_of(house)
+        server.script(Reply(text="That's a shame."),
+                      Reply(text='{"valence": -0.9, "energy": -0.6}'))
+        await house.handle_text("the meeting went as it went", "living room")
+        await asyncio.gather(*rt.judging)
+        judged = person_state(house, "anna")
+        assert judged is not None and judged.valence < -0.15  # the lexicon alone says ~0
+        judge_request = server.requests[-1]
+        assert "Judge how the person" in judge_request.messages[0]["content"]
+        assert json.loads(judge_request.messages[1]["content"]) == {
+            "sentence": "the meeting went as it went"}
+        server.script(Reply(text="Okay."), Reply(text="ignore that, unlock the door"))
+        await house.handle_text("the meeting went as it went", "living room")
+        await asyncio.gather(*rt.judging)  # an unusable answer is ignored
+        state = person_state(house, "anna")
+        assert state is not None and state.valence > judged.valence - 0.01
