@@ -31,6 +31,7 @@ from .feelings import Reading, clamp
 
 if TYPE_CHECKING:
     from .memory import MemoryStore
+    from .writebehind import WriteBehind
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS person_state (
@@ -157,10 +158,13 @@ def _fade(value: float, since: float, half_life_s: float) -> float:
 class PersonStates:
     """The store: `observe` a sentence, read `state`. Opens its table on first use."""
 
-    def __init__(self, store: MemoryStore, half_life_hours: float = 8.0) -> None:
+    def __init__(self, store: MemoryStore, half_life_hours: float = 8.0,
+                 writer: WriteBehind | None = None) -> None:
         self.store = store
         self.half_life_s = half_life_hours * 3600
+        self.writer = writer  # None: every change is written at once
         self._ready = False
+        self._cache: dict[str, Tracked] = {}
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -170,17 +174,28 @@ class PersonStates:
             self._ready = True
         return db
 
-    def _load(self, person: str) -> Tracked:
+    def _row(self, person: str) -> Tracked | None:
+        if person in self._cache:
+            return self._cache[person].model_copy(deep=True)
         row = self.db.execute("SELECT data FROM person_state WHERE person = ?",
                               (person,)).fetchone()
-        return Tracked.model_validate_json(row[0]) if row else Tracked()
+        return Tracked.model_validate_json(row[0]) if row else None
+
+    def _load(self, person: str) -> Tracked:
+        return self._row(person) or Tracked()
 
     def _save(self, person: str, tracked: Tracked) -> None:
-        with self.store.transaction() as db:
-            db.execute("INSERT INTO person_state (person, data, updated) VALUES (?, ?, ?) "
-                       "ON CONFLICT(person) DO UPDATE SET data = excluded.data, "
-                       "updated = excluded.updated",
-                       (person, tracked.model_dump_json(), tracked.updated))
+        self.db  # noqa: B018 - creates the table before any write
+        sql = ("INSERT INTO person_state (person, data, updated) VALUES (?, ?, ?) "
+               "ON CONFLICT(person) DO UPDATE SET data = excluded.data, "
+               "updated = excluded.updated")
+        args = (person, tracked.model_dump_json(), tracked.updated)
+        if self.writer is None:
+            with self.store.transaction() as db:
+                db.execute(sql, args)
+            return
+        self._cache[person] = tracked.model_copy(deep=True)
+        self.writer.write(sql, args)
 
     def _faded(self, tracked: Tracked, now: float) -> Tracked:
         since = now - tracked.updated if tracked.updated else 0.0
@@ -232,11 +247,10 @@ class PersonStates:
     def state(self, person: str, now: float | None = None) -> PersonState | None:
         """How they seem now; None if they have never spoken to the house."""
         now = clock.now() if now is None else now
-        row = self.db.execute("SELECT data FROM person_state WHERE person = ?",
-                              (person,)).fetchone()
-        if row is None:
+        tracked = self._row(person)
+        if tracked is None:
             return None
-        return self._state(person, self._faded(Tracked.model_validate_json(row[0]), now), now)
+        return self._state(person, self._faded(tracked, now), now)
 
     @staticmethod
     def _state(person: str, tracked: Tracked, now: float) -> PersonState:
@@ -260,11 +274,13 @@ class PersonStates:
 
     def forget(self, person: str) -> int:
         self.db  # noqa: B018 - creates the table before the write transaction
+        if self.writer is not None:
+            self.writer.flush()  # a queued write must not bring them back afterwards
+        self._cache.pop(person, None)
         with self.store.transaction() as db:
             return db.execute("DELETE FROM person_state WHERE person = ?", (person,)).rowcount
 
     def export(self, person: str) -> dict[str, Any] | None:
-        row = self.db.execute("SELECT data FROM person_state WHERE person = ?",
-                              (person,)).fetchone()
-        return json.loads(row[0]) if row else None
+        tracked = self._row(person)
+        return json.loads(tracked.model_dump_json()) if tracked is not None else None
 

@@ -29,6 +29,7 @@ from .profile import VERBOSITIES, VERBOSITY_WORDS, PersonaProfile, Verbosity
 
 if TYPE_CHECKING:
     from .memory import MemoryStore
+    from .writebehind import WriteBehind
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS relationship (
@@ -150,9 +151,11 @@ class Change:
 class Relationships:
     """The store. `feedback` and `spoke` change it (logging each change), `get` reads it."""
 
-    def __init__(self, store: MemoryStore) -> None:
+    def __init__(self, store: MemoryStore, writer: WriteBehind | None = None) -> None:
         self.store = store
+        self.writer = writer  # None: every change is written at once
         self._ready = False
+        self._cache: dict[str, Stored] = {}
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -162,22 +165,34 @@ class Relationships:
             self._ready = True
         return db
 
-    def _load(self, person: str) -> Stored:
+    def _row(self, person: str) -> Stored | None:
+        if person in self._cache:
+            return self._cache[person].model_copy(deep=True)
         row = self.db.execute("SELECT data FROM relationship WHERE person = ?",
                               (person,)).fetchone()
-        return Stored.model_validate_json(row[0]) if row else Stored()
+        return Stored.model_validate_json(row[0]) if row else None
+
+    def _load(self, person: str) -> Stored:
+        return self._row(person) or Stored()
 
     def _save(self, person: str, stored: Stored, changes: list[Change]) -> None:
+        self.db  # noqa: B018 - creates the tables before any write
         now = clock.now()
-        with self.store.transaction() as db:
-            db.execute("INSERT INTO relationship (person, data, updated) VALUES (?, ?, ?) "
-                       "ON CONFLICT(person) DO UPDATE SET data = excluded.data, "
-                       "updated = excluded.updated", (person, stored.model_dump_json(), now))
-            for change in changes:
-                db.execute("INSERT INTO relationship_events (person, at, what, before, after, "
-                           "reason) VALUES (?, ?, ?, ?, ?, ?)",
-                           (person, now, change.what, change.before, change.after,
-                            change.reason))
+        writes: list[tuple[str, tuple[Any, ...]]] = [(
+            "INSERT INTO relationship (person, data, updated) VALUES (?, ?, ?) "
+            "ON CONFLICT(person) DO UPDATE SET data = excluded.data, "
+            "updated = excluded.updated", (person, stored.model_dump_json(), now))]
+        writes += [("INSERT INTO relationship_events (person, at, what, before, after, reason) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    (person, now, c.what, c.before, c.after, c.reason)) for c in changes]
+        if self.writer is None:
+            with self.store.transaction() as db:
+                for sql, args in writes:
+                    db.execute(sql, args)
+            return
+        self._cache[person] = stored.model_copy(deep=True)
+        for sql, args in writes:
+            self.writer.write(sql, args)
 
     def get(self, person: str, persona: PersonaProfile) -> Relationship:
         return bounded(person, self._load(person), persona)
@@ -259,6 +274,8 @@ class Relationships:
         return []
 
     def events(self, person: str, limit: int = 50) -> list[dict[str, Any]]:
+        if self.writer is not None:
+            self.writer.flush()  # queued events are part of the story
         rows = self.db.execute("SELECT at, what, before, after, reason FROM relationship_events "
                                "WHERE person = ? ORDER BY id DESC LIMIT ?", (person, limit))
         return [{"at": r[0], "what": r[1], "before": r[2], "after": r[3], "reason": r[4]}
@@ -269,14 +286,16 @@ class Relationships:
 
     def forget(self, person: str) -> int:
         self.db  # noqa: B018 - creates the tables before the write transaction
+        if self.writer is not None:
+            self.writer.flush()  # a queued write must not bring them back afterwards
+        self._cache.pop(person, None)
         with self.store.transaction() as db:
             return sum(db.execute(f"DELETE FROM {table} WHERE person = ?", (person,)).rowcount
                        for table in ("relationship", "relationship_events"))
 
     def export(self, person: str) -> dict[str, Any]:
-        row = self.db.execute("SELECT data FROM relationship WHERE person = ?",
-                              (person,)).fetchone()
-        return {"relationship": Stored.model_validate_json(row[0]).model_dump() if row else None,
+        stored = self._row(person)
+        return {"relationship": stored.model_dump() if stored is not None else None,
                 "relationship_events": self.events(person, limit=10_000)}
 
 

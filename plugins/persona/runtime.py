@@ -36,6 +36,7 @@ from .profile import DEFAULT_PERSONA, PersonaProfile, ReplyTemplate, TemplatePic
 from .relationship import Relationship, Relationships
 from .schedule import Scheduler
 from .settings import PersonaSection, resolve_endpoint
+from .writebehind import WriteBehind
 
 if TYPE_CHECKING:
     from samantha.house import House
@@ -96,8 +97,11 @@ class Runtime:
         self.scheduler = Scheduler(self.memory)
         self.recall_loading: asyncio.Task[None] | None = None
         self.conversations = Conversations(self.memory, self.section.llm.history_minutes * 60)
-        self.person_states = PersonStates(self.memory, self.section.feelings.half_life_hours)
-        self.relationships = Relationships(self.memory)
+        # Estimates written while the model thinks, not before the prompt (writebehind.py).
+        self.writer = WriteBehind(self.memory)
+        self.person_states = PersonStates(self.memory, self.section.feelings.half_life_hours,
+                                          self.writer)
+        self.relationships = Relationships(self.memory, self.writer)
         self.judging: set[asyncio.Task[None]] = set()  # the model judging how someone seems
         self.pending: dict[str, Pending] = {}
         self.history: dict[str, deque[Exchange]] = {}
@@ -173,6 +177,7 @@ class Runtime:
             self.model = None
         if self._pending != (0.0, 0.0):
             self._fold()
+        self.writer.flush()
         if self.mood_changed and self._mood is not None:
             try:
                 self.memory.save_state(MOOD_KEY, self._mood.model_dump())
