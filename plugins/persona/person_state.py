@@ -129,7 +129,7 @@ class PersonState:
         return {
             "valence": round(self.valence, 2), "energy": round(self.energy, 2),
             "terseness": round(self.terseness, 2), "seems": self.words(),
-            "last_spoke_minutes_ago": (None if self.silence_before_s is None
+            "minutes_since_they_last_spoke": (None if self.silence_before_s is None
                                        else round(self.silence_before_s / 60)),
             "unusual_hour": self.unusual_hour,
             "tone_guidance": self.guidance(name, now),

@@ -177,7 +177,7 @@ class Runtime:
             self.model = None
         if self._pending != (0.0, 0.0):
             self._fold()
-        self.writer.flush()
+        await self.writer.close()
         if self.mood_changed and self._mood is not None:
             try:
                 self.memory.save_state(MOOD_KEY, self._mood.model_dump())
