@@ -367,10 +367,10 @@ class Runtime:
              text: str) -> list[Feedback]:
         """A conversational sentence from a known person: apply any feedback on how the house
         talks ("you talk too much") and count the exchange. Returns the feedback found."""
-        if person is None:
-            return []
         recent = self.recent(room, person)
         found = detect(text, recent[-1].reply if recent else None)
+        if person is None:
+            return found  # acknowledged, but a guest's feedback is nobody's relationship
         try:
             for change in self.relationships.feedback(person, persona, found,
                                                       recent[-1].reply if recent else None):

@@ -1,6 +1,6 @@
-"""Reading how a sentence sounds (and whom it is aimed at) is fed whatever people (and speech
-recognition) say: any text gives bounded numbers and never raises; and the person's running
-state stays bounded too."""
+"""Reading how a sentence sounds (whom it is aimed at, what it says about how the house talks)
+is fed whatever people (and speech recognition) say: any text gives bounded numbers and never
+raises; and the person's running state stays bounded too."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from harness.fuzzcount import FuzzCount
+from samantha.plugins.persona.feedback import detect
 from samantha.plugins.persona.feelings import Reading, read
 from samantha.plugins.persona.person_state import PersonStates, Tracked
 from samantha.plugins.persona.treatment import treatment
@@ -32,6 +33,9 @@ def test_any_sentence_reads_as_bounded_numbers(text: str) -> None:
         assert 0 <= value <= 1
     warmth, energy = treated.mood_effect()
     assert abs(warmth) <= 0.5 and abs(energy) <= 0.5
+    for feedback in detect(text, text):
+        assert feedback.kind in {"shorter", "longer", "funny", "no_jokes", "dislike"}
+        assert len(feedback.what) <= 60 and len(feedback.reason) <= 140
 
 
 @pytest.mark.fuzz
