@@ -91,9 +91,19 @@ def offline_text(rt: Runtime, persona: PersonaProfile, room: str, text: str, *,
               "memory_line": memory_line(rt, person, topic, text), **clock_values()}
     key = topic or "not_understood"
     reply = rt.render(persona, [key], values, DEFAULT_LINES[key])
+    relationship = rt.relationship(person, persona)
+    if relationship is not None and relationship.verbosity == "terse" and not key.startswith(
+            "feedback_"):
+        reply = first_sentence(reply)  # they asked for shorter: the offline self listens too
     if topic is None or (failed and topic not in NO_NOTICE):
         reply = f"{reply} {persona.offline_notice}"
     return reply
+
+
+def first_sentence(text: str) -> str:
+    splitter = SentenceSplitter()
+    sentences = splitter.feed(text)
+    return sentences[0] if sentences else (splitter.flush() or text)
 
 
 def offline_outcome(rt: Runtime, persona: PersonaProfile, room: str, text: str, *,

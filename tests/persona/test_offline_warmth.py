@@ -10,6 +10,7 @@ from harness.openai_server import Reply, ScriptedOpenAI
 from samantha.house import House
 from samantha.plugins.people.speaker import speaking
 from samantha.plugins.persona.runtime import runtime_of
+from samantha.plugins.persona.sentences import SentenceSplitter
 
 from .conftest import WriteConfig, llm_block
 
@@ -83,3 +84,15 @@ async def test_the_thread_reaches_the_model_when_it_is_back(
         await house.handle_text("hello again, what a day", "living room")
         data = json.loads(server.requests[-1].messages[1]["content"].split("\n", 1)[1])
         assert any("I feel really lonely tonight" in t["about"] for t in data["follow_up_now"])
+
+
+async def test_offline_replies_get_shorter_after_you_talk_too_much(
+        write_config: WriteConfig) -> None:
+    async with House.prepare(write_config()) as house:
+        before = await house.handle_text("I feel really lonely tonight", "living room")
+        assert len(SentenceSplitter().feed(before.reply + " ")) >= 2
+        for _ in range(3):
+            ack = await house.handle_text("you talk too much", "living room")
+            assert "shorter" in ack.reply and "Anna" in ack.reply  # in its own words
+        after = await house.handle_text("I feel really lonely tonight", "living room")
+        assert len(SentenceSplitter().feed(after.reply + " ")) == 1 and "Anna" in after.reply
