@@ -63,6 +63,21 @@ class QuietHours(Section):
         "07:00", pattern=r"^\d{1,2}:\d{2}$", description="When quiet hours end (HH:MM).")
 
 
+class FeelingSettings(Section):
+    """How the house reads how people seem (docs/persona.md, "How the person seems")."""
+
+    enabled: bool = Field(True, description="false: no per-person valence, energy or "
+                          "terseness, and no tone guidance in the prompt.")
+    half_life_hours: float = Field(
+        8, gt=0, description="How fast a person's low (or cheerful) spell fades toward neutral "
+        "when they say nothing new.")
+    ask_model: bool = Field(
+        False, description="Also ask the language model, in the background after each "
+        "conversational turn, how the person seems (one short extra request per turn); its "
+        "judgement is blended with the offline reading. Off: the offline reading (VADER) and "
+        "the mood word of each condensed conversation.")
+
+
 class PersonSettings(Section):
     persona: str | None = Field(None, description="The persona this person prefers.")
     rooms: list[str] = Field(default_factory=list,
@@ -98,6 +113,8 @@ class PersonaSection(Section):
         None, description="Hours when only urgent news is spoken.")
     mood_half_life_minutes: float = Field(
         30, gt=0, description="How fast the mood drifts back to neutral.")
+    feelings: FeelingSettings = Field(
+        default_factory=FeelingSettings, description="How the house reads how people seem.")
     exclude_devices: list[str] = Field(default_factory=list,
                                        description="Device ids or names the model may not see.")
     act_tools: bool = Field(True, description="false: the model may only read, never act.")
