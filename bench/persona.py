@@ -10,8 +10,10 @@ rate. Each round measures, in the same run and against the same server:
   PersonaSentence event that carries the first sentence.
 
 Samantha's added latency = samantha - model (median over rounds). Target: <= 20 ms.
+With `--person`, the kitchen is Anna's: each turn also reads how she sounds, updates how she
+seems and the relationship (written behind, while the model thinks), and puts both in the prompt.
 
-    .venv/bin/python bench/persona.py [--rounds 30] [--token-ms 20] [--out FILE]
+    .venv/bin/python bench/persona.py [--rounds 30] [--token-ms 20] [--person] [--out FILE]
 """
 
 from __future__ import annotations
@@ -68,7 +70,12 @@ async def model_first_sentence(client: Any) -> float:
     return took
 
 
-async def run(rounds: int, token_ms: float) -> dict[str, object]:
+PERSON = """people:
+  anna: {rooms: [Kitchen]}
+"""
+
+
+async def run(rounds: int, token_ms: float, person: bool = False) -> dict[str, object]:
     from samantha.house import House
     from samantha.plugins.persona.events import PersonaSentence
 
@@ -76,7 +83,7 @@ async def run(rounds: int, token_ms: float) -> dict[str, object]:
             token_interval=token_ms / 1000) as server:
         os.environ["SAMANTHA_DATA_DIR"] = tmp
         cfg = Path(tmp) / "samantha.yaml"
-        cfg.write_text(CONFIG.replace("BASE", server.base_url))
+        cfg.write_text(CONFIG.replace("BASE", server.base_url) + (PERSON if person else ""))
         server.default = Reply(text=ANSWER)
         house = House.prepare(cfg)
         from openai import AsyncOpenAI
@@ -102,6 +109,7 @@ async def run(rounds: int, token_ms: float) -> dict[str, object]:
         return {
             "rounds": rounds,
             "token_interval_ms": token_ms,
+            "known_speaker": person,
             "median_ms": {"model_first_sentence": round(statistics.median(model) * 1000, 1),
                           "samantha_first_sentence": round(statistics.median(samantha) * 1000,
                                                            1),
@@ -116,14 +124,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--token-ms", type=float, default=20.0)
+    parser.add_argument("--person", action="store_true",
+                        help="the kitchen is Anna's (how she seems, the relationship)")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
-    result = asyncio.run(run(args.rounds, args.token_ms))
+    result = asyncio.run(run(args.rounds, args.token_ms, args.person))
     text = json.dumps(result, indent=2)
     print(text)
     if args.out:
         args.out.write_text(text + "\n")
-    write_results("persona", result)
+    write_results("persona_person" if args.person else "persona", result)
 
 
 if __name__ == "__main__":

@@ -205,6 +205,14 @@ def config_schema(config_path: Path | None) -> None:
     click.echo(json.dumps(model.model_json_schema(), indent=2))
 
 
+@config.command("docs")
+def config_docs() -> None:
+    """Print the configuration reference (Markdown) for the plugins installed here."""
+    from samantha.config_docs import config_schema, render
+
+    click.echo(render(config_schema(entry_points=True)), nl=False)
+
+
 @cli.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Overwrite an existing samantha.yaml.")

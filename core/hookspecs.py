@@ -14,10 +14,12 @@ if TYPE_CHECKING:
     import click
     from pydantic import BaseModel
 
+    from samantha.config import CoreConfig
     from samantha.events import BaseEvent
     from samantha.house import House
     from samantha.intent_handling import IntentHandler, Outcome
     from samantha.providers import DeviceProvider
+    from samantha.references import References
 
 hookspec = pluggy.HookspecMarker("samantha")
 
@@ -27,6 +29,11 @@ hookspec = pluggy.HookspecMarker("samantha")
 @hookspec
 def samantha_config_sections() -> dict[str, type[BaseModel]]:
     """Return pydantic models for the top-level config sections this plugin owns."""
+
+
+@hookspec
+def samantha_config_references(config: CoreConfig) -> References | None:
+    """Return the rooms, people, personas and devices this plugin's sections declare and name."""
 
 
 @hookspec

@@ -51,6 +51,7 @@ from samantha.intent_handling import (
     Outcome,
     TargetError,
     is_pronoun,
+    unhandled_reply,
 )
 from samantha.kinds import ACTIONS, CommandError
 from samantha.plugin_host import HookFailure, PluginHost, PluginLoadError
@@ -62,6 +63,7 @@ from samantha.providers import (
     DeviceUnavailable,
 )
 from samantha.recognizer import Recognizer, pick_best
+from samantha.references import check_config_references
 
 log = logging.getLogger(__name__)
 
@@ -136,6 +138,7 @@ class House:
         loaded = load_yaml(path)
         host = cls.load_plugins(loaded, path.resolve().parent)
         config = validate(loaded, cls.config_model(host))
+        check_config_references(config, loaded, host)
         return cls(config, loaded, host, Path(config_path) if config_path else None)
 
     def section(self, name: str) -> Any:
@@ -375,7 +378,7 @@ class House:
         request = IntentRequest(house=self, room=room, text=text, intent=intent, slots=slots)
         handler = self.handlers.get(intent)
         if handler is None:
-            return request.outcome("I understood that, but I can't do it yet.")
+            return request.outcome(unhandled_reply(intent, slots))
         try:
             outcome = await handler(request)
             if not isinstance(outcome, Outcome):
@@ -449,8 +452,10 @@ class House:
                                              error=f"{device.name} has no working provider"))
                 continue
             # Observers hear of the command without holding it up (it is on the voice path).
+            # An alarm code goes to the device only, never to observers.
+            shown = {k: v for k, v in command.params.items() if k != "code"}
             self.bus.publish_soon(DeviceCommand(device=device.id, action=command.action,
-                                                params=command.params, room=room))
+                                                params=shown, room=room))
             try:
                 await within(provider.execute(device, command), self.host.hook_timeout)
             except CommandQueued as err:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
+from samantha import replies
 from samantha.home import Device, Room
 from samantha.kinds import Kind
 from samantha.providers import Command, CommandResult
@@ -35,6 +38,10 @@ class Outcome(BaseModel):
     def public(self) -> dict[str, Any]:
         """The JSON shape `samantha say --json` prints."""
         data = self.model_dump(exclude={"results", "targets"})
+        for command in data["commands"]:
+            # An alarm code travels to the panel, never into what is printed or shown.
+            if "code" in command["params"]:
+                command["params"] = {**command["params"], "code": "***"}
         if data["persona"] is None:
             del data["persona"]
         # What became of each command: "done" (delivered), "queued" (waiting to be sent,
@@ -61,6 +68,15 @@ class IntentRequest:
 
     def slot(self, name: str, default: Any = None) -> Any:
         return self.slots.get(name, default)
+
+    def words(self, name: str) -> str | None:
+        """A slot as words: None when it is missing, empty or not text (a list, a NaN)."""
+        value = self.slots.get(name)
+        if isinstance(value, str):
+            return " ".join(value.split()) or None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return None
+        return f"{value:g}" if math.isfinite(value) else None
 
     def outcome(self, reply: str, results: Iterable[CommandResult] = ()) -> Outcome:
         targets = self.targets or list(dict.fromkeys(c.device for c in self.commands))
@@ -89,7 +105,7 @@ class TargetError(Exception):
 def _as_set(value: Any) -> set[str]:
     if value is None:
         return set()
-    if isinstance(value, (list, tuple, set)):
+    if isinstance(value, (list, tuple, set, frozenset)):
         return {str(v) for v in value}
     return {str(value)}
 
@@ -170,15 +186,18 @@ def _resolve(request: IntentRequest, kinds: Iterable[Kind] | None) -> list[Devic
             device.device_class is None and device.kind is Kind.COVER and "blind" in classes
         )
 
-    name = request.slot("name")
+    name = request.words("name")
     if is_pronoun(name, request.house.config.language):
         return _referents(request, str(name), kinds)
-    area_id = request.slot("area")
+    area_id = request.words("area")
     room = home.rooms.get(area_id) if area_id else None
     if area_id and room is None:
         raise TargetError(f"I don't know a room called {area_id}.")
     if name:
-        found = [d for d in home.find_devices(str(name)) if fits(d) or not (domains or classes)]
+        named = home.find_devices(str(name))
+        # A name of the wrong kind is still a device this home has: the handler says why it
+        # can't, rather than "I don't know a device called ...".
+        found = [d for d in named if fits(d)] or named
         if room is not None:
             found = [d for d in found if d.room == room.id] or found
         if len({d.room for d in found}) > 1:
@@ -195,7 +214,7 @@ def _resolve(request: IntentRequest, kinds: Iterable[Kind] | None) -> list[Devic
         return found
 
     rooms: list[Room]
-    floor = request.slot("floor")
+    floor = request.words("floor")
     if room is not None:
         rooms = [room]
     elif floor:
@@ -206,7 +225,7 @@ def _resolve(request: IntentRequest, kinds: Iterable[Kind] | None) -> list[Devic
         rooms = [request.room]
     found = [d for r in rooms for d in home.devices_in(r.id) if fits(d)]
     if not found:
-        what = describe_kind(domains, classes)
+        what = describe_kind(domains or allowed or set(), classes)
         where = rooms[0].name if len(rooms) == 1 else f"the {floor}"
         raise TargetError(f"There are no {what} in the {where}." if len(rooms) == 1
                           else f"There are no {what} on {where}.")
@@ -225,15 +244,54 @@ def describe_kind(domains: set[str], classes: set[str]) -> str:
 
 def describe_targets(devices: list[Device], request: IntentRequest) -> str:
     """'the kitchen lights', 'the desk lamp', 'the desk lamp and the floor lamp'."""
-    if request.slot("name") or len(devices) <= 2:
-        names = [f"the {d.name}" for d in devices]
-        if len(names) <= 2:
-            return " and ".join(names)
-        return ", ".join(names[:-1]) + " and " + names[-1]
+    return subject(devices, request)[0]
+
+
+def subject(devices: list[Device], request: IntentRequest) -> tuple[str, bool]:
+    """What the reply calls `devices` and whether that is plural: ('the kitchen lights', True),
+    ('the lamp', False), ('the lamp, the fan and the TV', True)."""
+    if request.words("name") or len(devices) <= 3:
+        plural = len(devices) > 1 or (len(devices) == 1 and is_plural(devices[0]))
+        return replies.join([called(d) for d in devices]), plural
     kinds = {d.kind for d in devices}
     rooms = {d.room for d in devices}
     noun = KIND_WORDS[next(iter(kinds))][1] if len(kinds) == 1 else "devices"
     if len(rooms) == 1:
         room = request.house.home.rooms.get(next(iter(rooms)) or "")
-        return f"the {room.name.lower()} {noun}" if room else f"the {noun}"
-    return f"the {noun}"
+        return (f"the {room.name.lower()} {noun}" if room else f"the {noun}"), True
+    return f"the {noun}", True
+
+
+# Kinds whose names are proper names: "Anna", "Movie Night", not "the Anna".
+PROPER_KINDS = frozenset({Kind.PERSON, Kind.SCENE, Kind.SCRIPT})
+
+
+def called(device: Device) -> str:
+    """What a reply calls one device: 'the Desk Lamp', but 'Anna' and 'Movie Night'."""
+    return device.name if device.kind in PROPER_KINDS else replies.the(device.name)
+
+
+def is_plural(device: Device) -> bool:
+    """'Counter Lights' are, but a person, a scene or a list is one thing ('Chores' is)."""
+    if device.kind in PROPER_KINDS or device.kind is Kind.TODO:
+        return False
+    return replies.is_plural(device.name)
+
+
+def kind_word(kind: Kind) -> str:
+    """'vacuum', 'lawn mower', 'alarm': what a person calls one device of `kind`."""
+    return KIND_WORDS[kind][0]
+
+
+def understood(intent: str, slots: dict[str, Any]) -> str:
+    """What was understood of an intent, in words, for a reply that cannot act on it."""
+    words = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", intent.removeprefix("Hass")).lower()
+    said = [f"{k} {v}" for k, v in slots.items() if isinstance(v, (str, int, float))
+            and k not in ("domain",)]
+    return f"{words}" + (f" ({replies.join(said)})" if said else "")
+
+
+def unhandled_reply(intent: str, slots: dict[str, Any]) -> str:
+    """The reply for an intent no plugin handles: what was understood, and why nothing happens."""
+    return (f"I understood that as {understood(intent, slots)}, but nothing in this house "
+            "handles it: no plugin provides it.")

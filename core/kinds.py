@@ -250,10 +250,13 @@ def _todo(items: list[dict[str, Any]], action: str, params: dict[str, Any]) -> l
     if not isinstance(item, str) or not item.strip():
         raise CommandError(f"{action.replace('_', ' ')} needs an item")
     item = item.strip()
-    items = [dict(i) for i in items]
+    items = [dict(i) for i in items if isinstance(i, dict)]
     if action == "add_item":
         return [*items, {"summary": item, "status": "needs_action"}]
-    matches = [i for i in items if i["summary"].casefold() == item.casefold()]
+    matches = [i for i in items if str(i.get("summary", "")).casefold() == item.casefold()]
+    if action == "complete_item":
+        # The same item may be on the list twice, once done: check off the one still open.
+        matches = [i for i in matches if i.get("status") != "completed"] or matches
     if not matches:
         raise CommandError(f"{item} is not on the list")
     if action == "remove_item":

@@ -6,7 +6,10 @@ from pathlib import Path
 
 STARTER = """\
 # samantha.yaml: your home. Check it with:  samantha config check -c samantha.yaml
-# Reference: docs/configuration.md. Secrets go in secrets.yaml and are used with !secret NAME.
+# Every section and key:  samantha config docs  (the reference for the plugins installed here;
+# the same page is docs/configuration.md in Samantha's source, next to docs/getting-started.md
+# and docs/troubleshooting.md). Secrets go in secrets.yaml and are used with !secret NAME.
+# Rooms are declared in rooms:; devices, automations and the rest may only name declared rooms.
 name: My Home
 language: en            # sentences and replies; any language home-assistant-intents has
 

@@ -23,6 +23,7 @@ from samantha import (
     Section,
     hookimpl,
 )
+from samantha.references import References
 
 
 class Garden(Section):
@@ -77,6 +78,17 @@ class Sprinkler(DeviceProvider):
 @hookimpl
 def samantha_config_sections() -> dict[str, type[Section]]:
     return {"garden": Garden}
+
+
+@hookimpl
+def samantha_config_references(config: Any) -> References | None:
+    """The sprinkler's room must be one of the house's rooms: a typo is a config error."""
+    garden = getattr(config, "garden", None)
+    if garden is None:
+        return None
+    found = References()
+    found.refer("room", garden.room, ("garden", "room"))
+    return found
 
 
 @hookimpl

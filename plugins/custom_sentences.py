@@ -26,6 +26,7 @@ from samantha.house import BEST_METADATA, House
 from samantha.intent_handling import IntentHandler, IntentRequest, Outcome
 from samantha.kinds import Kind
 from samantha.providers import Command
+from samantha.references import References
 
 
 class SentenceAction(Section):
@@ -35,13 +36,16 @@ class SentenceAction(Section):
     room: str | None = Field(
         None, description="Room name, '{area}' for the room said, 'all' for the whole house; "
         "defaults to the room the sentence was said in.")
-    params: dict[str, Any] = Field(default_factory=dict)
+    params: dict[str, Any] = Field(
+        default_factory=dict, description="Action parameters, e.g. {brightness: 20}; {slot} "
+        "values are filled in.")
 
 
 class CustomIntent(Section):
     sentences: SentenceTemplates
     reply: str = Field("Okay.", description="What to say; {slot} is replaced by its value.")
-    actions: list[SentenceAction] = Field(default_factory=list)
+    actions: list[SentenceAction] = Field(
+        default_factory=list, description="What the sentence does.")
 
 
 class CustomIntents(RootModel[dict[str, CustomIntent]]):
@@ -94,6 +98,21 @@ def make_handler(intent: CustomIntent) -> IntentHandler:
         return request.outcome(_fill(intent.reply, request.slots), results)
 
     return handle
+
+
+@hookimpl
+def samantha_config_references(config: Any) -> References | None:
+    """Rooms and devices your sentences act on must exist ('{area}' and 'all' always do)."""
+    section: CustomIntents | None = getattr(config, "intents", None)
+    if section is None:
+        return None
+    found = References()
+    for name, intent in section.root.items():
+        for index, action in enumerate(intent.actions):
+            at = ("intents", name, "actions", index)
+            found.refer("room", action.room, (*at, "room"), accept=["all"], template=True)
+            found.refer("device", action.device, (*at, "device"), template=True)
+    return found
 
 
 @hookimpl

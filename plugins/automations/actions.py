@@ -75,9 +75,10 @@ class CommandAction(ActionSpec):
 
     key: ClassVar[str] = "command"
     command: str = Field(description="turn_on, turn_off, toggle, set_brightness, open, lock, ...")
-    device: str | list[str] | None = None
+    device: str | list[str] | None = Field(
+        None, description="Device id or name, or a list of them.")
     room: str | None = Field(None, description="A room name, or all; with `kind`.")
-    kind: Kind | None = None
+    kind: Kind | None = Field(None, description="All devices of this kind in room (with room).")
     params: dict[str, Any] = Field(default_factory=dict, description="Templates allowed.")
 
     @model_validator(mode="after")
@@ -125,7 +126,7 @@ class SayAction(ActionSpec):
     """Say something in a room, a list of rooms, or all rooms, in the persona's words."""
 
     key: ClassVar[str] = "say"
-    say: TemplateStr
+    say: TemplateStr = Field(description="What to say; a template.")
     room: str | list[str] | None = Field(None, description="Default: the trigger's room, "
                                                            "else every room.")
     verbatim: bool = Field(False, description="Skip the persona; say the text as written.")
@@ -147,9 +148,11 @@ class PhraseAction(ActionSpec):
     """Ask the persona to phrase a message; the text goes into a variable (default `phrased`)."""
 
     key: ClassVar[str] = "phrase"
-    phrase: TemplateStr
-    room: str | None = None
-    into: str = "phrased"
+    phrase: TemplateStr = Field(
+        description="A message to have the persona word in character; a template.")
+    room: str | None = Field(
+        None, description="Whose persona words it; default the trigger's room.")
+    into: str = Field("phrased", description="Variable that receives the worded text.")
 
     async def run(self, ctx: RunContext) -> Any:
         room = _rooms(ctx, self.room)[0] if (self.room or ctx.room) else None
@@ -163,9 +166,11 @@ class PublishAction(ActionSpec):
 
     key: ClassVar[str] = "publish"
     publish: TemplateStr = Field(description="The topic.")
-    payload: Any = ""
-    qos: Literal[0, 1] = 0
-    retain: bool = False
+    payload: Any = Field(
+        "", description="The message: text, or a mapping sent as JSON; templates allowed.")
+    qos: Literal[0, 1] = Field(0, description="MQTT QoS of the message.")
+    retain: bool = Field(
+        False, description="Ask the broker to keep the message for later subscribers.")
 
     async def run(self, ctx: RunContext) -> Any:
         topic = str(ctx.render(self.publish))
@@ -184,8 +189,10 @@ class ServiceAction(ActionSpec):
 
     key: ClassVar[str] = "service"
     service: str = Field(description="domain.service, e.g. light.turn_on")
-    entity_id: str | list[str]
-    data: dict[str, Any] = Field(default_factory=dict)
+    entity_id: str | list[str] = Field(
+        description="Home Assistant entity id(s) the service acts on.")
+    data: dict[str, Any] = Field(
+        default_factory=dict, description="Service data, e.g. {brightness_pct: 40}.")
 
     @field_validator("service")
     @classmethod
@@ -215,7 +222,7 @@ class DelayAction(ActionSpec):
     """Wait a while."""
 
     key: ClassVar[str] = "delay"
-    delay: Duration
+    delay: Duration = Field(description="How long to wait, e.g. 30 s, 5 min, 00:01:30.")
 
     async def run(self, ctx: RunContext) -> Any:
         await ctx.clock.sleep(self.delay)
@@ -237,8 +244,10 @@ async def _wait(ctx: RunContext, done: asyncio.Future[Any], timeout: float | Non
 class _WaitAction(ActionSpec):
     """Shared by the waits: a timeout, and whether the run goes on when it passes."""
 
-    timeout: Duration | None = None
-    continue_on_timeout: bool = True
+    timeout: Duration | None = Field(
+        None, description="Give up waiting after this long; default wait for ever.")
+    continue_on_timeout: bool = Field(
+        True, description="After a timeout, go on with the next action (false: stop the run).")
 
     def finish(self, ctx: RunContext, fired: bool, **wait: Any) -> dict[str, Any]:
         ctx.variables["wait"] = {**wait, "completed": fired}
@@ -251,7 +260,8 @@ class WaitForTriggerAction(_WaitAction):
     """Wait until one of these triggers fires (a state change, an event, a message...)."""
 
     key: ClassVar[str] = "wait_for_trigger"
-    wait_for_trigger: Triggers  # noqa: F821
+    wait_for_trigger: Triggers = Field(  # noqa: F821
+        description="Triggers to wait for; the first that fires ends the wait.")
 
     async def run(self, ctx: RunContext) -> Any:
         done: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
@@ -282,7 +292,8 @@ class WaitUntilAction(_WaitAction):
     """Wait until conditions hold (checked now and at every device state change)."""
 
     key: ClassVar[str] = "wait_until"
-    wait_until: Conditions  # noqa: F821
+    wait_until: Conditions = Field(  # noqa: F821
+        description="Conditions to wait for; the wait ends when all hold.")
 
     async def run(self, ctx: RunContext) -> Any:
         path = ctx.step
@@ -310,16 +321,20 @@ class WaitUntilAction(_WaitAction):
 class ChooseOption(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    conditions: Conditions  # noqa: F821
-    sequence: Actions  # noqa: F821
+    conditions: Conditions = Field(  # noqa: F821
+        description="When these all hold, this option's sequence runs.")
+    sequence: Actions = Field(  # noqa: F821
+        description="Actions of this option.")
 
 
 class ChooseAction(ActionSpec):
     """Run the sequence of the first option whose conditions hold, else `default`."""
 
     key: ClassVar[str] = "choose"
-    choose: list[ChooseOption]
-    default: Actions = Field(default_factory=list)  # noqa: F821
+    choose: list[ChooseOption] = Field(
+        description="Options, tried in order: the first whose conditions hold runs.")
+    default: Actions = Field(  # noqa: F821
+        default_factory=list, description="Actions when no option matches.")
 
     async def run(self, ctx: RunContext) -> Any:
         path = ctx.step
@@ -338,9 +353,12 @@ class IfAction(ActionSpec):
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
     key: ClassVar[str] = "if"
-    if_: Conditions = Field(alias="if")  # noqa: F821
-    then: Actions  # noqa: F821
-    else_: Actions = Field(default_factory=list, alias="else")  # noqa: F821
+    if_: Conditions = Field(  # noqa: F821
+        alias="if", description="Conditions; all must hold for then.")
+    then: Actions = Field(  # noqa: F821
+        description="Actions when the conditions hold.")
+    else_: Actions = Field(  # noqa: F821
+        default_factory=list, alias="else", description="Actions when they do not.")
 
     async def run(self, ctx: RunContext) -> Any:
         path = ctx.step
@@ -355,11 +373,17 @@ class IfAction(ActionSpec):
 class Repeat(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    count: int | TemplateStr | None = None
-    while_: Conditions | None = Field(None, alias="while")  # noqa: F821
-    until: Conditions | None = None  # noqa: F821
-    for_each: list[Any] | TemplateStr | None = None
-    sequence: Actions  # noqa: F821
+    count: int | TemplateStr | None = Field(None, description="Run the sequence this many times.")
+    while_: Conditions | None = Field(  # noqa: F821
+        None, alias="while", description="Run while these conditions hold (checked before each "
+        "pass).")
+    until: Conditions | None = Field(  # noqa: F821
+        None, description="Run until these conditions hold (checked after each pass).")
+    for_each: list[Any] | TemplateStr | None = Field(
+        None, description="Run once per item (a list or a template); the item is {{ repeat.item "
+        "}}.")
+    sequence: Actions = Field(  # noqa: F821
+        description="Actions to repeat.")
 
     @model_validator(mode="after")
     def _one(self) -> Repeat:
@@ -374,7 +398,7 @@ class RepeatAction(ActionSpec):
     """Repeat a sequence: `count` times, `while`/`until` conditions hold, or `for_each` item."""
 
     key: ClassVar[str] = "repeat"
-    repeat: Repeat
+    repeat: Repeat = Field(description="How often and what to repeat.")
 
     async def run(self, ctx: RunContext) -> Any:
         spec = self.repeat
@@ -418,7 +442,8 @@ class VariablesAction(ActionSpec):
     """Set variables (templates are rendered in order, each seeing the ones before)."""
 
     key: ClassVar[str] = "variables"
-    variables: dict[str, Any]
+    variables: dict[str, Any] = Field(
+        description="Values set for the rest of the run, usable as {{ name }}.")
 
     async def run(self, ctx: RunContext) -> Any:
         for name, value in self.variables.items():
@@ -430,8 +455,9 @@ class RememberAction(ActionSpec):
     """Ask the persona to remember a fact (about a person)."""
 
     key: ClassVar[str] = "remember"
-    remember: TemplateStr
-    person: TemplateStr | None = None
+    remember: TemplateStr = Field(description="A fact for the persona's memory; a template.")
+    person: TemplateStr | None = Field(
+        None, description="Whom the fact is about; default the household.")
 
     async def run(self, ctx: RunContext) -> Any:
         fact = str(ctx.render(self.remember))
@@ -447,8 +473,8 @@ class StopAction(ActionSpec):
     """End the run here (with `error: true`, as a failure)."""
 
     key: ClassVar[str] = "stop"
-    stop: str
-    error: bool = False
+    stop: str = Field(description="Why the run stops (shown in the trace).")
+    error: bool = Field(False, description="true: the run counts as failed.")
 
     async def run(self, ctx: RunContext) -> Any:
         if self.error:
@@ -460,7 +486,8 @@ class ConditionAction(ActionSpec):
     """A condition among the actions: the run stops quietly here when it does not hold."""
 
     key: ClassVar[str] = "condition"
-    condition: ConditionItem  # noqa: F821
+    condition: ConditionItem = Field(  # noqa: F821
+        description="Stop the run quietly unless this condition holds.")
 
     @model_validator(mode="before")
     @classmethod

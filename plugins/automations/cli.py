@@ -18,13 +18,17 @@ from samantha.house import House
 from samantha.plugins.automations import control
 from samantha.plugins.automations.compiler import collect_types, compile_all
 from samantha.plugins.automations.models import Automation, AutomationSettings
+from samantha.plugins.automations.suggested import compile_suggested
 from samantha.plugins.automations.traces import Trace, stored_traces
 
 
 def _compiled(house: House) -> list[Automation]:
     section = house.section("automations")
     raw = list(section.root) if section else []
-    good, issues = compile_all(raw, collect_types(house), house.loaded, None)
+    types = collect_types(house)
+    good, issues = compile_all(raw, types, house.loaded, None)
+    extra, extra_issues, _path = compile_suggested(house, types, {a.id for a in raw})
+    good, issues = good + extra, issues + extra_issues
     if issues:
         err_console.print(f"[bold red]The automations have {len(issues)} "
                           f"problem{'s' if len(issues) != 1 else ''}:[/]")
@@ -70,14 +74,16 @@ def list_(config_path: Path | None, as_json: bool) -> None:
         rows.append({"id": a.id, "alias": a.alias, "mode": a.mode, "enabled": a.enabled,
                      "triggers": [t.trigger for t in a.triggers],
                      "last_run": last[0].started if last else None,
-                     "last_outcome": last[0].outcome if last else None})
+                     "last_outcome": last[0].outcome if last else None,
+                     "origin": a.origin or "configuration"})
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False))
         return
-    table = Table("id", "alias", "mode", "triggers", "last run", "outcome")
+    table = Table("id", "alias", "mode", "triggers", "last run", "outcome", "origin")
     for r in rows:
         table.add_row(r["id"], r["alias"] or "", r["mode"] + ("" if r["enabled"] else " (off)"),
-                      ", ".join(r["triggers"]), _when(r["last_run"]), r["last_outcome"] or "")
+                      ", ".join(r["triggers"]), _when(r["last_run"]), r["last_outcome"] or "",
+                      r["origin"])
     Console().print(table)
 
 

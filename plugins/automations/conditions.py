@@ -41,10 +41,12 @@ class StateCondition(ConditionSpec):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     condition: Literal["state"]
-    device: str
-    attribute: str | None = None
-    state: Any
-    for_: Duration | None = Field(None, alias="for")
+    device: str = Field(description="Device id or name.")
+    attribute: str | None = Field(
+        None, description="State key; default on, position, locked, value or hvac_mode by kind.")
+    state: Any = Field(description="The value it must have (or a list of values).")
+    for_: Duration | None = Field(
+        None, alias="for", description="...and have had it at least this long.")
 
     def references(self, house: House) -> Problems:
         problem = device_problem(house, self.device)
@@ -64,11 +66,13 @@ class NumericCondition(ConditionSpec):
     """A device's number (or a template's) is above and/or below limits."""
 
     condition: Literal["numeric_state"]
-    device: str | None = None
-    attribute: str | None = None
-    value: TemplateStr | None = None
-    above: float | None = None
-    below: float | None = None
+    device: str | None = Field(None, description="Device id or name.")
+    attribute: str | None = Field(
+        None, description="State key; default the kind's main one (value for sensors).")
+    value: TemplateStr | None = Field(
+        None, description="A template giving the number instead of a device.")
+    above: float | None = Field(None, description="Holds when the number is above this.")
+    below: float | None = Field(None, description="Holds when the number is below this.")
 
     @model_validator(mode="after")
     def _what(self) -> NumericCondition:
@@ -98,9 +102,10 @@ class TimeCondition(ConditionSpec):
     """The time is after/before a time of day or sun event, on given weekdays."""
 
     condition: Literal["time"]
-    after: TimeOfDayField | None = None
-    before: TimeOfDayField | None = None
-    weekday: list[str] | None = None
+    after: TimeOfDayField | None = Field(
+        None, description="Holds after this time of day (e.g. 07:00, sunset).")
+    before: TimeOfDayField | None = Field(None, description="Holds before this time of day.")
+    weekday: list[str] | None = Field(None, description="Days it holds on, e.g. [mon, tue].")
 
     @field_validator("weekday", mode="before")
     @classmethod
@@ -145,7 +150,8 @@ class RoomCondition(ConditionSpec):
     """The run was triggered in a room (sentence, event, device), optionally in an activity."""
 
     condition: Literal["room"]
-    room: str | list[str] | None = None
+    room: str | list[str] | None = Field(
+        None, description="The run's room is one of these (declared rooms).")
     activity: str | None = Field(None, description="idle, listening, speaking, muted, ...")
 
     def references(self, house: House) -> Problems:
@@ -170,7 +176,7 @@ class PersonCondition(ConditionSpec):
     """The person the run is about (the `person` variable or trigger.person) is one of these."""
 
     condition: Literal["person"]
-    person: str | list[str]
+    person: str | list[str] = Field(description="The person the run is about is one of these.")
 
     def check(self, ctx: RunContext) -> bool:
         trigger = ctx.variables.get("trigger") or {}
@@ -183,7 +189,7 @@ class TemplateCondition(ConditionSpec):
     """A template expression is true; a plain string "{{ ... }}" is short for this."""
 
     condition: Literal["template"]
-    value_template: TemplateStr
+    value_template: TemplateStr = Field(description="A template that must be true.")
 
     @model_validator(mode="before")
     @classmethod
@@ -203,7 +209,8 @@ class TriggerIdCondition(ConditionSpec):
     """The run was started by the trigger with this id."""
 
     condition: Literal["trigger"]
-    id: str | list[str]
+    id: str | list[str] = Field(
+        description="The trigger that started the run has one of these ids.")
 
     def check(self, ctx: RunContext) -> bool:
         ids = [self.id] if isinstance(self.id, str) else self.id
@@ -212,7 +219,8 @@ class TriggerIdCondition(ConditionSpec):
 
 class AndCondition(ConditionSpec):
     condition: Literal["and"]
-    conditions: Conditions  # noqa: F821
+    conditions: Conditions = Field(  # noqa: F821
+        description="All of these hold.")
 
     async def check(self, ctx: RunContext) -> bool:
         return await ctx.check_all(self.conditions, f"{ctx.current}/conditions")
@@ -229,7 +237,8 @@ async def _any_holds(ctx: RunContext, conditions: list[Any]) -> bool:
 
 class OrCondition(ConditionSpec):
     condition: Literal["or"]
-    conditions: Conditions  # noqa: F821
+    conditions: Conditions = Field(  # noqa: F821
+        description="At least one of these holds.")
 
     async def check(self, ctx: RunContext) -> bool:
         return await _any_holds(ctx, self.conditions)
@@ -237,7 +246,8 @@ class OrCondition(ConditionSpec):
 
 class NotCondition(ConditionSpec):
     condition: Literal["not"]
-    conditions: Conditions  # noqa: F821
+    conditions: Conditions = Field(  # noqa: F821
+        description="None of these holds.")
 
     async def check(self, ctx: RunContext) -> bool:
         return not await _any_holds(ctx, self.conditions)

@@ -7,6 +7,7 @@ import contextlib
 import logging
 import os
 from collections.abc import Callable, Coroutine
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from samantha.config import ConfigError, validate
@@ -21,7 +22,9 @@ from samantha.plugins.automations.models import Automation, AutomationSettings
 from samantha.plugins.automations.runner import Runner
 from samantha.plugins.automations.sentences import PREFIX, Sentences
 from samantha.plugins.automations.spec import ActionError, find_device, primary_attribute
+from samantha.plugins.automations.suggested import compile_suggested
 from samantha.plugins.automations.traces import TraceStore
+from samantha.references import check_config_references
 
 if TYPE_CHECKING:
     from samantha.config_loader import LoadedYaml
@@ -81,6 +84,10 @@ class Engine:
         raw = list(section.root) if section else []
         self._yaml_index = {a.id: i for i, a in enumerate(raw)}
         self.automations, self.issues = compile_all(raw, self.types, house.loaded, house)
+        extra, extra_issues, self.suggested_path = compile_suggested(
+            house, self.types, {a.id for a in raw})
+        self.automations += extra
+        self.issues += extra_issues
         self._watcher: control.Watcher | None = None
 
     @property
@@ -132,7 +139,7 @@ class Engine:
         self._write_status()
         self._background.append(self.loop.create_task(self._flush_loop()))
         if self.state_dir is not None and self.settings.watch:
-            self._watcher = control.Watcher(self.state_dir, list(self.loaded.files))
+            self._watcher = control.Watcher(self.state_dir, self._watched())
             self._background.append(self.loop.create_task(self._watch_loop()))
 
     async def _attach_all(self, automations: list[Automation], *, rollback: bool) -> None:
@@ -198,10 +205,15 @@ class Engine:
             result = await self.reload()
             # Stamp the files as seen, good or bad: a broken file is reported once, not
             # every interval, and the next save tries again.
-            self._watcher.watch(sorted({*self._watcher.files, *self.loaded.files}))
+            self._watcher.watch(sorted({*self._watcher.files, *self._watched()}))
             if self.state_dir is not None:
                 control.write_json(self.state_dir / control.RESULT,
                                    {"nonce": nonce, **result.public()})
+
+    def _watched(self) -> list[Path]:
+        # The suggested file is watched even before it exists: the house may write it, and
+        # the owner may edit it.
+        return [*self.loaded.files, self.suggested_path]
 
     def _write_status(self, error: list[str] | None = None) -> None:
         if self.state_dir is None:
@@ -239,11 +251,16 @@ class Engine:
         try:
             loaded = load_yaml(house.config_path)
             config = validate(loaded, House.config_model(house.host))
+            check_config_references(config, loaded, house.host)
         except ConfigError as err:
             return ReloadResult(False, err.issues, keep)
         section = getattr(config, "automations", None)
         raw = list(section.root) if section else []
         automations, issues = compile_all(raw, self.types, loaded, house)
+        extra, extra_issues, self.suggested_path = compile_suggested(
+            house, self.types, {a.id for a in raw})
+        automations += extra
+        issues += extra_issues
         if issues:
             return ReloadResult(False, issues, keep)
         old_automations, old_loaded, old_index = self.automations, self.loaded, self._yaml_index

@@ -114,15 +114,21 @@ class Automation(Section):
 
     id: str = Field(description="Unique and stable: traces and reloads are keyed by it.")
     alias: str | None = Field(None, description="A human name.")
-    description: str | None = None
-    enabled: bool = True
+    description: str | None = Field(None, description="Free text, for people reading the file.")
+    origin: str | None = Field(
+        None, description="Where a suggested automation came from (written by the house).")
+    enabled: bool = Field(True, description="false: the automation never runs (still checked).")
     mode: Literal["single", "restart", "queued", "parallel"] = Field(
         "single", description="What a trigger does while a run is going on.")
     max: int = Field(10, ge=1, description="Runs queued (queued) or at once (parallel).")
-    variables: dict[str, Any] = Field(default_factory=dict)
-    triggers: Triggers = Field(min_length=1)  # type: ignore[valid-type]
-    conditions: Conditions = Field(default_factory=list)  # type: ignore[valid-type]
-    actions: Actions = Field(min_length=1)  # type: ignore[valid-type]
+    variables: dict[str, Any] = Field(
+        default_factory=dict, description="Values available to templates as {{ name }}.")
+    triggers: Triggers = Field(  # type: ignore[valid-type]
+        min_length=1, description="When to run: any one of these firing starts a run.")
+    conditions: Conditions = Field(  # type: ignore[valid-type]
+        default_factory=list, description="Only if all of these hold when a trigger fires.")
+    actions: Actions = Field(  # type: ignore[valid-type]
+        min_length=1, description="What to do, in order.")
 
     @field_validator("id")
     @classmethod
@@ -139,14 +145,20 @@ class Automations(RootModel[list[Automation]]):
 class AutomationSettings(Section):
     """Where the home is (for sunrise/sunset), its time zone, traces and reloading."""
 
-    latitude: float | None = Field(None, ge=-90, le=90)
-    longitude: float | None = Field(None, ge=-180, le=180)
+    latitude: float | None = Field(None, ge=-90, le=90,
+                                   description="The home's latitude, for sunrise and sunset.")
+    longitude: float | None = Field(None, ge=-180, le=180,
+                                    description="The home's longitude, for sunrise and sunset.")
     timezone: str | None = Field(None, description="e.g. Europe/Berlin; default: the system's.")
     keep_traces: int = Field(20, ge=1, le=10_000, description="Traces kept per automation.")
     state_dir: Path | None = Field(
         None, description="Traces and reload requests; default .samantha/ beside the config.")
     watch: bool = Field(True, description="Reload when a config file changes.")
-    watch_interval: float = Field(1.0, gt=0, le=60)
+    watch_interval: float = Field(1.0, gt=0, le=60, description="Seconds between checks of "
+                                  "the automation files for changes (reload on save).")
+    suggested_file: Path | None = Field(
+        None, description="Automations the house suggested and someone accepted; default "
+                          "automations.suggested.yaml beside the config.")
 
     @field_validator("timezone")
     @classmethod

@@ -12,7 +12,10 @@ from samantha.plugins.automations.actions import BUILTIN_ACTIONS
 from samantha.plugins.automations.conditions import BUILTIN_CONDITIONS
 from samantha.plugins.automations.engine import Engine
 from samantha.plugins.automations.models import Automations, AutomationSettings
+from samantha.plugins.automations.references import automation_references
+from samantha.plugins.automations.suggested import suggested_path
 from samantha.plugins.automations.triggers import BUILTIN_TRIGGERS
+from samantha.references import References
 
 if TYPE_CHECKING:
     import click
@@ -33,14 +36,26 @@ def engine_for(house: House, *, clock: Clock | None = None,
     Tests call this before `house.start()` to hand in a fake clock or an MQTT client.
     """
     engine = _engines.get(house)
-    if engine is None and house.section("automations") is not None:
+    if engine is None and (house.section("automations") is not None
+                           or suggested_path(house).exists()):
         engine = _engines[house] = Engine(house, clock=clock, mqtt=mqtt)
     return engine
+
+
+def running_engine(house: House) -> Engine | None:
+    """The house's engine if it has started (it can then reload without a restart)."""
+    engine = _engines.get(house)
+    return engine if engine is not None and engine.started else None
 
 
 @hookimpl
 def samantha_config_sections() -> dict[str, type[BaseModel]]:
     return {"automations": Automations, "automation_settings": AutomationSettings}
+
+
+@hookimpl
+def samantha_config_references(config: Any) -> References:
+    return automation_references(getattr(config, "automations", None))
 
 
 @hookimpl

@@ -16,6 +16,7 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Field,
     GetCoreSchemaHandler,
     WithJsonSchema,
 )
@@ -42,8 +43,10 @@ class Spec(BaseModel):
 class TriggerSpec(Spec):
     """A trigger type; the `trigger` field names it (`trigger: state`)."""
 
-    trigger: str
-    id: str | None = None
+    trigger: str = Field(description="The trigger type, e.g. state, time, sentence.")
+    id: str | None = Field(
+        None, description="A name for this trigger, for trigger-id conditions and trigger.id in "
+        "templates.")
 
     async def attach(self, ctx: TriggerContext) -> Detach:
         """Start watching; call `ctx.fire(data, room)` on each occurrence; return a detacher."""
@@ -53,7 +56,7 @@ class TriggerSpec(Spec):
 class ConditionSpec(Spec):
     """A condition type; the `condition` field names it (`condition: time`)."""
 
-    condition: str
+    condition: str = Field(description="The condition type, e.g. state, time, and.")
 
     def check(self, ctx: RunContext) -> bool | Awaitable[bool]:
         raise NotImplementedError
@@ -63,9 +66,10 @@ class ActionSpec(Spec):
     """An action type, named by its one type key (`say: ...`, `delay: ...`)."""
 
     key: ClassVar[str] = ""
-    alias: str | None = None
-    enabled: bool = True
-    continue_on_error: bool = False
+    alias: str | None = Field(None, description="A human name, shown in traces.")
+    enabled: bool = Field(True, description="false skips this action.")
+    continue_on_error: bool = Field(
+        False, description="Go on with the next action when this one fails.")
 
     async def run(self, ctx: RunContext) -> Any:
         """Do the action; return something short for the trace; raise ActionError on failure."""

@@ -64,9 +64,10 @@ class _DeviceChangeTrigger(TriggerSpec):
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    device: str | list[str]
+    device: str | list[str] = Field(description="Device id or name, or a list of them.")
     attribute: str | None = Field(None, description="State key; default: on, position, ...")
-    for_: Duration | None = Field(None, alias="for")
+    for_: Duration | None = Field(
+        None, alias="for", description="Fire only once the new state has lasted this long.")
 
     platform: ClassVar[str]
 
@@ -122,8 +123,8 @@ class StateTrigger(_DeviceChangeTrigger):
     platform: ClassVar[str] = "state"
 
     trigger: Literal["state"]
-    from_: Any = Field(None, alias="from")
-    to: Any = None
+    from_: Any = Field(None, alias="from", description="Fire only when changing from this value.")
+    to: Any = Field(None, description="Fire only when changing to this value.")
 
     def decide(self, old: Any, new: Any) -> tuple[bool, bool]:
         if old == new:
@@ -142,8 +143,8 @@ class NumericStateTrigger(_DeviceChangeTrigger):
     platform: ClassVar[str] = "numeric_state"
 
     trigger: Literal["numeric_state"]
-    above: float | None = None
-    below: float | None = None
+    above: float | None = Field(None, description="Fires on crossing above this.")
+    below: float | None = Field(None, description="Fires on crossing below this.")
 
     @model_validator(mode="after")
     def _bounds(self) -> NumericStateTrigger:
@@ -166,9 +167,10 @@ class TimeTrigger(TriggerSpec):
     """At times of day (`at`), on a cron schedule (`cron`) or every so often (`every`)."""
 
     trigger: Literal["time"]
-    at: TimeOfDayField | list[TimeOfDayField] | None = None
-    cron: str | None = None
-    every: Duration | None = None
+    at: TimeOfDayField | list[TimeOfDayField] | None = Field(
+        None, description="Time(s) of day, e.g. 07:30, sunset, sunrise+00:30.")
+    cron: str | None = Field(None, description="A cron expression, e.g. '0 7 * * mon-fri'.")
+    every: Duration | None = Field(None, description="Fire at this interval, e.g. 15 min.")
 
     @field_validator("cron")
     @classmethod
@@ -231,10 +233,10 @@ class MqttTrigger(TriggerSpec):
     """An MQTT message on a topic (wildcards + and # allowed), optionally with a payload."""
 
     trigger: Literal["mqtt"]
-    topic: str
+    topic: str = Field(description="MQTT topic (wildcards + and # allowed).")
     payload: str | dict[str, Any] | None = Field(
         None, description="Exact text, or a mapping every key of which the JSON must have.")
-    qos: Literal[0, 1] = 0
+    qos: Literal[0, 1] = Field(0, description="QoS of the subscription.")
 
     @field_validator("topic")
     @classmethod
@@ -293,7 +295,8 @@ class EventTrigger(TriggerSpec):
     trigger: Literal["event"]
     event: str = Field(description="wake, room_occupied, mood, or an event type such as "
                                    "utterance_heard, intent_recognized, reply, room_activity.")
-    room: str | None = None
+    room: str | None = Field(
+        None, description="Only events in this room (a declared room, or all).")
     data: dict[str, Any] = Field(default_factory=dict, description="Fields the event must have.")
 
     def references(self, house: House) -> Problems:

@@ -6,7 +6,7 @@ a house without Home Assistant does not need the optional package.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
 from pydantic import BaseModel
@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from samantha.intent_handling import Outcome
 from samantha.plugin_host import hookimpl
 from samantha.providers import DeviceProvider
+from samantha.references import References
 
 from .settings import HomeAssistantSettings
 
@@ -32,6 +33,19 @@ _providers: WeakKeyDictionary[House, HomeAssistantProvider] = WeakKeyDictionary(
 @hookimpl
 def samantha_config_sections() -> dict[str, type[BaseModel]]:
     return {"homeassistant": HomeAssistantSettings}
+
+
+@hookimpl
+def samantha_config_references(config: Any) -> References | None:
+    """The room map's keys are Samantha's rooms: declared ones, so a typo is not a new room."""
+    settings: HomeAssistantSettings | None = getattr(config, "homeassistant", None)
+    if settings is None:
+        return None
+    found = References()
+    for room in settings.rooms:
+        found.refer("room", room, ("homeassistant", "rooms", room))
+    found.open_kind("device", "Home Assistant's exposed entities are devices")
+    return found
 
 
 @hookimpl

@@ -47,15 +47,20 @@ class ExposureSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    domains: list[str] = Field(default_factory=lambda: list(DEFAULT_DOMAINS))
-    # When non-empty, only entities in these HA areas (id or name) pass the domain rule.
-    areas: list[str] = Field(default_factory=list)
-    # Always exposed, even sensitive ones and ones outside `domains`/`areas`.
-    entities: list[str] = Field(default_factory=list)
-    exclude_entities: list[str] = Field(default_factory=list)
-    # Sensitive cover classes exposed as a whole, e.g. ["garage"]; locks and alarm panels
-    # are exposed as a whole by naming their domain in `domains`.
-    device_classes: list[str] = Field(default_factory=list)
+    domains: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_DOMAINS), description="Entity domains exposed by "
+        "default (light, switch, ...); locks and alarm panels only when listed here by name.")
+    areas: list[str] = Field(
+        default_factory=list, description="When non-empty, only entities in these HA areas (id or"
+        " name) pass the domain rule.")
+    entities: list[str] = Field(
+        default_factory=list, description="Entity ids always exposed, even sensitive ones and "
+        "ones outside domains/areas.")
+    exclude_entities: list[str] = Field(
+        default_factory=list, description="Entity ids never exposed.")
+    device_classes: list[str] = Field(
+        default_factory=list, description="Sensitive cover classes exposed as a whole, e.g. "
+        "[garage].")
 
     def is_exposed(
         self,
@@ -90,15 +95,28 @@ class HomeAssistantSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    url: str
-    token: SecretStr
-    verify_ssl: bool = True
-    timeout: float = Field(default=10.0, gt=0)
-    exposed: ExposureSettings = Field(default_factory=ExposureSettings)
-    # Samantha room name -> HA area id or name, for rooms whose names differ from HA's.
-    rooms: dict[str, str] = Field(default_factory=dict)
-    reconnect_initial_delay: float = Field(default=1.0, gt=0)
-    reconnect_max_delay: float = Field(default=60.0, gt=0)
+    url: str = Field(
+        description="HA's base address, e.g. http://homeassistant.local:8123 (a pasted .../api is"
+        " trimmed).")
+    token: SecretStr = Field(
+        description="Long-lived access token (HA profile > Security); use !secret ha_token. Never"
+        " logged.")
+    verify_ssl: bool = Field(
+        True, description="Check HA's TLS certificate (turn off only for a self-signed one you "
+        "trust).")
+    timeout: float = Field(default=10.0, gt=0, description="Seconds to wait for one HA request.")
+    exposed: ExposureSettings = Field(
+        default_factory=ExposureSettings, description="The allow-list of entities Samantha may "
+        "see and act on.")
+    rooms: dict[str, str] = Field(
+        default_factory=dict, description="Samantha room (declared in rooms:) -> HA area id or "
+        "name, where the names differ.")
+    reconnect_initial_delay: float = Field(
+        default=1.0, gt=0, description="Seconds before the first attempt to reach HA again; "
+        "doubles each time.")
+    reconnect_max_delay: float = Field(
+        default=60.0, gt=0, description="The longest wait, in seconds, between attempts to reach "
+        "HA.")
 
     @field_validator("url")
     @classmethod

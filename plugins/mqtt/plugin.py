@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 from pydantic import BaseModel
@@ -12,6 +12,7 @@ from samantha.plugin_host import hookimpl
 from samantha.plugins.mqtt.provider import MqttProvider
 from samantha.plugins.mqtt.settings import MqttSettings
 from samantha.providers import DeviceProvider
+from samantha.references import References
 
 if TYPE_CHECKING:
     from samantha.house import House
@@ -26,6 +27,23 @@ NOT_YET = ("The MQTT broker is unreachable, so I don't know its devices yet; I'l
 @hookimpl
 def samantha_config_sections() -> dict[str, type[BaseModel]]:
     return {"mqtt": MqttSettings}
+
+
+@hookimpl
+def samantha_config_references(config: Any) -> References | None:
+    """Declared devices' rooms and the room map's targets must be declared rooms."""
+    settings: MqttSettings | None = getattr(config, "mqtt", None)
+    if settings is None:
+        return None
+    found = References()
+    for index, device in enumerate(settings.devices):
+        found.refer("room", device.room, ("mqtt", "devices", index, "room"))
+        found.declare("device", device.name, device.resolved_unique_id)
+    for key, room in settings.rooms.items():
+        found.refer("room", room, ("mqtt", "rooms", key))
+    if settings.discovery:
+        found.open_kind("device", "MQTT discovery adds devices at run time")
+    return found
 
 
 @hookimpl

@@ -19,10 +19,17 @@ class TlsSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    ca_certs: Path | None = None
-    certfile: Path | None = None
-    keyfile: Path | None = None
-    insecure: bool = False
+    ca_certs: Path | None = Field(
+        None, description="CA certificate file that signed the broker's certificate; default the "
+        "system's CA store.")
+    certfile: Path | None = Field(
+        None, description="Client certificate, for brokers that authenticate clients by "
+        "certificate.")
+    keyfile: Path | None = Field(
+        None, description="The client certificate's private key (needs certfile).")
+    insecure: bool = Field(
+        False, description="true turns off certificate and hostname checks (anyone on the path "
+        "can impersonate the broker); must be the boolean true.")
 
     @field_validator("insecure", mode="before")
     @classmethod
@@ -49,23 +56,26 @@ class GenericDevice(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str
-    room: str | None = None
+    name: str = Field(description="What people call the device.")
+    room: str | None = Field(None, description="The room it is in (declared in rooms:).")
     kind: Literal[
         "light", "switch", "cover", "climate", "fan", "lock", "sensor", "binary_sensor",
         "vacuum", "lawn_mower", "valve", "alarm_control_panel", "scene", "button",
-    ] = "switch"
-    unique_id: str | None = None
-    state_topic: str | None = None
-    command_topic: str | None = None
-    payload_on: str = "ON"
-    payload_off: str = "OFF"
-    state_on: str | None = None
-    state_off: str | None = None
-    # Key of the state in a JSON state payload, e.g. "POWER" for Tasmota's stat/x/RESULT.
-    value_json_key: str | None = None
-    # Any further HA discovery option (full names), e.g. {"brightness_scale": 100}.
-    options: dict[str, object] = Field(default_factory=dict)
+    ] = Field("switch", description="What kind of device it is.")
+    unique_id: str | None = Field(None, description="Stable id; default generic_<kind>_<name>.")
+    state_topic: str | None = Field(None, description="Topic the device reports its state on.")
+    command_topic: str | None = Field(None, description="Topic Samantha sends commands to.")
+    payload_on: str = Field("ON", description="Payload sent to turn it on.")
+    payload_off: str = Field("OFF", description="Payload sent to turn it off.")
+    state_on: str | None = Field(None, description="State payload meaning on (default payload_on).")
+    state_off: str | None = Field(
+        None, description="State payload meaning off (default payload_off).")
+    value_json_key: str | None = Field(
+        None, description="Key of the state in a JSON state payload, e.g. POWER for Tasmota's "
+        "stat/x/RESULT.")
+    options: dict[str, object] = Field(
+        default_factory=dict, description="Any further HA discovery option (full names), e.g. "
+        "{brightness_scale: 100}.")
 
     @property
     def resolved_unique_id(self) -> str:
@@ -77,35 +87,54 @@ class MqttSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    host: str = "localhost"
-    port: int = Field(1883, ge=1, le=65535)
-    client_id: str = "samantha"
-    username: str | None = None
-    password: SecretStr | None = None
-    tls: TlsSettings | None = None
-    keepalive: int = Field(30, ge=5, le=3600)
-    base_topic: str = "samantha"
-    discovery_prefix: str = "homeassistant"
-    discovery: bool = True
-    qos: Literal[0, 1, 2] = 1
-    reconnect_min_delay: float = Field(0.2, gt=0)
-    reconnect_max_delay: float = Field(30.0, gt=0)
-    connect_timeout: float = Field(5.0, gt=0)
-    outbox_path: Path = Field(default_factory=_default_outbox_path)
-    outbox_max_size: int = Field(1000, ge=1)
-    # How long a spoken command waits for the broker's PUBACK before saying it is queued.
-    command_timeout: float = Field(3.0, gt=0)
-    # Upper bound on waiting for the broker's retained discovery at start-up.
-    discovery_timeout: float = Field(2.0, gt=0)
-    # On stop, how long queued commands may still drain to a connected broker.
-    stop_drain_timeout: float = Field(1.0, ge=0)
-    # Publish "last heard"/"last reply" sensors and a "microphone muted" switch per room.
-    announce_rooms: bool = True
-    # Discovery area, device name, entity name or unique_id -> Samantha room.
-    rooms: dict[str, str] = Field(default_factory=dict)
-    # Discovered and declared entities at most: bounds memory under a flood of configs.
-    max_entities: int = Field(1000, ge=1, le=100_000)
-    devices: list[GenericDevice] = Field(default_factory=list)
+    host: str = Field("localhost", description="The broker's host name or address.")
+    port: int = Field(
+        1883, ge=1, le=65535, description="The broker's port (8883 is usual with TLS).")
+    client_id: str = Field("samantha", description="MQTT client id; must be unique on the broker.")
+    username: str | None = Field(None, description="Broker user name.")
+    password: SecretStr | None = Field(
+        None, description="Broker password; use !secret. Never logged.")
+    tls: TlsSettings | None = Field(
+        None, description="TLS towards the broker; an empty block means TLS with the system CA "
+        "store.")
+    keepalive: int = Field(30, ge=5, le=3600, description="Seconds between keep-alive pings.")
+    base_topic: str = Field("samantha", description="Prefix of Samantha's own topics.")
+    discovery_prefix: str = Field(
+        "homeassistant", description="Home Assistant MQTT discovery prefix.")
+    discovery: bool = Field(
+        True, description="Add devices announced with Home Assistant's MQTT discovery.")
+    qos: Literal[0, 1, 2] = Field(1, description="QoS of commands and subscriptions.")
+    reconnect_min_delay: float = Field(
+        0.2, gt=0, description="Seconds before the first reconnect attempt.")
+    reconnect_max_delay: float = Field(
+        30.0, gt=0, description="The longest wait, in seconds, between reconnect attempts.")
+    connect_timeout: float = Field(
+        5.0, gt=0, description="Seconds to wait for the broker when connecting.")
+    outbox_path: Path = Field(
+        default_factory=_default_outbox_path, description="Where commands wait while the broker "
+        "is away (default ~/.local/state/samantha/mqtt-outbox.sqlite3).")
+    outbox_max_size: int = Field(1000, ge=1, description="Commands kept in the outbox at most.")
+    command_timeout: float = Field(
+        3.0, gt=0, description="How long a spoken command waits for the broker's PUBACK before "
+        "saying it is queued.")
+    discovery_timeout: float = Field(
+        2.0, gt=0, description="Upper bound on waiting for the broker's retained discovery at "
+        "start-up.")
+    stop_drain_timeout: float = Field(
+        1.0, ge=0, description="On stop, how long queued commands may still drain to a connected "
+        "broker.")
+    announce_rooms: bool = Field(
+        True, description="Publish last heard/last reply sensors and a microphone-muted switch "
+        "per room.")
+    rooms: dict[str, str] = Field(
+        default_factory=dict, description="Discovery area, device name, entity name or unique_id "
+        "-> Samantha room (declared in rooms:).")
+    max_entities: int = Field(
+        1000, ge=1, le=100_000, description="Discovered and declared entities at most: bounds "
+        "memory under a flood of configs.")
+    devices: list[GenericDevice] = Field(
+        default_factory=list, description="Devices without MQTT discovery, declared by hand "
+        "(topic + payload mapping).")
 
     @field_validator("base_topic", "discovery_prefix")
     @classmethod

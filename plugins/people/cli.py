@@ -121,10 +121,13 @@ def people_forget(name: str, config_path: Path | None) -> None:
         voice = _profiles(rt).forget(name)
         memories = rt.memory.forget_person(name)
         conversations = rt.forget_conversations(name)
+        from samantha.plugins.care.store import CareStore
+
+        care = CareStore(rt.memory).forget(name)  # habits, check-ins, where last heard
     finally:
         rt.memory.close()
     click.echo(f"forgot {name}: voice {'erased' if voice else 'none'}, {memories} memories, "
-               f"{conversations} conversation record(s)")
+               f"{conversations} conversation record(s), {care} care record(s)")
 
 
 @people_group.command("identify")

@@ -145,6 +145,14 @@ class Conversations:
         return Episode(id=episode_id, person=first.person, room=first.room, started=first.at,
                        ended=last.at, summary=condensed.summary, mood=condensed.mood, how=how)
 
+    def add_thread(self, person: str, room: str, text: str, follow_up: float) -> None:
+        """A follow-up that did not come from condensing (e.g. the persona's offline self)."""
+        self.db  # noqa: B018 - creates the tables before the write transaction
+        with self.store.transaction() as db:
+            db.execute("INSERT INTO threads (person, room, text, follow_up, created, episode) "
+                       "VALUES (?, ?, ?, ?, ?, NULL)",
+                       (person, room, text, follow_up, clock.now()))
+
     def episodes(self, person: str, limit: int = 50) -> list[Episode]:
         rows = self.db.execute("SELECT id, person, room, started, ended, summary, mood, how "
                                "FROM episodes WHERE person = ? ORDER BY ended DESC LIMIT ?",

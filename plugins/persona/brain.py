@@ -20,14 +20,16 @@ from samantha.intent_handling import Outcome
 from samantha.plugins.people import clock
 from samantha.plugins.people.conversations import as_data
 
+from . import feelings
 from .events import PersonaSentence
 from .llm import StreamEnd, ToolCall
-from .offline import DEFAULT_LINES, clock_values, topic_of
+from .offline import DEFAULT_LINES, FEELINGS, clock_values, topic_of
 from .profile import PersonaProfile
 from .prompt import build_messages, house_data
 from .runtime import Runtime
 from .sentences import SentenceSplitter
 from .tools import Turn, run_tool, tool_specs
+from .warmth import leave_thread, memory_line
 
 if TYPE_CHECKING:
     from samantha.house import House
@@ -73,24 +75,44 @@ class Speaker:
         return " ".join(self.sentences)
 
 
+# Said to someone who is hurting or checking we are there, "I can't think deeply right now"
+# would be cold; the reply is honest without it, and the thread brings the model back to it.
+NO_NOTICE = frozenset({*FEELINGS, "presence", "feedback_shorter", "feedback_longer",
+                       "feedback_funny", "feedback_no_jokes", "feedback_dislike"})
+
+
 def offline_text(rt: Runtime, persona: PersonaProfile, room: str, text: str, *,
                  failed: bool, topic: str | None = None) -> str:
-    """Small talk from templates; otherwise an honest 'I can't think deeply right now'."""
+    """Small talk and feelings from templates; otherwise an honest 'I can't think deeply'."""
     topic = topic_of(text) or topic
-    values = {"room": room, "mood": rt.mood.describe(), "person": rt.person_in(room) or "",
-              **clock_values()}
+    person = rt.person_in(room)
+    values = {"room": room, "mood": rt.mood.describe(), "person": person or "",
+              "comma_name": f", {person.title()}" if person else "",
+              "memory_line": memory_line(rt, person, topic, text), **clock_values()}
     key = topic or "not_understood"
     reply = rt.render(persona, [key], values, DEFAULT_LINES[key])
-    if topic is None or failed:
+    relationship = rt.relationship(person, persona)
+    if relationship is not None and relationship.verbosity == "terse" and not key.startswith(
+            "feedback_"):
+        reply = first_sentence(reply)  # they asked for shorter: the offline self listens too
+    if topic is None or (failed and topic not in NO_NOTICE):
         reply = f"{reply} {persona.offline_notice}"
     return reply
 
 
+def first_sentence(text: str) -> str:
+    splitter = SentenceSplitter()
+    sentences = splitter.feed(text)
+    return sentences[0] if sentences else (splitter.flush() or text)
+
+
 def offline_outcome(rt: Runtime, persona: PersonaProfile, room: str, text: str, *,
-                    failed: bool) -> Outcome:
-    return Outcome(room=room, text=text, reply=offline_text(rt, persona, room, text,
-                                                            failed=failed),
-                   source="offline", persona=persona.name)
+                    failed: bool, topic: str | None = None) -> Outcome:
+    reply = offline_text(rt, persona, room, text, failed=failed, topic=topic)
+    topic = topic_of(text)
+    if topic in FEELINGS:
+        leave_thread(rt, rt.person_in(room), room, topic, text)
+    return Outcome(room=room, text=text, reply=reply, source="offline", persona=persona.name)
 
 
 async def _with_deadline(stream: AsyncIterator[str | StreamEnd], first: float,
@@ -118,8 +140,11 @@ async def _with_deadline(stream: AsyncIterator[str | StreamEnd], first: float,
 async def think(house: House, rt: Runtime, room: str, text: str) -> Outcome:
     person = rt.person_in(room)
     persona = rt.persona_for(room, person)
+    rt.notice(person, room, feelings.read(text))  # before the prompt: this sentence counts
+    feedback = rt.grow(person, persona, room, text)  # "you talk too much" shapes this prompt
+    said_topic = f"feedback_{feedback[0].kind}" if feedback else None
     if rt.model is None:
-        return offline_outcome(rt, persona, room, text, failed=False)
+        return offline_outcome(rt, persona, room, text, failed=False, topic=said_topic)
     turn = Turn(house=house, rt=rt, room=room, person=person, persona=persona, said=text)
     speaker = Speaker(house, room, persona)
     try:
@@ -127,7 +152,7 @@ async def think(house: House, rt: Runtime, room: str, text: str) -> Outcome:
     except Exception as err:
         log.warning("the model failed (%s); the offline self answers", _describe(err))
         if not speaker.sentences:
-            outcome = offline_outcome(rt, persona, room, text, failed=True)
+            outcome = offline_outcome(rt, persona, room, text, failed=True, topic=said_topic)
             outcome.commands, outcome.results = turn.commands, turn.results
             return outcome
         await speaker.say(persona.offline_notice)
@@ -135,6 +160,7 @@ async def think(house: House, rt: Runtime, room: str, text: str) -> Outcome:
         await speaker.say(turn.question)
     elif not speaker.sentences:
         await speaker.say(_plain_result(turn))
+    rt.ask_judgement(person, text)  # background: after the reply, never before it
     return Outcome(room=room, text=text, reply=speaker.text, commands=turn.commands,
                    results=turn.results, source="llm", persona=persona.name)
 
@@ -184,12 +210,20 @@ async def _converse(turn: Turn, speaker: Speaker, text: str) -> None:
         names = {r.id: r.name for r in house.home.rooms.values()}
         data.update(as_data(rt.conversations.episodes(turn.person, limit=EPISODES_IN_PROMPT),
                             rt.conversations.open_threads(turn.person), names))
-    messages = build_messages(turn.persona, data, rt.recent(turn.room, turn.person), text)
+        seems = rt.seems(turn.person)
+        if seems is not None:
+            data["speaker_seems"] = seems
+    relationship = rt.relationship(turn.person, turn.persona)
+    if relationship is not None:
+        data["relationship"] = relationship.as_data()
+    max_tokens = relationship.max_tokens(settings.max_tokens) if relationship else None
+    messages = build_messages(turn.persona, data, rt.recent(turn.room, turn.person), text,
+                              relationship)
     tools = tool_specs(rt)
     capped = False
     for _round in range(settings.max_tool_calls + 2):
         calls: list[ToolCall] = []
-        stream = rt.model.stream(messages, tools, allow_tools=not capped)
+        stream = rt.model.stream(messages, tools, allow_tools=not capped, max_tokens=max_tokens)
         async for piece in _with_deadline(stream, settings.first_sentence_timeout, deadline):
             if isinstance(piece, StreamEnd):
                 calls = piece.tool_calls

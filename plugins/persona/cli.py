@@ -21,8 +21,15 @@ from .runtime import Runtime
 
 
 def person_data(rt: Runtime, person: str) -> dict[str, Any]:
-    """A person's conversations (episodes, open threads, an unfinished conversation)."""
-    return rt.conversations.export(person)
+    """A person's conversations (episodes, open threads, an unfinished conversation), how they
+    seemed, the relationship with them, and what the care plugin keeps about them
+    (docs/care.md)."""
+    from samantha.plugins.care.store import CareStore
+
+    return {**rt.conversations.export(person),
+            "how_they_seem": rt.person_states.export(person),
+            **rt.relationships.export(person),
+            "care": CareStore(rt.memory).export(person)}
 
 
 def _runtime(config_path: Path | None) -> Runtime:
@@ -39,12 +46,68 @@ def persona_group() -> None:
     """The persona: character, mood and model."""
 
 
+def person_status(rt: Runtime, person: str) -> dict[str, Any]:
+    """How the relationship with one person stands, how it changed and why, how they seem."""
+    rooms = rt.people()[person].rooms if person in rt.people() else []
+    room = rt.house.home.find_room(rooms[0]) if rooms else None
+    persona = rt.persona_for(room.id if room else "", person)
+    relationship = rt.relationships.get(person, persona)
+    state = rt.person_states.state(person)
+    return {
+        "name": person, "persona": persona.name,
+        "relationship": {"band": relationship.band(), "verbosity": relationship.verbosity,
+                         "reply_token_limit": relationship.max_tokens(rt.section.llm.max_tokens),
+                         "conversations": relationship.turns,
+                         "shorter_asks": relationship.shorter_asks,
+                         "longer_asks": relationship.longer_asks, "laughs": relationship.laughs,
+                         "no_joke_asks": relationship.no_joke_asks, **relationship.as_data()},
+        "bounds": persona.growth.model_dump(),
+        "seems": state.as_data(person) if state is not None else None,
+        "events": rt.relationships.events(person),
+    }
+
+
+def _show_person(data: dict[str, Any]) -> None:
+    rel = data["relationship"]
+    click.echo(f"{data['name']} (with {data['persona']}): {rel['band']}, familiarity "
+               f"{rel['familiarity']:.2f} after {rel['conversations']} conversation(s)")
+    click.echo(f"  replies: {rel['verbosity']} (limit {rel['reply_token_limit']} tokens); "
+               f"humour {rel['humour']:.1f}")
+    for label, key in (("asked not to", "asked_you_not_to"),
+                       ("shared references", "shared_references")):
+        if rel[key]:
+            click.echo(f"  {label}: " + "; ".join(rel[key]))
+    seems = data["seems"]
+    if seems is not None:
+        click.echo(f"  seems: {', '.join(seems['seems']) or 'as usual'} (valence "
+                   f"{seems['valence']:+.2f}, energy {seems['energy']:+.2f}, terseness "
+                   f"{seems['terseness']:.2f})")
+    click.echo(f"  changes: {len(data['events']) or 'none yet'}")
+    for event in data["events"]:
+        when = datetime.fromtimestamp(event["at"]).strftime("%Y-%m-%d %H:%M")
+        change = (f"{event['before']} -> {event['after']}" if event["before"] is not None
+                  else event["after"])
+        click.echo(f"    {when}  {event['what']}: {change}  because {data['name']} "
+                   f"{event['reason']}")
+
+
 @persona_group.command("status")
 @config_option
+@click.option("--person", help="How the relationship with this person changed, and why.")
 @click.option("--json", "as_json", is_flag=True)
-def status(config_path: Path | None, as_json: bool) -> None:
+def status(config_path: Path | None, person: str | None, as_json: bool) -> None:
     """Show the personas, where each speaks, the mood, the model and what is scheduled."""
     rt = _runtime(config_path)
+    if person is not None:
+        try:
+            data = person_status(rt, person.casefold())
+        finally:
+            rt.memory.close()
+        if as_json:
+            click.echo(json.dumps(data, ensure_ascii=False))
+        else:
+            _show_person(data)
+        return
     try:
         mood = rt.mood
         data: dict[str, Any] = {

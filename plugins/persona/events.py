@@ -30,3 +30,16 @@ class MoodChanged(BaseEvent):
     mood: str
     warmth: float
     energy: float
+
+
+class PersonSeemsLow(BaseEvent):
+    """A known person has just started seeming low (sad, or short and a little down) from what
+    they said. Published once per low spell; `reason` is the plain words ("low and terse")."""
+
+    type: Literal["person_seems_low"] = "person_seems_low"
+    person: str
+    room: str
+    valence: float
+    energy: float
+    terseness: float
+    reason: str

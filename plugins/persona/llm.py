@@ -45,12 +45,13 @@ class ChatModel:
                                   max_retries=0, timeout=settings.timeout)
 
     async def stream(self, messages: list[dict[str, Any]],
-                     tools: list[dict[str, Any]] | None, *,
-                     allow_tools: bool = True) -> AsyncIterator[str | StreamEnd]:
+                     tools: list[dict[str, Any]] | None, *, allow_tools: bool = True,
+                     max_tokens: int | None = None) -> AsyncIterator[str | StreamEnd]:
         """Yield text fragments as they arrive, then one StreamEnd with any tool calls.
 
         With `allow_tools` false the tools stay declared (earlier tool messages refer to them)
-        but tool_choice "none" asks for words only.
+        but tool_choice "none" asks for words only. `max_tokens` overrides the configured
+        limit (a person who asked for shorter replies gets a lower one).
         """
         from openai import NOT_GIVEN
 
@@ -58,7 +59,8 @@ class ChatModel:
             model=self.endpoint.model, messages=messages,  # type: ignore[arg-type]
             tools=tools or NOT_GIVEN,  # type: ignore[arg-type]
             tool_choice=NOT_GIVEN if allow_tools or not tools else "none",
-            temperature=self.settings.temperature, max_tokens=self.settings.max_tokens,
+            temperature=self.settings.temperature,
+            max_tokens=max_tokens or self.settings.max_tokens,
             stream=True)
         calls: dict[int, ToolCall] = {}
         finish: str | None = None

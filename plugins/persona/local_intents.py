@@ -15,6 +15,7 @@ from typing import Any
 
 from samantha.intent_handling import IntentHandler, IntentRequest, Outcome
 
+from . import proactive
 from .brain import offline_text
 from .runtime import Runtime, runtime_of
 
@@ -155,7 +156,8 @@ async def confirm(request: IntentRequest) -> Outcome:
     rt = runtime_of(request.house)
     pending = rt.take_pending(request.room.id)
     if pending is None:
-        return request.outcome("There's nothing waiting for a yes here.")
+        offered = await proactive.answer(request.house, request.room.id, "yes")
+        return request.outcome(offered or "There's nothing waiting for a yes here.")
     results = await request.execute(pending.commands)
     failed = [r for r in results if not r.ok]
     if failed:
@@ -169,7 +171,8 @@ async def deny(request: IntentRequest) -> Outcome:
     rt = runtime_of(request.house)
     pending = rt.pending.pop(request.room.id, None)
     if pending is None:
-        return request.outcome("Okay.")
+        return request.outcome(await proactive.answer(request.house, request.room.id, "no")
+                               or "Okay.")
     return request.outcome(f"Okay, I won't {pending.what}.")
 
 

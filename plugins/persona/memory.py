@@ -202,6 +202,11 @@ class MemoryStore:
         By meaning when there is an embedder (cosine of sentence vectors, with shared words
         and the speaker's own memories as small bonuses), else by shared content words.
         """
+        return [m for _, m in self.ranked(query, person, limit)]
+
+    def ranked(self, query: str, person: str | None, limit: int) -> list[tuple[float, Memory]]:
+        """`relevant` with each memory's score: cosine similarity plus small bonuses when by
+        meaning, else shared words (1 per word, +0.5 for the speaker's own)."""
         if limit <= 0:
             return []
         wanted = words(query)
@@ -222,7 +227,7 @@ class MemoryStore:
                 continue
             scored.append((score, memory.created, memory))
         scored.sort(key=lambda s: (s[0], s[1]), reverse=True)
-        return [m for _, _, m in scored[:limit]]
+        return [(score, m) for score, _, m in scored[:limit]]
 
     def _encode(self, texts: list[str]) -> np.ndarray | None:
         if self.embedder is None:

@@ -1,17 +1,15 @@
-"""Mood: warmth and energy that drift with how people speak and what happens, then fade."""
+"""Mood: warmth and energy that drift with how people treat the house and how they are, then fade.
+
+What a sentence does to it is treatment.py's job (kindness and insults aimed at the house,
+venting about others, happy news); a person starting to seem low quietens it (runtime.py).
+"""
 
 from __future__ import annotations
 
 import math
-import re
 import time
 
 from pydantic import BaseModel, Field
-
-KIND_WORDS = re.compile(r"\b(thanks?|thank you|please|lovely|love|great|wonderful|"
-                        r"good (?:job|girl|boy)|well done|awesome|nice)\b")
-HARSH_WORDS = re.compile(r"\b(shut up|stupid|idiot|useless|hate you|dumb|annoying|"
-                         r"damn|bloody)\b")
 
 
 def clamp(value: float) -> float:
@@ -43,16 +41,6 @@ class Mood(BaseModel):
         lively = ("lively" if self.energy >= 0.3 else "calm and low-key" if self.energy <= -0.3
                   else "relaxed")
         return f"{warm} and {lively}"
-
-
-def effect_of_words(text: str) -> tuple[float, float]:
-    """How one sentence moves the mood: kindness warms, harshness cools; both wake it up."""
-    lowered = text.casefold()
-    kind = len(KIND_WORDS.findall(lowered))
-    harsh = len(HARSH_WORDS.findall(lowered))
-    warmth = 0.15 * kind - 0.25 * harsh
-    energy = 0.05 * (kind + harsh) + (0.05 if "!" in text else 0.0)
-    return warmth, energy
 
 
 # A busy house (many commands, things changing) livens the persona up a little.

@@ -11,16 +11,18 @@ from pydantic import BaseModel
 from samantha import hookimpl
 from samantha.events import BaseEvent, DeviceStateChanged, UtteranceHeard
 from samantha.intent_handling import IntentHandler, Outcome
+from samantha.references import References
 
-from . import local_intents, timer_intents
+from . import feelings, local_intents, timer_intents
 from .brain import think
 from .later import ACTION_INTENTS
 from .memory import HOUSEHOLD
-from .mood import EVENT_ENERGY, effect_of_words
+from .mood import EVENT_ENERGY
 from .proactive import on_state_change
 from .runtime import forget_runtime, runtime_of
 from .settings import PersonaSection
 from .timers import restore
+from .treatment import treatment
 
 if TYPE_CHECKING:
     import click
@@ -35,6 +37,12 @@ _OKAY = re.compile(r"^okay[,.]?\s+", re.IGNORECASE)
 @hookimpl
 def samantha_config_sections() -> dict[str, type[BaseModel]]:
     return {"persona": PersonaSection}
+
+
+@hookimpl
+def samantha_config_references(config: Any) -> References | None:
+    section: PersonaSection = getattr(config, "persona", None) or PersonaSection()
+    return section.references()
 
 
 @hookimpl
@@ -68,12 +76,18 @@ async def samantha_unrecognized(house: House, room: str, text: str) -> Outcome:
     return await think(house, runtime_of(house), room, text)
 
 
-def _template_keys(outcome: Outcome) -> list[str]:
-    intent = outcome.intent or "not_understood"
+def _template_keys(outcome: Outcome) -> tuple[list[str], bool]:
+    """The template keys to try, best first, and whether the reply carries a reason that the
+    wording must keep (a refusal or a failure: "I don't know a room called garage")."""
+    if outcome.intent is None:
+        # The house refused a sentence it could parse (an unknown room, floor or device):
+        # that is not "I didn't understand", and the reason must stay.
+        return ["refused"], True
     failed = any(not r.ok for r in outcome.results) or (
-        intent in ACTION_INTENTS and not outcome.commands)
-    keys = [f"{intent}.failed"] if failed else []
-    return [*keys, intent, "failed" if failed else "default"]
+        outcome.intent in ACTION_INTENTS and not outcome.commands)
+    if failed:  # the intent's own template is worded for success ("Done. {detail}")
+        return [f"{outcome.intent}.failed", "failed"], True
+    return [outcome.intent, "default"], False
 
 
 @hookimpl
@@ -87,13 +101,18 @@ def samantha_outcome(house: House, outcome: Outcome) -> Outcome:
         return outcome.model_copy(update={"persona": outcome.persona or persona.name})
     if outcome.intent in ("HassNevermind", "SamanthaStop"):
         rt.pending.pop(outcome.room, None)
+    # Small talk says how someone is; a device command only that (and when) they spoke.
+    conversational = outcome.intent in local_intents.TOPIC_OF_INTENT
+    if outcome.intent != "SamanthaForgetMe":  # noticing would keep a trace of them
+        rt.notice(person, outcome.room, feelings.read(outcome.text) if conversational else None)
     reply = outcome.reply
     if reply:
         detail = _OKAY.sub("", reply)
         detail = detail[:1].upper() + detail[1:]
-        reply = rt.render(persona, _template_keys(outcome),
+        keys, keep_reason = _template_keys(outcome)
+        reply = rt.render(persona, keys,
                           {"reply": reply, "detail": detail, "room": outcome.room,
-                           "person": person or ""}, "{reply}")
+                           "person": person or ""}, "{reply}", keep_reply=keep_reason)
     if outcome.intent != "SamanthaForgetMe":  # keeping that sentence would undo it
         rt.record(outcome.room, outcome.text, reply, person)
     return outcome.model_copy(update={"reply": reply, "persona": persona.name,
@@ -104,7 +123,8 @@ def samantha_outcome(house: House, outcome: Outcome) -> Outcome:
 def samantha_event(house: House, event: BaseEvent) -> Any:
     rt = runtime_of(house)
     if isinstance(event, UtteranceHeard):
-        rt.nudge(*effect_of_words(event.text))
+        # Fair: only what is aimed at the house can hurt it; venting draws it closer.
+        rt.nudge(*treatment(event.text, rt.house_names).mood_effect())
     elif getattr(event, "type", None) in EVENT_ENERGY:
         rt.nudge(0.0, EVENT_ENERGY[str(event.type)])  # type: ignore[attr-defined]
     if isinstance(event, DeviceStateChanged) and rt.section.triggers:

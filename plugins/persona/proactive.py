@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from samantha.events import DeviceStateChanged
 
@@ -15,6 +16,31 @@ if TYPE_CHECKING:
     from samantha.house import House
 
 log = logging.getLogger(__name__)
+
+
+# Something the house asked on its own ("Shall I do that for you?") is answered with the same
+# spoken "yes"/"no" as a confirmation. Plugins that ask register here: given (house, room,
+# answer) they return the reply, or None when they asked nothing there.
+Answerer = Callable[["House", str, Literal["yes", "no"]], Awaitable[str | None]]
+_ANSWERERS: list[Answerer] = []
+
+
+def on_answer(answerer: Answerer) -> None:
+    if answerer not in _ANSWERERS:
+        _ANSWERERS.append(answerer)
+
+
+async def answer(house: House, room: str, said: Literal["yes", "no"]) -> str | None:
+    """The reply of whoever asked something in `room` on their own, or None."""
+    for answerer in list(_ANSWERERS):
+        try:
+            reply = await answerer(house, room, said)
+        except Exception:
+            log.exception("answering %r in %s failed", said, room)
+            return "Sorry, something went wrong while I was doing that."
+        if reply:
+            return reply
+    return None
 
 
 def _minutes(clock: str) -> int:

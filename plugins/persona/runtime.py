@@ -25,13 +25,18 @@ from samantha.plugins.people.speaker import MIN_SCORE
 from samantha.plugins.people.speaker import current as current_speaker
 from samantha.providers import Command
 
-from .events import MoodChanged
+from .events import MoodChanged, PersonSeemsLow
+from .feedback import Feedback, detect
+from .feelings import Reading, from_judgement
 from .llm import ChatModel
 from .memory import MemoryStore
 from .mood import Mood
+from .person_state import PersonState, PersonStates
 from .profile import DEFAULT_PERSONA, PersonaProfile, ReplyTemplate, TemplatePicker, fill
+from .relationship import Relationship, Relationships
 from .schedule import Scheduler
 from .settings import PersonaSection, resolve_endpoint
+from .writebehind import WriteBehind
 
 if TYPE_CHECKING:
     from samantha.house import House
@@ -80,6 +85,11 @@ class Runtime:
         default = self.section.default or (self.section.personas[0].name
                                            if self.section.personas else DEFAULT_PERSONA.name)
         self.default = self.personas[default.casefold()]
+        # What people call the house when they speak to (or about) it: "samantha, you ..."
+        self.house_names = frozenset(
+            {p.key() for p in self.personas.values()}
+            | {w for p in self.personas.values() for phrase in p.wake_phrases
+               for w in phrase.casefold().split() if w not in {"hey", "ok", "okay", "hi"}})
         self.endpoint = resolve_endpoint(self.section.llm)
         self.model: ChatModel | None = None
         self.memory = MemoryStore(self._memory_path())
@@ -87,7 +97,14 @@ class Runtime:
         self.scheduler = Scheduler(self.memory)
         self.recall_loading: asyncio.Task[None] | None = None
         self.conversations = Conversations(self.memory, self.section.llm.history_minutes * 60)
+        # Estimates written while the model thinks, not before the prompt (writebehind.py).
+        self.writer = WriteBehind(self.memory)
+        self.person_states = PersonStates(self.memory, self.section.feelings.half_life_hours,
+                                          self.writer)
+        self.relationships = Relationships(self.memory, self.writer)
+        self.judging: set[asyncio.Task[None]] = set()  # the model judging how someone seems
         self.pending: dict[str, Pending] = {}
+        self.condensing = asyncio.Lock()
         self.history: dict[str, deque[Exchange]] = {}
         self.last_memory: dict[str, int] = {}
         self._mood: Mood | None = None
@@ -122,7 +139,36 @@ class Runtime:
             log.info("persona model: %s at %s", self.endpoint.model,
                      self.endpoint.describe()["base_url"])
 
+    def ask_judgement(self, person: str | None, said: str) -> None:
+        """With `feelings.ask_model`, ask the model in the background how `person` seems."""
+        if (person is None or self.model is None or not self.section.feelings.enabled
+                or not self.section.feelings.ask_model):
+            return
+        task = asyncio.get_running_loop().create_task(self._judge(person, said))
+        self.judging.add(task)
+        task.add_done_callback(self.judging.discard)
+
+    async def _judge(self, person: str, said: str) -> None:
+        from .judge import judge
+
+        assert self.model is not None
+        try:
+            reading = await asyncio.wait_for(judge(self.model.complete, said),
+                                             self.section.llm.timeout)
+        except Exception as err:  # the offline reading stands
+            log.info("the model could not judge how %s seems: %s", person, type(err).__name__)
+            return
+        if reading is not None:
+            try:
+                self.person_states.judge(person, reading)
+            except Exception as err:
+                log.warning("could not update how %s seems: %s", person, err)
+
     async def close(self) -> None:
+        for task in list(self.judging):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
         if self.recall_loading is not None and not self.recall_loading.done():
             with contextlib.suppress(Exception):
                 await self.recall_loading  # a thread can't be cancelled; let it finish
@@ -132,6 +178,7 @@ class Runtime:
             self.model = None
         if self._pending != (0.0, 0.0):
             self._fold()
+        await self.writer.close()
         if self.mood_changed and self._mood is not None:
             try:
                 self.memory.save_state(MOOD_KEY, self._mood.model_dump())
@@ -236,15 +283,23 @@ class Runtime:
     # --- wording --------------------------------------------------------------------------------
 
     def render(self, persona: PersonaProfile, keys: list[str], values: dict[str, Any],
-               fallback: ReplyTemplate) -> str:
-        """The first of `keys` the persona has a template for, filled in; else `fallback`."""
-        template: ReplyTemplate = fallback
-        chosen = "fallback"
+               fallback: ReplyTemplate, *, keep_reply: bool = False) -> str:
+        """The first of `keys` the persona has a template for, filled in; else `fallback`.
+
+        With `keep_reply` (a refusal or failure whose reply says why), a template that would
+        drop the plain reply (no {reply} or {detail}) is passed over: "I didn't understand
+        that." must never replace "I don't know a room called garage."
+        """
+        warmth = self.mood.warmth
         for key in keys:
-            if key in persona.replies:
-                template, chosen = persona.replies[key], key
-                break
-        text = self.picker.pick(f"{persona.key()}:{chosen}", template, self.mood.warmth)
+            if key not in persona.replies:
+                continue
+            text = self.picker.pick(f"{persona.key()}:{key}", persona.replies[key], warmth)
+            if keep_reply and "{reply}" not in text and "{detail}" not in text:
+                log.debug("template %r would hide the reason; not used", key)
+                continue
+            return fill(text, {"name": persona.name, **values})
+        text = self.picker.pick(f"{persona.key()}:fallback", fallback, warmth)
         return fill(text, {"name": persona.name, **values})
 
     # --- conversation ---------------------------------------------------------------------------
@@ -264,15 +319,91 @@ class Runtime:
 
     async def condense_ended(self) -> list[Episode]:
         """Turn conversations that have ended into episodes (the model words them if any)."""
+        async with self.condensing:  # two callers at once would keep one conversation twice
+            return await self._condense_ended()
+
+    async def _condense_ended(self) -> list[Episode]:
         episodes = []
         ask = self.model.complete if self.model is not None else None
         for turns in self.conversations.ended():
             room = self.house.home.find_room(turns[0].room)
             condensed, how = await condense(turns, room.name if room else turns[0].room, ask)
             episodes.append(self.conversations.close_conversation(turns, condensed, how))
+            if how == "model":
+                self.judged(turns[0].person, condensed.mood)
             log.info("kept a conversation with %s in %s as an episode (%s)", turns[0].person,
                      turns[0].room, how)
         return episodes
+
+    # --- how people seem ------------------------------------------------------------------------
+
+    def notice(self, person: str | None, room: str, reading: Reading | None) -> PersonState | None:
+        """Take in what a known person just said (`reading` None: a device command, which only
+        tells that and when they spoke). A guest is never tracked."""
+        if person is None or not self.section.feelings.enabled:
+            return None
+        try:
+            state, became_low = self.person_states.observe(person, reading)
+        except Exception as err:  # a read-only or broken file costs the estimate, not the turn
+            log.warning("could not update how %s seems: %s", person, err)
+            return None
+        if became_low:
+            log.info("%s seems %s", person, " and ".join(state.words()) or "low")
+            self.nudge(0.05, -0.15)  # the house quietens and draws closer
+            with contextlib.suppress(RuntimeError):  # no running loop: nobody is listening
+                self.house.bus.publish_soon(PersonSeemsLow(
+                    person=person, room=room, valence=round(state.valence, 3),
+                    energy=round(state.energy, 3), terseness=round(state.terseness, 3),
+                    reason=" and ".join(state.words()) or "low"))
+        return state
+
+    def seems(self, person: str) -> dict[str, Any] | None:
+        """How a known person seems, for HOUSE DATA (None: nothing known, or turned off)."""
+        if not self.section.feelings.enabled:
+            return None
+        try:
+            state = self.person_states.state(person)
+        except Exception as err:
+            log.warning("could not read how %s seems: %s", person, err)
+            return None
+        return state.as_data(person) if state is not None else None
+
+    def grow(self, person: str | None, persona: PersonaProfile, room: str,
+             text: str) -> list[Feedback]:
+        """A conversational sentence from a known person: apply any feedback on how the house
+        talks ("you talk too much") and count the exchange. Returns the feedback found."""
+        recent = self.recent(room, person)
+        found = detect(text, recent[-1].reply if recent else None)
+        if person is None:
+            return found  # acknowledged, but a guest's feedback is nobody's relationship
+        try:
+            for change in self.relationships.feedback(person, persona, found,
+                                                      recent[-1].reply if recent else None):
+                log.info("relationship with %s: %s %s -> %s (%s)", person, change.what,
+                         change.before, change.after, change.reason)
+            self.relationships.spoke(person, persona)
+        except Exception as err:  # a broken file costs the growth, never the turn
+            log.warning("could not update the relationship with %s: %s", person, err)
+        return found
+
+    def relationship(self, person: str | None, persona: PersonaProfile) -> Relationship | None:
+        if person is None or not persona.growth.enabled:
+            return None
+        try:
+            return self.relationships.get(person, persona)
+        except Exception as err:
+            log.warning("could not read the relationship with %s: %s", person, err)
+            return None
+
+    def judged(self, person: str, word: str | None) -> None:
+        """The model's own word for how someone seemed (a condensed conversation's mood)."""
+        reading = from_judgement(word)
+        if reading is None or not self.section.feelings.enabled:
+            return
+        try:
+            self.person_states.judge(person, reading)
+        except Exception as err:
+            log.warning("could not update how %s seems: %s", person, err)
 
     def forget_voice(self, person: str) -> bool:
         from samantha.plugins.people.voices import VoiceProfiles
@@ -284,7 +415,8 @@ class Runtime:
             kept = [e for e in history if e.person != person]
             history.clear()
             history.extend(kept)
-        return self.conversations.forget(person)
+        gone = self.conversations.forget(person)
+        return gone + self.person_states.forget(person) + self.relationships.forget(person)
 
     def recent(self, room: str, person: str | None = None) -> list[Exchange]:
         """This speaker's recent exchanges in the room: one person never hears another's."""

@@ -6,10 +6,11 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator
 
 from samantha import redact
 from samantha.config import Section
+from samantha.references import References
 
 from .profile import DEFAULT_PERSONA, PersonaProfile
 
@@ -28,8 +29,9 @@ class ModelSettings(Section):
                            description="Seconds for a whole turn before the offline self answers.")
     first_sentence_timeout: float = Field(
         3.0, gt=0, description="Seconds to wait for the first sentence before giving up.")
-    temperature: float = Field(0.7, ge=0, le=2)
-    max_tokens: int = Field(300, gt=0)
+    temperature: float = Field(
+        0.7, ge=0, le=2, description="Sampling temperature of the model's replies.")
+    max_tokens: int = Field(300, gt=0, description="Longest reply, in tokens.")
     max_tool_calls: int = Field(4, ge=0, le=16, description="Tool calls allowed in one turn.")
     history_turns: int = Field(6, ge=0, le=40, description="Recent exchanges kept per room.")
     history_minutes: float = Field(15, gt=0, description="Older exchanges are forgotten.")
@@ -54,8 +56,26 @@ class ScheduleSettings(Section):
 
 
 class QuietHours(Section):
-    start: str = Field("22:00", pattern=r"^\d{1,2}:\d{2}$")
-    end: str = Field("07:00", pattern=r"^\d{1,2}:\d{2}$")
+    start: str = Field(
+        "22:00", pattern=r"^\d{1,2}:\d{2}$", description="When quiet hours begin (HH:MM); only "
+        "urgent news is spoken.")
+    end: str = Field(
+        "07:00", pattern=r"^\d{1,2}:\d{2}$", description="When quiet hours end (HH:MM).")
+
+
+class FeelingSettings(Section):
+    """How the house reads how people seem (docs/persona.md, "How the person seems")."""
+
+    enabled: bool = Field(True, description="false: no per-person valence, energy or "
+                          "terseness, and no tone guidance in the prompt.")
+    half_life_hours: float = Field(
+        8, gt=0, description="How fast a person's low (or cheerful) spell fades toward neutral "
+        "when they say nothing new.")
+    ask_model: bool = Field(
+        False, description="Also ask the language model, in the background after each "
+        "conversational turn, how the person seems (one short extra request per turn); its "
+        "judgement is blended with the offline reading. Off: the offline reading (VADER) and "
+        "the mood word of each condensed conversation.")
 
 
 class PersonSettings(Section):
@@ -81,12 +101,20 @@ class PersonaSection(Section):
         default_factory=list, description="Persona definitions, e.g. - !include personas/x.yaml")
     default: str | None = Field(None, description="Persona name used when nothing else applies.")
     rooms: dict[str, str] = Field(default_factory=dict, description="Room -> preferred persona.")
-    people: dict[str, PersonSettings] = Field(default_factory=dict)
+    people: dict[str, PersonSettings] = Field(
+        default_factory=dict, description="Older form of the top-level people: person -> "
+        "preferred persona and usual rooms.")
     llm: ModelSettings = Field(default_factory=ModelSettings)
-    memory: MemorySettings = Field(default_factory=MemorySettings)
+    memory: MemorySettings = Field(
+        default_factory=MemorySettings, description="Where and how the house remembers what it is"
+        " told.")
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
-    quiet_hours: QuietHours | None = None
-    mood_half_life_minutes: float = Field(30, gt=0)
+    quiet_hours: QuietHours | None = Field(
+        None, description="Hours when only urgent news is spoken.")
+    mood_half_life_minutes: float = Field(
+        30, gt=0, description="How fast the mood drifts back to neutral.")
+    feelings: FeelingSettings = Field(
+        default_factory=FeelingSettings, description="How the house reads how people seem.")
     exclude_devices: list[str] = Field(default_factory=list,
                                        description="Device ids or names the model may not see.")
     act_tools: bool = Field(True, description="false: the model may only read, never act.")
@@ -104,16 +132,27 @@ class PersonaSection(Section):
                 raise ValueError(f"two personas are called {name!r}")
         return personas
 
-    @model_validator(mode="after")
-    def _known_names(self) -> PersonaSection:
-        known = {p.key() for p in self.personas} | {DEFAULT_PERSONA.key()}
-        wanted = [("default", self.default)] + [(f"rooms.{r}", n) for r, n in self.rooms.items()]
-        wanted += [(f"people.{p}.persona", s.persona) for p, s in self.people.items()]
-        for where, name in wanted:
-            if name is not None and name.casefold() not in known:
-                raise ValueError(f"{where}: no persona called {name!r}; "
-                                 f"known: {', '.join(sorted(known))}")
-        return self
+    def references(self) -> References:
+        """Personas declared here; rooms, devices and personas named here. The keys of
+        `persona.people` declare people, as `people:` does (older configs have only these)."""
+        found = References()
+        found.declares_kind("persona")
+        for profile in [*self.personas, DEFAULT_PERSONA]:
+            found.declare("persona", profile.name)
+        found.refer("persona", self.default, ("persona", "default"))
+        for room, persona in self.rooms.items():
+            found.refer("room", room, ("persona", "rooms", room))
+            found.refer("persona", persona, ("persona", "rooms", room))
+        for name, person in self.people.items():
+            at = ("persona", "people", name)
+            found.declare("person", name)
+            found.refer("persona", person.persona, (*at, "persona"))
+            found.refer_all("room", person.rooms, (*at, "rooms"))
+        for index, trigger in enumerate(self.triggers):
+            found.refer("device", trigger.device, ("persona", "triggers", index, "device"))
+            found.refer("room", trigger.room, ("persona", "triggers", index, "room"))
+        found.refer_all("device", self.exclude_devices, ("persona", "exclude_devices"))
+        return found
 
 
 @dataclass(frozen=True)

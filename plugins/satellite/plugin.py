@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 import weakref
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
 from samantha import hookimpl
 from samantha.plugins.satellite.settings import SatelliteSettings
+from samantha.references import References
 
 if TYPE_CHECKING:
     import click
@@ -28,6 +29,19 @@ _hubs: weakref.WeakKeyDictionary[House, tuple[SatelliteHub, MqttClient | None]] 
 @hookimpl
 def samantha_config_sections() -> dict[str, type[BaseModel]]:
     return {"satellite": SatelliteSettings}
+
+
+@hookimpl
+def samantha_config_references(config: Any) -> References | None:
+    """Each satellite of a hub's config serves a declared room. A satellite's own config
+    (no `rooms:`, as in examples/satellite_kitchen.yaml) names the room it serves."""
+    settings: SatelliteSettings | None = getattr(config, "satellite", None)
+    if settings is None or not config.rooms:
+        return None
+    found = References()
+    for room in settings.rooms:
+        found.refer("room", room, ("satellite", "rooms", room))
+    return found
 
 
 @hookimpl

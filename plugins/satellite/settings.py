@@ -43,8 +43,11 @@ class HubSettings(Section):
 class SiteSettings(Section):
     """One satellite: where it hears and plays, and where speech is recognised."""
 
-    input: RoomInput = Field(default_factory=RoomInput)
-    output: RoomOutput = Field(default_factory=RoomOutput)
+    input: RoomInput = Field(
+        default_factory=RoomInput, description="Where the satellite hears: a device and/or a "
+        "hardware profile.")
+    output: RoomOutput = Field(
+        default_factory=RoomOutput, description="Where the satellite plays replies.")
     stt: Literal["stream", "local"] = Field(
         "stream", description="stream: send the utterance's audio to the hub after a wake; "
         "local: recognise on the satellite (speech.stt) and send text.")
@@ -70,7 +73,9 @@ class SatelliteSettings(Section):
     wakeword_id: str = Field("hey_samantha", description="Hermes wakewordId of detections.")
     status_interval_s: float = Field(10.0, gt=0, description="How often satellites refresh "
                                      "their health status.")
-    hub: HubSettings = Field(default_factory=HubSettings)
+    hub: HubSettings = Field(
+        default_factory=HubSettings, description="The hub's side: arbitration between rooms and "
+        "follow-up.")
     rooms: dict[str, SiteSettings] = Field(default_factory=dict, description="Satellites by "
                                            "room id (the Hermes siteId).")
 

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from samantha import hookimpl
 from samantha.plugins.speech import oww_engines, sphinx_engines, sphinx_wake, tts, vosk_engines
 from samantha.plugins.speech.settings import SpeechSettings
+from samantha.references import References
 
 if TYPE_CHECKING:
     import click
@@ -30,6 +31,18 @@ _running: weakref.WeakKeyDictionary[House, tuple[SpeechService | None, asyncio.T
 @hookimpl
 def samantha_config_sections() -> dict[str, type[BaseModel]]:
     return {"speech": SpeechSettings}
+
+
+@hookimpl
+def samantha_config_references(config: Any) -> References | None:
+    """Each room with a microphone is a declared room."""
+    settings: SpeechSettings | None = getattr(config, "speech", None)
+    if settings is None:
+        return None
+    found = References()
+    for room in settings.rooms:
+        found.refer("room", room, ("speech", "rooms", room))
+    return found
 
 
 @hookimpl

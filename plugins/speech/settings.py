@@ -124,18 +124,22 @@ class RoomOutput(Section):
 
 
 class RoomSpeechSettings(Section):
-    input: RoomInput = Field(default_factory=RoomInput)
-    output: RoomOutput = Field(default_factory=RoomOutput)
+    input: RoomInput = Field(
+        default_factory=RoomInput, description="Where the room hears: a device and/or a hardware "
+        "profile.")
+    output: RoomOutput = Field(default_factory=RoomOutput, description="Where replies are played.")
 
 
 class SpeechSettings(Section):
     """Rooms that listen: wake word, speech recognition, endpointing, spoken replies."""
 
     language: str | None = Field(None, description="Speech language; the house's by default.")
-    wake: WakeSettings = Field(default_factory=WakeSettings)
-    stt: SttSettings = Field(default_factory=SttSettings)
-    endpoint: EndpointSettings = Field(default_factory=EndpointSettings)
-    tts: TtsSettings = Field(default_factory=TtsSettings)
+    wake: WakeSettings = Field(default_factory=WakeSettings, description="The wake word.")
+    stt: SttSettings = Field(default_factory=SttSettings, description="Speech recognition.")
+    endpoint: EndpointSettings = Field(
+        default_factory=EndpointSettings, description="When an utterance has ended.")
+    tts: TtsSettings = Field(
+        default_factory=TtsSettings, description="The voice replies are spoken in.")
     rooms: dict[str, RoomSpeechSettings] = Field(
         default_factory=dict, description="Rooms with a microphone, by room id or name.")
 

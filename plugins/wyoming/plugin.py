@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel
 
 from samantha import hookimpl
+from samantha.references import References
 
 from .settings import WyomingSettings
 
@@ -28,6 +29,19 @@ _running: weakref.WeakKeyDictionary[House, WyomingService] = weakref.WeakKeyDict
 @hookimpl
 def samantha_config_sections() -> dict[str, type[BaseModel]]:
     return {"wyoming": WyomingSettings}
+
+
+@hookimpl
+def samantha_config_references(config: Any) -> References | None:
+    """Rooms that Home Assistant's satellites are placed in are declared rooms."""
+    settings: WyomingSettings | None = getattr(config, "wyoming", None)
+    if settings is None or settings.server is None:
+        return None
+    found = References()
+    for key, room in settings.server.rooms.items():
+        found.refer("room", room, ("wyoming", "server", "rooms", key))
+    found.refer("room", settings.server.default_room, ("wyoming", "server", "default_room"))
+    return found
 
 
 @hookimpl

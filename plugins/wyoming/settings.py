@@ -61,9 +61,12 @@ class ServerSettings(Section):
                                   "long between events.")
     frame_timeout_s: float = Field(10.0, gt=0, description="A started event must arrive "
                                    "whole within this (slow senders are dropped).")
-    max_header_bytes: int = Field(8 * 1024, ge=256)
-    max_data_bytes: int = Field(64 * 1024, ge=1024)
-    max_payload_bytes: int = Field(1024 * 1024, ge=1024)
+    max_header_bytes: int = Field(
+        8 * 1024, ge=256, description="Largest event header accepted from a client.")
+    max_data_bytes: int = Field(
+        64 * 1024, ge=1024, description="Largest event data accepted from a client.")
+    max_payload_bytes: int = Field(
+        1024 * 1024, ge=1024, description="Largest event payload (audio) accepted from a client.")
 
     @field_validator("uri")
     @classmethod
@@ -82,8 +85,11 @@ class ServerSettings(Section):
 class EngineEndpoint(Section):
     uri: str = Field(description="The Wyoming server, e.g. tcp://127.0.0.1:10300.")
     timeout_s: float = Field(10.0, gt=0, description="Connecting and each answer.")
-    reconnect_initial_s: float = Field(0.5, gt=0)
-    reconnect_max_s: float = Field(30.0, gt=0)
+    reconnect_initial_s: float = Field(
+        0.5, gt=0, description="Seconds before the first attempt to reach the server again; "
+        "doubles each time.")
+    reconnect_max_s: float = Field(
+        30.0, gt=0, description="The longest wait, in seconds, between attempts.")
 
     @field_validator("uri")
     @classmethod
@@ -107,9 +113,12 @@ class WakeEndpoint(EngineEndpoint):
 
 
 class EngineSettings(Section):
-    stt: SttEndpoint | None = None
-    tts: TtsEndpoint | None = None
-    wake: WakeEndpoint | None = None
+    stt: SttEndpoint | None = Field(
+        None, description="Speech recognition on a Wyoming server (e.g. whisper).")
+    tts: TtsEndpoint | None = Field(
+        None, description="Speech synthesis on a Wyoming server (e.g. piper).")
+    wake: WakeEndpoint | None = Field(
+        None, description="Wake word detection on a Wyoming server (e.g. openWakeWord).")
 
 
 class WyomingSettings(Section):

@@ -9,17 +9,11 @@ an offline configuration: no default_config, no demo, only what the Wyoming agen
 
 from __future__ import annotations
 
-import fcntl
-import json
-import os
-import shutil
-import subprocess
-import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
-from harness.homeassistant import HomeAssistant, _log, _pip, _venv_python
+from harness.ha_venv import HaVenv
+from harness.homeassistant import HomeAssistant
 
 VERSION = "2024.12.5"
 # What HA 2024.12 always sets up without default_config, plus the Wyoming integration and its
@@ -41,13 +35,15 @@ REQUIREMENTS: tuple[str, ...] = (
     # zeroconf integration itself is never set up here, so nothing is multicast.
     "zeroconf==0.136.2",
 )
-CONSTRAINTS: tuple[str, ...] = ("josepy<2",)
-PYTHON_CANDIDATES = ("python3.12",)
-_FINGERPRINT = json.dumps({"ha": VERSION, "reqs": REQUIREMENTS, "extra": CONSTRAINTS, "v": 1},
-                          sort_keys=True)
-_MARKER = ".samantha-ha-complete"
-_PROBE = ("import homeassistant.const as c, wyoming, hass_frontend, pymicro_vad, zeroconf;"
-          f"assert c.__version__ == {VERSION!r}, c.__version__")
+SPEC = HaVenv(
+    version=VERSION,
+    requirements=REQUIREMENTS,
+    constraints=("josepy<2",),
+    pythons=((3, 12),),
+    python_env="SAMANTHA_HA_VOICE_PYTHON",
+    probe=("import homeassistant.const as c, wyoming, hass_frontend, pymicro_vad, zeroconf;"
+           f"assert c.__version__ == {VERSION!r}, c.__version__"),
+)
 
 CONFIGURATION_YAML = """\
 homeassistant:
@@ -72,86 +68,6 @@ EMPTY_LAYOUT: dict[str, Any] = {"floors": [], "areas": [], "device_areas": {},
                                 "entity_areas": {}, "entity_aliases": {}}
 
 
-def cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "samantha-tests" / f"ha-{VERSION}"
-
-
-def find_python() -> str:
-    explicit = os.environ.get("SAMANTHA_HA_VOICE_PYTHON")
-    if explicit:
-        return explicit
-    pyenv = Path(os.environ.get("PYENV_ROOT", str(Path.home() / ".pyenv"))) / "versions"
-    candidates = [str(p / "bin" / "python3.12") for p in sorted(pyenv.glob("3.12.*"), reverse=True)]
-    candidates += [found for name in PYTHON_CANDIDATES if (found := shutil.which(name))]
-    for candidate in candidates:
-        # A pyenv shim exists even when no 3.12 is selected: ask the interpreter itself.
-        check = subprocess.run([candidate, "-c", "import sys; assert sys.version_info[:2] == "
-                                "(3, 12)"], capture_output=True, check=False)
-        if check.returncode == 0:
-            return candidate
-    raise RuntimeError(f"Home Assistant {VERSION} needs Python 3.12; none found (set "
-                       "SAMANTHA_HA_VOICE_PYTHON to one)")
-
-
-def _is_complete(venv: Path) -> bool:
-    try:
-        if (venv / _MARKER).read_text() != _FINGERPRINT:
-            return False
-    except OSError:
-        return False
-    probe = subprocess.run([str(_venv_python(venv)), "-c", _PROBE], capture_output=True,
-                           timeout=120, check=False)
-    return probe.returncode == 0
-
-
-def _build(target: Path) -> None:
-    started = time.monotonic()
-    _log(f"building the Home Assistant {VERSION} venv in {target} (a few minutes)")
-    subprocess.run([find_python(), "-m", "venv", str(target)], check=True)
-    python = _venv_python(target)
-    _pip(python, "--no-deps", f"homeassistant=={VERSION}")
-    found = list(target.glob("lib/python3.*/site-packages/homeassistant/package_constraints.txt"))
-    if not found:
-        raise RuntimeError("homeassistant wheel has no package_constraints.txt")
-    extra = target / "extra-constraints.txt"
-    extra.write_text("".join(f"{line}\n" for line in CONSTRAINTS))
-    _pip(python, "-c", str(found[0]), "-c", str(extra), f"homeassistant=={VERSION}",
-         *REQUIREMENTS)
-    probe = subprocess.run([str(python), "-c", _PROBE], capture_output=True, text=True,
-                           check=False)
-    if probe.returncode != 0:
-        raise RuntimeError(f"fresh Home Assistant venv fails its probe:\n{probe.stderr[-2000:]}")
-    (target / _MARKER).write_text(_FINGERPRINT)
-    _log(f"Home Assistant {VERSION} venv built in {time.monotonic() - started:.0f}s")
-
-
-def ensure_installed() -> Path:
-    """The cached HA 2024.12 venv, built under a lock on first use (renamed into place whole)."""
-    root = cache_dir()
-    venv = root / "venv"
-    if _is_complete(venv):
-        return venv
-    root.mkdir(parents=True, exist_ok=True)
-    with open(root / ".install.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            if _is_complete(venv):
-                return venv
-            build = Path(tempfile.mkdtemp(prefix="build-", dir=root))
-            try:
-                _build(build)
-                if venv.exists():
-                    shutil.rmtree(venv)
-                build.rename(venv)
-            finally:
-                if build.exists():
-                    shutil.rmtree(build, ignore_errors=True)
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
-    return venv
-
-
 class VoiceHomeAssistant(HomeAssistant):
     """HA 2024.12.5 with conversation and the Wyoming integration available, nothing else."""
 
@@ -163,5 +79,5 @@ class VoiceHomeAssistant(HomeAssistant):
 
     def start(self) -> None:
         if self.venv is None:
-            self.venv = ensure_installed()
+            self.venv = SPEC.ensure_installed()
         super().start()

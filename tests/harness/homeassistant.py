@@ -1,30 +1,28 @@
 """A real Home Assistant Core for integration tests.
 
-Home Assistant lives in its own venv, cached outside the repository and never mixed with the
-project venv (homeassistant-api's niquests/urllib3-future would break HA's pinned urllib3).
-`ensure_installed()` builds that venv once; `HomeAssistant` runs one instance from it with a
-throw-away config dir, a free port on 127.0.0.1 and a long-lived token made by onboarding.
+`ensure_installed()` builds HA's cached venv once (harness.ha_venv); `HomeAssistant` runs one
+instance from it with a throw-away config dir, a free port on 127.0.0.1 and a long-lived token
+made by onboarding.
 """
 
 from __future__ import annotations
 
 import atexit
 import contextlib
-import fcntl
 import json
 import os
 import shutil
 import signal
 import socket
 import subprocess
-import sys
-import tempfile
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
+
+from harness.ha_venv import HaVenv, log, venv_python
 
 HA_VERSION = "2024.3.3"
 
@@ -46,18 +44,18 @@ INTEGRATION_REQUIREMENTS: tuple[str, ...] = (
 )
 # josepy 2.x breaks acme (hass-nabucasa), which makes every HTTP request of HA 2024.3 a 500.
 EXTRA_CONSTRAINTS: tuple[str, ...] = ("josepy<2",)
-SUPPORTED_PYTHONS = ((3, 11), (3, 12))
 
-# Changing any pin must rebuild cached venvs, so the marker holds all of them.
-_FINGERPRINT = json.dumps(
-    {"ha": HA_VERSION, "reqs": INTEGRATION_REQUIREMENTS, "extra": EXTRA_CONSTRAINTS, "v": 1},
-    sort_keys=True,
-)
-_MARKER = ".samantha-ha-complete"
-_PROBE = (
-    "import importlib.metadata as m, homeassistant.const as c, josepy, hass_frontend, aiohttp;"
-    f"assert c.__version__ == {HA_VERSION!r}, c.__version__;"
-    "assert int(m.version('josepy').split('.')[0]) < 2, m.version('josepy')"
+SPEC = HaVenv(
+    version=HA_VERSION,
+    requirements=INTEGRATION_REQUIREMENTS,
+    constraints=EXTRA_CONSTRAINTS,
+    pythons=((3, 11), (3, 12)),
+    python_env="SAMANTHA_HA_PYTHON",
+    probe=(
+        "import importlib.metadata as m, homeassistant.const as c, josepy, hass_frontend, aiohttp;"
+        f"assert c.__version__ == {HA_VERSION!r}, c.__version__;"
+        "assert int(m.version('josepy').split('.')[0]) < 2, m.version('josepy')"
+    ),
 )
 
 # Where the demo entities live. The demo integration creates devices but no areas, and areas
@@ -101,124 +99,13 @@ DEMO_LAYOUT: dict[str, Any] = {
 }
 
 
-def _log(msg: str) -> None:
-    print(f"[ha-harness] {msg}", file=sys.stderr, flush=True)
-
-
 def cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "samantha-tests" / f"ha-{HA_VERSION}"
-
-
-def _venv_python(venv: Path) -> Path:
-    return venv / "bin" / "python"
-
-
-def _is_complete(venv: Path) -> bool:
-    marker = venv / _MARKER
-    try:
-        if marker.read_text() != _FINGERPRINT:
-            return False
-    except OSError:
-        return False
-    probe = subprocess.run(
-        [str(_venv_python(venv)), "-c", _PROBE],
-        capture_output=True,
-        timeout=120,
-        check=False,
-    )
-    return probe.returncode == 0
-
-
-def _find_python() -> str:
-    explicit = os.environ.get("SAMANTHA_HA_PYTHON")
-    if explicit:
-        return explicit
-    if sys.version_info[:2] in SUPPORTED_PYTHONS:
-        return sys.executable
-    for major, minor in SUPPORTED_PYTHONS:
-        found = shutil.which(f"python{major}.{minor}")
-        if found:
-            return found
-    raise RuntimeError(
-        "Home Assistant 2024.3 needs Python 3.11 or 3.12; none found "
-        "(set SAMANTHA_HA_PYTHON to one)"
-    )
-
-
-def _pip(python: Path, *args: str) -> None:
-    cmd = [str(python), "-m", "pip", "install", "--disable-pip-version-check", "-q", *args]
-    result = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        raise RuntimeError(f"pip failed ({' '.join(args)}):\n{result.stderr[-4000:]}")
-
-
-def _build(target: Path) -> None:
-    started = time.monotonic()
-    _log(f"building the Home Assistant {HA_VERSION} venv in {target} (about a minute)")
-    subprocess.run([_find_python(), "-m", "venv", str(target)], check=True)
-    python = _venv_python(target)
-    # HA ships its exact constraints inside its wheel; fetch the wheel alone first to read them.
-    _pip(python, "--no-deps", f"homeassistant=={HA_VERSION}")
-    found = list(target.glob("lib/python3.*/site-packages/homeassistant/package_constraints.txt"))
-    if not found:
-        raise RuntimeError("homeassistant wheel has no package_constraints.txt")
-    extra = target / "extra-constraints.txt"
-    extra.write_text("".join(f"{line}\n" for line in EXTRA_CONSTRAINTS))
-    _log(f"wheel fetched after {time.monotonic() - started:.0f}s; installing dependencies")
-    _pip(
-        python,
-        "-c",
-        str(found[0]),
-        "-c",
-        str(extra),
-        f"homeassistant=={HA_VERSION}",
-        *INTEGRATION_REQUIREMENTS,
-    )
-    probe = subprocess.run([str(python), "-c", _PROBE], capture_output=True, text=True, check=False)
-    if probe.returncode != 0:
-        raise RuntimeError(f"fresh Home Assistant venv fails its probe:\n{probe.stderr[-2000:]}")
-    (target / _MARKER).write_text(_FINGERPRINT)
-    _log(f"Home Assistant venv built in {time.monotonic() - started:.0f}s")
+    return SPEC.cache_dir()
 
 
 def ensure_installed() -> Path:
     """Return the path of a complete HA venv, building it first if missing or broken."""
-    root = cache_dir()
-    venv = root / "venv"
-    if _is_complete(venv):
-        return venv
-    root.mkdir(parents=True, exist_ok=True)
-    with open(root / ".install.lock", "w") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            _log("another process is installing Home Assistant; waiting for it")
-            fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            # Another process may have finished the build while we waited.
-            if _is_complete(venv):
-                return venv
-            for stale in root.glob("build-*"):
-                shutil.rmtree(stale, ignore_errors=True)
-            build = Path(tempfile.mkdtemp(prefix="build-", dir=root))
-            try:
-                _build(build)
-                if venv.exists():
-                    _log("replacing a broken or outdated Home Assistant venv")
-                    trash = Path(tempfile.mkdtemp(prefix="trash-", dir=root))
-                    venv.rename(trash / "venv")
-                    shutil.rmtree(trash, ignore_errors=True)
-                # The rename is the commit point: `venv` is either absent or complete. Venvs
-                # survive the move because we always run `bin/python -m ...`, never the
-                # console scripts whose shebangs still name the build dir.
-                build.rename(venv)
-            finally:
-                if build.exists():
-                    shutil.rmtree(build, ignore_errors=True)
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
-    return venv
+    return SPEC.ensure_installed()
 
 
 def free_port() -> int:
@@ -464,7 +351,7 @@ class HomeAssistant:
             self.stop()
             raise
         took = time.monotonic() - started
-        _log(f"Home Assistant up on {self.url} (pid {self.pid}) in {took:.1f}s")
+        log(f"Home Assistant up on {self.url} (pid {self.pid}) in {took:.1f}s")
 
     def stop(self, timeout: float = 30.0) -> None:
         """SIGTERM, then SIGKILL after `timeout`; always by PID."""
@@ -477,7 +364,7 @@ class HomeAssistant:
             try:
                 proc.wait(timeout)
             except subprocess.TimeoutExpired:
-                _log(f"Home Assistant pid {proc.pid} ignored SIGTERM; killing it")
+                log(f"Home Assistant pid {proc.pid} ignored SIGTERM; killing it")
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(proc.pid, signal.SIGKILL)
                 proc.wait(10)
@@ -510,7 +397,7 @@ class HomeAssistant:
         with open(self.log_path, "ab") as out:
             self._proc = subprocess.Popen(
                 [
-                    str(_venv_python(self.venv)),
+                    str(venv_python(self.venv)),
                     "-m",
                     "homeassistant",
                     "--skip-pip",
@@ -591,7 +478,7 @@ class HomeAssistant:
         assert self.venv is not None
         remaining = max(deadline - time.monotonic(), 1.0)
         result = subprocess.run(
-            [str(_venv_python(self.venv)), "-c", _BOOTSTRAP, self.url, str(remaining)],
+            [str(venv_python(self.venv)), "-c", _BOOTSTRAP, self.url, str(remaining)],
             input=json.dumps(self.layout),
             capture_output=True,
             text=True,

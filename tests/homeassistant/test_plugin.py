@@ -75,7 +75,7 @@ async def test_say_cli_turns_on_kitchen_lights_in_ha(
     outcome = json.loads(out.stdout)
     assert outcome["commands"] == [
         {"device": "light.kitchen_lights", "action": "turn_on", "params": {}}]
-    assert outcome["reply"] == "Okay, the Kitchen Lights is on."
+    assert outcome["reply"] == "Okay, the Kitchen Lights are on."
     assert home_assistant.state("light.kitchen_lights")["state"] == "on"
     assert str(home_assistant.token) not in out.stdout + out.stderr
 
@@ -105,7 +105,9 @@ async def test_house_mirrors_ha_areas_and_entities(
 async def test_explicit_room_mapping(
     home_assistant: HomeAssistant, houses: Callable[..., Any]
 ) -> None:
-    house = await houses(ha_section(home_assistant, rooms={"Den": "Office"}))
+    # A mapped room is declared like any room the config names (a typo is no new room).
+    house = await houses(ha_section(home_assistant, rooms={"Den": "Office"}),
+                         rooms=[{"name": "Den"}])
     assert house.home.devices["light.office_rgbw_lights"].room == "den"
     assert "office" not in house.home.rooms
     outcome = await house.handle_text("turn off the lights", "den")
@@ -118,7 +120,7 @@ async def test_brightness_by_voice_reads_back_from_ha(
     home_assistant.call_service("light", "turn_off", entity_id="light.bed_light")
     house = await houses(ha_section(home_assistant))
     outcome = await house.handle_text("set the bed light to 50%", "bedroom")
-    assert outcome.reply == "Okay, the Bed Light set to 50 percent.", outcome
+    assert outcome.reply == "Okay, the Bed Light is set to 50 percent.", outcome
     raw = home_assistant.state("light.bed_light")
     assert raw["state"] == "on"
     assert raw["attributes"]["brightness"] == 128  # 50 % of 255
@@ -162,7 +164,7 @@ async def test_change_made_in_ha_reaches_home_model(
                      what="the websocket change")
     await eventually(lambda: any(e.device == device.id for e in events), what="the bus event")
     answer = await house.handle_text("is the ceiling lights on", "living_room")
-    assert answer.reply == f"Yes, the Ceiling Lights is on at {round(target * 100 / 255)} percent."
+    assert answer.reply == f"Yes, the Ceiling Lights are on at {round(target * 100 / 255)} percent."
 
 
 async def test_service_error_is_spoken_and_logged(

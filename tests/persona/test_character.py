@@ -21,6 +21,7 @@ from samantha.plugins.persona.runtime import runtime_of
 from samantha.plugins.persona.sentences import SentenceSplitter
 from samantha.plugins.persona.settings import PersonaSection, QuietHours
 from samantha.plugins.persona.tools import ControlDeviceArgs, ReminderArgs
+from samantha.references import check_references
 
 from .conftest import WriteConfig
 from .test_offline_and_memory import env_for
@@ -118,8 +119,9 @@ def test_typed_messages_round_trip() -> None:
     assert ControlDeviceArgs.model_validate_json(args.model_dump_json()) == args
     with pytest.raises(ValueError, match="exactly one"):
         ReminderArgs(message="x", in_minutes=3, at="10:00")
-    with pytest.raises(ValueError, match="no persona called"):
-        PersonaSection(rooms={"office": "Nobody"})
+    found = PersonaSection(rooms={"office": "Nobody"}).references()
+    found.declare("room", "Office")
+    assert [i.message for i in check_references(found, None)] == ["no persona called 'Nobody'"]
 
 
 def test_example_house_config_checks(tmp_path: Path) -> None:

@@ -1,0 +1,1 @@
+"""Care: what the house does on its own initiative (speaking first, learning habits)."""

@@ -1,0 +1,170 @@
+"""State questions (HassGetState) about every kind, people's whereabouts, and HassNevermind."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from samantha import hookimpl, replies
+from samantha.home import Device
+from samantha.house import House
+from samantha.intent_handling import (
+    IntentHandler,
+    IntentRequest,
+    Outcome,
+    called,
+    is_plural,
+    resolve_targets,
+)
+from samantha.kinds import Kind, is_on
+
+STATE_WORDS = {"on": True, "off": False, "open": True, "opened": True, "closed": False,
+               "locked": True, "unlocked": False}
+MAX_TOLD = 5
+
+
+def describe_state(device: Device) -> str:
+    """What a device is doing, after "is"/"are": 'on at 40 percent', 'closed', 'docked'."""
+    s = device.state
+    kind = device.kind
+    if kind is Kind.LIGHT:
+        return f"on at {replies.percent(s.get('brightness', 100))}" if s.get("on") else "off"
+    if kind is Kind.FAN:
+        return f"on at {replies.percent(s.get('percentage', 100))}" if s.get("on") else "off"
+    if kind in (Kind.COVER, Kind.VALVE):
+        pos = s.get("position", 0)
+        return "closed" if pos == 0 else ("open" if pos == 100 else
+                                          f"{replies.percent(pos)} open")
+    if kind is Kind.LOCK:
+        return "locked" if s.get("locked") else "unlocked"
+    if kind is Kind.CLIMATE:
+        if s.get("hvac_mode") == "off":
+            return "off"
+        target = s.get("target_temperature")
+        current = s.get("current_temperature")
+        text = f"set to {replies.temperature(target)}" if target is not None else "on"
+        if current is not None:
+            text += f", and it's {replies.temperature(current)} now"
+        return text
+    if kind is Kind.SENSOR:
+        return f"at {replies.measure(s.get('value'), s.get('unit'))}" if s.get("value") \
+            is not None else "not reporting yet"
+    if kind is Kind.MEDIA_PLAYER:
+        if not s.get("on"):
+            return "off"
+        playing = s.get("playback", "idle")
+        title = s.get("media_title")
+        text = f"{playing} {title}" if title and playing != "idle" else playing
+        return text + (", muted" if s.get("muted") else "")
+    if kind is Kind.SCENE:
+        return "ready" if not s.get("activated") else "set"
+    if kind is Kind.BUTTON:
+        return "ready"
+    if kind is Kind.WEATHER:
+        condition = replies.words_of(s.get("condition"))
+        if s.get("temperature") is None:
+            return condition
+        return f"{condition} at {replies.temperature(s['temperature'], s.get('temperature_unit'))}"
+    if kind is Kind.TODO:
+        return "empty" if not open_items(device) else \
+            f"holding {replies.count(len(open_items(device)), 'item')}"
+    if kind in (Kind.VACUUM, Kind.LAWN_MOWER):
+        return replies.words_of(s.get("activity"))
+    if kind is Kind.ALARM_CONTROL_PANEL:
+        return replies.words_of(s.get("state"))
+    if kind is Kind.PERSON:
+        return _whereabouts(s.get("state"))
+    return "on" if s.get("on") else "off"
+
+
+def open_items(device: Device) -> list[str]:
+    return [str(i.get("summary")) for i in device.state.get("items", [])
+            if isinstance(i, dict) and i.get("status") != "completed"]
+
+
+def clause(device: Device) -> str:
+    """One device's state as a clause: 'the lamp is on', 'the Shopping List has milk and eggs'."""
+    items = open_items(device) if device.kind is Kind.TODO else []
+    if items:
+        told = replies.join(items[:MAX_TOLD])
+        if len(items) > MAX_TOLD:
+            told += f" and {replies.count(len(items) - MAX_TOLD, 'more item')}"
+        return f"{called(device)} has {told}"
+    return f"{called(device)} {_agree(device)} {describe_state(device)}"
+
+
+def _whereabouts(state: object) -> str:
+    if state == "home":
+        return "at home"
+    if state in (None, "not_home"):
+        return "away"
+    return f"at {state}"
+
+
+def _persons(request: IntentRequest) -> Outcome:
+    """'is anyone home', 'who is in the office' (a zone), 'how many people are home'."""
+    people = [d for d in request.house.home.devices.values() if d.kind is Kind.PERSON]
+    if not people:
+        return request.outcome("I don't know who lives here: no people are set up.")
+    zone = str(request.words("state") or "home").casefold()
+    zone = "home" if zone in ("home", "house", "the house") else zone
+    there = [p for p in people if str(p.state.get("state", "")).casefold() == zone]
+    where = "home" if zone == "home" else f"at {request.words('state')}"
+    if not there:
+        return request.outcome(f"No, nobody is {where}.")
+    names = replies.join([p.name for p in there])
+    return request.outcome(f"{names} {replies.be(len(there) > 1)} {where}.")
+
+
+def _agree(device: Device) -> str:
+    return replies.be(is_plural(device))
+
+
+async def get_state(request: IntentRequest) -> Outcome:
+    if request.slot("domain") == "person" and not request.words("name"):
+        return _persons(request)
+    devices = resolve_targets(request)
+    wanted = request.words("state")
+    if wanted is not None and str(wanted) in STATE_WORDS:
+        expect = STATE_WORDS[str(wanted)]
+        matching = [d for d in devices if is_on(d.kind, d.state) == expect]
+        if len(devices) == 1:
+            d = devices[0]
+            answer = "Yes" if matching else "No"
+            return request.outcome(f"{answer}, {called(d)} {_agree(d)} {describe_state(d)}.")
+        if not matching:
+            return request.outcome(f"No, none of them are {wanted}.")
+        names = replies.join([called(d) for d in matching])
+        return request.outcome(replies.sentence(
+            f"Yes: {names} {replies.be(len(matching) > 1)} {wanted}"))
+    parts = [clause(d) for d in devices[:MAX_TOLD]]
+    more = len(devices) - MAX_TOLD
+    text = replies.join(parts)
+    if more > 0:
+        text += f", and {replies.count(more, 'more device')}"
+    return request.outcome(replies.sentence(text))
+
+
+async def nevermind(request: IntentRequest) -> Outcome:
+    return request.outcome("Okay.")
+
+
+HANDLERS: dict[str, IntentHandler] = {
+    "HassGetState": get_state,
+    "HassNevermind": nevermind,
+}
+
+
+@hookimpl
+def samantha_sentences(house: House, language: str) -> dict[str, Any] | None:
+    if language != "en":
+        return None
+    # HA's templates cannot ask what is on a list.
+    return {"language": language, "intents": {"HassGetState": {"data": [{
+        "sentences": ["what('s| is) on [my|the] {name} [list]",
+                      "(read|tell) [me] [what's on] [my|the] {name} [list]"],
+        "requires_context": {"domain": ["todo"]}}]}}}
+
+
+@hookimpl
+def samantha_intent_handlers(house: House) -> dict[str, IntentHandler]:
+    return dict(HANDLERS)
