@@ -28,14 +28,17 @@ PLACE_SLOTS = ("name", "area", "floor")
 
 def _said(request: IntentRequest) -> str:
     home = request.house.home
-    if request.slot("follow_name"):
-        return f"the {request.slot('follow_name')}"
-    if request.slot("follow_area"):
-        room = home.rooms.get(str(request.slot("follow_area")))
-        return f"the {room.name if room else request.slot('follow_area')}"
-    if request.slot("follow_domain"):
-        return f"the {request.slot('follow_domain')}".replace("_", " ")
-    return f"the {request.slot('follow_floor')}"
+    if request.words("follow_name"):
+        return f"the {request.words('follow_name')}"
+    if request.words("follow_area"):
+        area = request.words("follow_area") or ""
+        room = home.rooms.get(area)
+        return f"the {room.name if room else area}"
+    if request.words("follow_domain"):
+        return f"the {request.words('follow_domain')}".replace("_", " ")
+    if request.words("follow_floor"):
+        return f"the {request.words('follow_floor')}"
+    return "that"
 
 
 def _single_room(house: House, targets: tuple[str, ...]) -> str | None:
@@ -50,7 +53,7 @@ async def follow_up(request: IntentRequest) -> Outcome:
     if exchange is None or not exchange.intent:
         return request.outcome(f"Sorry, what would you like me to do with {_said(request)}?")
     slots: dict[str, Any] = {k: v for k, v in exchange.slots.items() if k not in PLACE_SLOTS}
-    name, domain = request.slot("follow_name"), request.slot("follow_domain")
+    name, domain = request.words("follow_name"), request.words("follow_domain")
     if name is not None:
         # Another device: the same action, whatever kind it is.
         slots.pop("domain", None)
@@ -74,10 +77,13 @@ async def follow_up(request: IntentRequest) -> Outcome:
                             if t in house.home.devices})
             if kinds:
                 slots["domain"] = kinds[0] if len(kinds) == 1 else kinds
-        if request.slot("follow_area") is not None:
-            slots["area"] = request.slot("follow_area")
-        if request.slot("follow_floor") is not None:
-            slots["floor"] = request.slot("follow_floor")
+        area, floor = request.words("follow_area"), request.words("follow_floor")
+        if area is None and floor is None:
+            return request.outcome("Sorry, what would you like me to do, and where?")
+        if area is not None:
+            slots["area"] = area
+        if floor is not None:
+            slots["floor"] = floor
     return await house.handle_intent(exchange.intent, slots, request.text, request.room)
 
 
@@ -165,9 +171,12 @@ def _done(devices: list[Device], commands: list[Command], change: str,
 
 async def adjust(request: IntentRequest) -> Outcome:
     """A bit brighter, dimmer, warmer, cooler, louder or quieter."""
-    change = str(request.slot("change"))
+    change = request.words("change") or ""
+    if change not in CHANGES:
+        return request.outcome("How should I change it? Brighter, dimmer, warmer, cooler, "
+                               "louder or quieter?")
     kinds, direction = CHANGES[change]
-    size = SIZES.get(str(request.slot("amount")), 1.0)
+    size = SIZES.get(request.words("amount") or "", 1.0)
     devices = _adjust_targets(request, kinds)
     commands = [c for d in devices if (c := _command(d, change, direction, size)) is not None]
     if not commands:

@@ -56,7 +56,7 @@ async def test_every_intent_against_every_kind(house: House,
                 aims.append({**others, "area": device.room})
         for slots in aims:
             room = "kitchen"
-            outcome = await house._handle(intent, dict(slots), f"{intent} {slots}",
+            outcome = await house.handle_intent(intent, dict(slots), f"{intent} {slots}",
                                           house.room(room))
             fired += 1
             if any(f in outcome.reply for f in FAILURES) or not outcome.reply.strip():

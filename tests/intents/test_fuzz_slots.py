@@ -47,7 +47,7 @@ async def test_hostile_slots_never_crash_a_handler(house: House,
     count = FuzzCount("intent slots")
     room = house.room("kitchen")
     for intent, slots in drawn:
-        outcome = await house._handle(intent, dict(slots), "fuzz", room)
+        outcome = await house.handle_intent(intent, dict(slots), "fuzz", room)
         assert "went wrong" not in outcome.reply, (intent, slots)
         count.saw("acted" if outcome.commands else "answered")
     crashes = [r.getMessage() for r in caplog.records if "failed on" in r.getMessage()]
