@@ -107,6 +107,10 @@ people:
 alarm:
   code: !secret alarm_code   # sent to alarm panels; never spoken, printed or logged
 """,
+    "conversation": """\
+conversation:
+  follow_up_seconds: 120   # "turn it off", "and the bedroom" within two minutes
+""",
     "care": """\
 care:
   speak_first:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from samantha.config import Section
 
 
-class ConversationSettings(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ConversationSettings(Section):
+    """How long "it", "them" and follow-ups refer to the last devices (docs/conversation.md)."""
 
     follow_up_seconds: float = Field(
         120, gt=0, le=3600,
