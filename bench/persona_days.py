@@ -46,9 +46,6 @@ from _results import write_results
 
 from harness.openai_server import Reply, ScriptedOpenAI
 
-# This directory has a bench/wyoming.py that would hide the `wyoming` package from the plugin.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
-
 LOCAL = datetime.now().astimezone().tzinfo  # conversation memory words times in local time
 MONDAY = datetime(2026, 11, 23, 6, 0, tzinfo=LOCAL)
 CONFIG = """\
