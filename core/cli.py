@@ -9,16 +9,18 @@ import os
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from rich.console import Console
 
-from samantha import redact
+from samantha import __version__, redact
+from samantha.cli_commands import LazyGroup
 from samantha.cli_input import _once, clean_text, read_lines
 from samantha.config import DEMO_CONFIG, ConfigError
-from samantha.house import House, UnknownRoom
-from samantha.plugin_host import PluginHost, PluginLoadError
+
+if TYPE_CHECKING:
+    from samantha.house import House
 
 T = TypeVar("T")
 err_console = Console(stderr=True)
@@ -34,6 +36,9 @@ def fail(message: str, code: int = 2) -> None:
 
 
 def prepare(config_path: Path | None) -> House:
+    from samantha.house import House
+    from samantha.plugin_host import PluginLoadError
+
     try:
         return House.prepare(config_path)
     except ConfigError as err:
@@ -49,6 +54,8 @@ def prepare(config_path: Path | None) -> House:
 
 def with_house(config_path: Path | None, work: Callable[[House], Awaitable[T]]) -> T:
     """Start the house, run `work`, stop the house; errors become clear messages."""
+    from samantha.house import UnknownRoom
+
     house = prepare(config_path)
 
     async def go() -> T:
@@ -64,7 +71,8 @@ def with_house(config_path: Path | None, work: Callable[[House], Awaitable[T]]) 
     raise AssertionError("unreachable")
 
 
-@click.group()
+@click.group(cls=LazyGroup)
+@click.version_option(__version__, "-V", "--version", prog_name="samantha")
 @click.option("-v", "--verbose", count=True, help="More logging (-vv for debug).")
 def cli(verbose: int) -> None:
     """Samantha: the personality layer of a smart home."""
@@ -196,6 +204,9 @@ def config_check(config_path: Path | None) -> None:
 @config_option
 def config_schema(config_path: Path | None) -> None:
     """Print the JSON Schema of samantha.yaml (for editor completion)."""
+    from samantha.house import House
+    from samantha.plugin_host import PluginHost
+
     if config_path:
         host = prepare(config_path).host
     else:
@@ -221,18 +232,7 @@ def init(directory: Path, force: bool) -> None:
     click.echo(f"next: samantha config check -c {directory / 'samantha.yaml'}")
 
 
-def build_cli() -> click.Group:
-    """The CLI with plugin subcommands added (built-ins and installed packages)."""
-    host = PluginHost()
-    try:
-        host.load()
-    except PluginLoadError as err:
-        err_console.print(f"[yellow]warning:[/] {err}")
-    host.call("samantha_cli_commands", cli=cli)
-    return cli
-
-
 def main() -> None:
     # Everything the command prints, from any plugin or traceback, passes the secret filter.
     redact.redact_standard_streams()
-    build_cli()(prog_name="samantha")
+    cli(prog_name="samantha")

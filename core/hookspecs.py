@@ -31,7 +31,7 @@ def samantha_config_sections() -> dict[str, type[BaseModel]]:
 
 @hookspec
 def samantha_cli_commands(cli: click.Group) -> None:
-    """Add subcommands to the `samantha` command-line interface."""
+    """Deprecated: add subcommands by loading every plugin; declare `samantha.commands` instead."""
 
 
 # --- Startup: building the home ---------------------------------------------------------------

@@ -15,7 +15,6 @@ from samantha.plugins.automations.models import Automations, AutomationSettings
 from samantha.plugins.automations.triggers import BUILTIN_TRIGGERS
 
 if TYPE_CHECKING:
-    import click
 
     from samantha.events import BaseEvent
     from samantha.house import House
@@ -82,8 +81,3 @@ def samantha_event(house: House, event: BaseEvent) -> None:
         engine.publish(event)
 
 
-@hookimpl
-def samantha_cli_commands(cli: click.Group) -> None:
-    from samantha.plugins.automations.cli import automations
-
-    cli.add_command(automations)

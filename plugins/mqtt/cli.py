@@ -20,10 +20,6 @@ from samantha.house import House
 from samantha.plugins.mqtt.provider import MqttProvider
 
 
-def add_commands(cli: click.Group) -> None:
-    cli.add_command(mqtt_group)
-
-
 @click.group("mqtt")
 def mqtt_group() -> None:
     """The MQTT broker connection and devices."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import click
 from pydantic import BaseModel
 
 from samantha.intent_handling import Outcome
@@ -26,13 +25,6 @@ NOT_YET = ("The MQTT broker is unreachable, so I don't know its devices yet; I'l
 @hookimpl
 def samantha_config_sections() -> dict[str, type[BaseModel]]:
     return {"mqtt": MqttSettings}
-
-
-@hookimpl
-def samantha_cli_commands(cli: click.Group) -> None:
-    from samantha.plugins.mqtt.cli import add_commands
-
-    add_commands(cli)
 
 
 @hookimpl

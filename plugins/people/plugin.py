@@ -11,7 +11,7 @@ from samantha import hookimpl
 from .settings import PeopleSection
 
 if TYPE_CHECKING:
-    import click
+    pass
 
 
 @hookimpl
@@ -19,8 +19,3 @@ def samantha_config_sections() -> dict[str, type[BaseModel]]:
     return {"people": PeopleSection}
 
 
-@hookimpl
-def samantha_cli_commands(cli: click.Group) -> None:
-    from .cli import add_commands
-
-    add_commands(cli)

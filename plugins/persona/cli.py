@@ -192,8 +192,3 @@ def chat(room: str, config_path: Path | None) -> None:
 
     with_house(config_path, work)
 
-
-def add_commands(cli: click.Group) -> None:
-    cli.add_command(persona_group)
-    cli.add_command(memory_group)
-    cli.add_command(chat)

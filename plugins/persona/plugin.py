@@ -23,7 +23,6 @@ from .settings import PersonaSection
 from .timers import restore
 
 if TYPE_CHECKING:
-    import click
 
     from samantha.house import House
 
@@ -130,8 +129,3 @@ def samantha_remember(house: House, fact: str, person: str | None) -> bool:
     return True
 
 
-@hookimpl
-def samantha_cli_commands(cli: click.Group) -> None:
-    from .cli import add_commands
-
-    add_commands(cli)

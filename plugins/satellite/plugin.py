@@ -12,7 +12,6 @@ from samantha import hookimpl
 from samantha.plugins.satellite.settings import SatelliteSettings
 
 if TYPE_CHECKING:
-    import click
 
     from samantha.house import House
     from samantha.plugins.mqtt.client import MqttClient
@@ -28,13 +27,6 @@ _hubs: weakref.WeakKeyDictionary[House, tuple[SatelliteHub, MqttClient | None]] 
 @hookimpl
 def samantha_config_sections() -> dict[str, type[BaseModel]]:
     return {"satellite": SatelliteSettings}
-
-
-@hookimpl
-def samantha_cli_commands(cli: click.Group) -> None:
-    from samantha.plugins.satellite.cli import satellite
-
-    cli.add_command(satellite)
 
 
 async def _client_for(house: House) -> tuple[MqttClient, MqttClient | None] | None:

@@ -14,7 +14,6 @@ from samantha.plugins.speech import oww_engines, sphinx_engines, sphinx_wake, tt
 from samantha.plugins.speech.settings import SpeechSettings
 
 if TYPE_CHECKING:
-    import click
 
     from samantha.house import House
     from samantha.plugins.speech.service import SpeechService
@@ -40,14 +39,6 @@ def samantha_speech_engines() -> dict[str, dict[str, Any]]:
         "stt": {"pocketsphinx": sphinx_engines.make_stt, "vosk": vosk_engines.make_stt},
         "tts": {"espeak": tts.make_espeak, "piper": tts.make_piper, "none": tts.make_silent},
     }
-
-
-@hookimpl
-def samantha_cli_commands(cli: click.Group) -> None:
-    from samantha.plugins.speech.cli import listen, models
-
-    cli.add_command(listen)
-    cli.add_command(models)
 
 
 @hookimpl

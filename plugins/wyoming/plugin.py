@@ -14,7 +14,6 @@ from samantha import hookimpl
 from .settings import WyomingSettings
 
 if TYPE_CHECKING:
-    import click
 
     from samantha.house import House
 
@@ -28,13 +27,6 @@ _running: weakref.WeakKeyDictionary[House, WyomingService] = weakref.WeakKeyDict
 @hookimpl
 def samantha_config_sections() -> dict[str, type[BaseModel]]:
     return {"wyoming": WyomingSettings}
-
-
-@hookimpl
-def samantha_cli_commands(cli: click.Group) -> None:
-    from .cli import wyoming
-
-    cli.add_command(wyoming)
 
 
 @hookimpl
