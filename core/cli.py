@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
 from samantha import __version__, redact
 from samantha.cli_commands import LazyGroup
@@ -52,14 +53,31 @@ def prepare(config_path: Path | None) -> House:
     raise AssertionError("unreachable")
 
 
-def with_house(config_path: Path | None, work: Callable[[House], Awaitable[T]]) -> T:
-    """Start the house, run `work`, stop the house; errors become clear messages."""
+ONE_SHOT_CONNECT_TIMEOUT = 1.5  # seconds: a broker or HA on the LAN answers in milliseconds
+
+connect_timeout_option = click.option(
+    "--connect-timeout", type=click.FloatRange(min=0, min_open=True),
+    default=ONE_SHOT_CONNECT_TIMEOUT, show_default=True, metavar="SECONDS",
+    help="How long to wait for the MQTT broker and Home Assistant before going on without them.")
+
+
+def with_house(config_path: Path | None, work: Callable[[House], Awaitable[T]],
+               connect_timeout: float | None = None) -> T:
+    """Start the house, run `work`, stop the house; errors become clear messages.
+
+    With `connect_timeout` (one-shot commands) absent services are waited for that long at
+    most, and what was left out without them is said on stderr, one line each.
+    """
     from samantha.house import UnknownRoom
 
     house = prepare(config_path)
+    house.connect_budget = connect_timeout
 
     async def go() -> T:
         async with house:
+            for note in house.skipped:
+                err_console.print(f"[yellow]skipped:[/] {escape(note)}", highlight=False,
+                                  soft_wrap=True)
             return await work(house)
 
     try:
@@ -120,7 +138,9 @@ def run(config_path: Path | None, headless: bool) -> None:
 @click.option("--room", "-r", required=True, help="The room the sentence is said in.")
 @config_option
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
-def say(text: str, room: str, config_path: Path | None, as_json: bool) -> None:
+@connect_timeout_option
+def say(text: str, room: str, config_path: Path | None, as_json: bool,
+        connect_timeout: float) -> None:
     """Handle TEXT as if said in ROOM; '-' reads one sentence per line from stdin."""
 
     async def work(house: House) -> None:
@@ -148,19 +168,20 @@ def say(text: str, room: str, config_path: Path | None, as_json: bool) -> None:
         if failed:
             sys.exit(1)
 
-    with_house(config_path, work)
+    with_house(config_path, work, connect_timeout)
 
 
 @cli.command()
 @config_option
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
-def devices(config_path: Path | None, as_json: bool) -> None:
+@connect_timeout_option
+def devices(config_path: Path | None, as_json: bool, connect_timeout: float) -> None:
     """List the home's devices and their state."""
 
     async def work(house: House) -> list[dict[str, Any]]:
         return list(house.home.summary())
 
-    found = with_house(config_path, work)
+    found = with_house(config_path, work, connect_timeout)
     if as_json:
         click.echo(json.dumps(found, ensure_ascii=False))
         return
@@ -197,7 +218,11 @@ def config() -> None:
 def config_check(config_path: Path | None) -> None:
     """Validate the configuration; exit non-zero on any problem."""
     house = prepare(config_path)
-    click.echo(f"{house.config_path or DEMO_CONFIG}: OK ({len(house.config.rooms)} rooms)")
+    rooms = len(house.config.rooms)
+    click.echo(f"{house.config_path or DEMO_CONFIG}: OK ({rooms} room{'s' if rooms != 1 else ''})")
+    err_console.print("skipped: services were not contacted (broker, Home Assistant, model); "
+                      "`samantha doctor` checks them", highlight=False, markup=False,
+                      soft_wrap=True)
 
 
 @config.command("schema")

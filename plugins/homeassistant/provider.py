@@ -52,8 +52,19 @@ class HomeAssistantProvider(DeviceProvider):
     # -- lifecycle -------------------------------------------------------------------------
     async def start(self, house: House) -> None:
         self.house = house
+        budget = house.connect_budget
+        if budget is not None:
+            self.link.outage_level = logging.INFO
         try:
-            snapshot = await self.link.sync()
+            if budget is None:
+                snapshot = await self.link.sync()
+            else:
+                try:
+                    snapshot = await asyncio.wait_for(self.link.sync(), budget)
+                except asyncio.TimeoutError:
+                    raise HomeAssistantUnreachableError(
+                        f"Home Assistant at {self.settings.url} did not answer within "
+                        f"{budget:g} s") from None
         except HomeAssistantAuthError as err:
             # Retrying cannot fix a refused token; fail so the house reports this provider.
             self.outage = err
@@ -63,6 +74,10 @@ class HomeAssistantProvider(DeviceProvider):
             # HA may simply boot slower than Samantha: keep going, the watcher adds the
             # devices as soon as HA answers.
             self.outage = err
+            if budget is not None:
+                # A one-shot command ends before a retry could help: say so once, don't watch.
+                house.skip_service(f"{err}: its devices are left out")
+                return
             log.error("%s; Samantha will keep trying and add its devices when it answers", err)
         else:
             self._apply_snapshot(snapshot)
