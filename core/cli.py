@@ -242,6 +242,16 @@ def config_schema(config_path: Path | None) -> None:
 
 
 @cli.command()
+@config_option
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as a JSON list.")
+def doctor(config_path: Path | None, as_json: bool) -> None:
+    """Check the installation, the config and every service it names, with a fix for each."""
+    from samantha.doctor_report import run_doctor
+
+    sys.exit(run_doctor(config_path, as_json))
+
+
+@cli.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Overwrite an existing samantha.yaml.")
 def init(directory: Path, force: bool) -> None:

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     import click
     from pydantic import BaseModel
 
+    from samantha.checks import Check
     from samantha.events import BaseEvent
     from samantha.house import House
     from samantha.intent_handling import IntentHandler, Outcome
@@ -32,6 +33,14 @@ def samantha_config_sections() -> dict[str, type[BaseModel]]:
 @hookspec
 def samantha_cli_commands(cli: click.Group) -> None:
     """Deprecated: add subcommands by loading every plugin; declare `samantha.commands` instead."""
+
+
+# --- Diagnosis: `samantha doctor`, on a house that is prepared but not started -------------------
+
+
+@hookspec
+def samantha_checks(house: House) -> list[Check]:
+    """Return checks for `samantha doctor`; each reports ok, warn or fail with a fix."""
 
 
 # --- Startup: building the home ---------------------------------------------------------------

@@ -13,6 +13,7 @@ from samantha.plugins.mqtt.settings import MqttSettings
 from samantha.providers import DeviceProvider
 
 if TYPE_CHECKING:
+    from samantha.checks import Check
     from samantha.house import House
 
 # Replies that mean "the home has no such thing"; while the broker has not been reached yet the
@@ -49,3 +50,14 @@ def samantha_outcome(house: House, outcome: Outcome) -> Outcome | None:
     if outcome.commands or not outcome.reply.startswith(_NOT_FOUND):
         return None
     return outcome.model_copy(update={"reply": f"{outcome.reply} {NOT_YET}"})
+
+
+@hookimpl
+def samantha_checks(house: House) -> list[Check]:
+    settings = house.section("mqtt")
+    if settings is None:
+        return []
+    from .checks import broker_check
+
+    base = house.config_path.resolve().parent if house.config_path else None
+    return [broker_check(settings, base)]

@@ -23,7 +23,7 @@ from .settings import PersonaSection
 from .timers import restore
 
 if TYPE_CHECKING:
-
+    from samantha.checks import Check
     from samantha.house import House
 
 log = logging.getLogger(__name__)
@@ -129,3 +129,10 @@ def samantha_remember(house: House, fact: str, person: str | None) -> bool:
     return True
 
 
+
+
+@hookimpl
+def samantha_checks(house: House) -> list[Check]:
+    from .checks import persona_checks
+
+    return persona_checks(house.section("persona") or PersonaSection(), house.config_path)

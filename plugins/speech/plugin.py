@@ -14,7 +14,7 @@ from samantha.plugins.speech import oww_engines, sphinx_engines, sphinx_wake, tt
 from samantha.plugins.speech.settings import SpeechSettings
 
 if TYPE_CHECKING:
-
+    from samantha.checks import Check
     from samantha.house import House
     from samantha.plugins.speech.service import SpeechService
 
@@ -69,3 +69,13 @@ async def samantha_shutdown(house: House) -> None:
     task.cancel()
     if service is not None:
         await service.stop()
+
+
+@hookimpl
+def samantha_checks(house: House) -> list[Check]:
+    settings = house.section("speech")
+    if settings is None:
+        return []
+    from samantha.plugins.speech.checks import speech_checks
+
+    return speech_checks(house, settings)
