@@ -29,7 +29,8 @@ def _config_words(house: House, settings: SpeechSettings) -> set[str]:
     names: list[str] = [*settings.wake.phrases, *settings.stt.sentences]
     for room in house.config.rooms:
         names += [room.name, *room.aliases]
-    for device in house.section("devices") or []:
+    devices = house.section("devices")
+    for device in getattr(devices, "root", devices) or []:  # a RootModel list, or a list
         names += [getattr(device, "name", ""), *getattr(device, "aliases", [])]
     return {word for name in names for word in normalize(name).split()}
 
