@@ -9,7 +9,7 @@ import os
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 from rich.console import Console
@@ -31,26 +31,49 @@ config_option = click.option(
     envvar="SAMANTHA_CONFIG", help="samantha.yaml to use (default: the demo house).")
 
 
-def fail(message: str, code: int = 2) -> None:
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, markup=True)
+def fail(message: str, code: int = 2, *, as_json: bool = False) -> NoReturn:
+    """Say what went wrong (a JSON object on stdout for --json commands) and exit."""
+    if as_json:
+        click.echo(json.dumps({"error": message}, ensure_ascii=False))
+    else:
+        err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False,
+                          soft_wrap=True)
     sys.exit(code)
 
 
-def prepare(config_path: Path | None) -> House:
+class JsonErrors(click.Command):
+    """A command whose usage errors are JSON too when --json is among its arguments."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        wants_json = "--json" in args
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as err:
+            if wants_json:
+                fail(f"{err.format_message().rstrip('.')} (see 'samantha {self.name} --help')",
+                     err.exit_code, as_json=True)
+            raise
+
+
+def prepare(config_path: Path | None, *, as_json: bool = False) -> House:
     from samantha.house import House
     from samantha.plugin_host import PluginLoadError
 
     try:
         return House.prepare(config_path)
     except ConfigError as err:
-        err_console.print(f"[bold red]The configuration has {len(err.issues)} "
-                          f"problem{'s' if len(err.issues) != 1 else ''}:[/]")
+        headline = (f"The configuration has {len(err.issues)} "
+                    f"problem{'s' if len(err.issues) != 1 else ''}")
+        if as_json:
+            click.echo(json.dumps({"error": headline, "issues": [str(i) for i in err.issues]},
+                                  ensure_ascii=False))
+            sys.exit(2)
+        err_console.print(f"[bold red]{headline}:[/]")
         for issue in err.issues:
             err_console.print(str(issue), highlight=False, markup=False, soft_wrap=True)
         sys.exit(2)
     except PluginLoadError as err:
-        fail(str(err))
-    raise AssertionError("unreachable")
+        fail(str(err), as_json=as_json)
 
 
 ONE_SHOT_CONNECT_TIMEOUT = 1.5  # seconds: a broker or HA on the LAN answers in milliseconds
@@ -62,7 +85,7 @@ connect_timeout_option = click.option(
 
 
 def with_house(config_path: Path | None, work: Callable[[House], Awaitable[T]],
-               connect_timeout: float | None = None) -> T:
+               connect_timeout: float | None = None, *, as_json: bool = False) -> T:
     """Start the house, run `work`, stop the house; errors become clear messages.
 
     With `connect_timeout` (one-shot commands) absent services are waited for that long at
@@ -70,7 +93,7 @@ def with_house(config_path: Path | None, work: Callable[[House], Awaitable[T]],
     """
     from samantha.house import UnknownRoom
 
-    house = prepare(config_path)
+    house = prepare(config_path, as_json=as_json)
     house.connect_budget = connect_timeout
 
     async def go() -> T:
@@ -82,11 +105,8 @@ def with_house(config_path: Path | None, work: Callable[[House], Awaitable[T]],
 
     try:
         return asyncio.run(go())
-    except UnknownRoom as err:
-        fail(str(err))
-    except ConfigError as err:
-        fail(str(err))
-    raise AssertionError("unreachable")
+    except (UnknownRoom, ConfigError) as err:
+        fail(str(err), as_json=as_json)
 
 
 @click.group(cls=LazyGroup)
@@ -133,7 +153,7 @@ def run(config_path: Path | None, headless: bool) -> None:
     with_house(config_path, with_dashboard)
 
 
-@cli.command()
+@cli.command(cls=JsonErrors)
 @click.argument("text")
 @click.option("--room", "-r", required=True, help="The room the sentence is said in.")
 @config_option
@@ -142,6 +162,9 @@ def run(config_path: Path | None, headless: bool) -> None:
 def say(text: str, room: str, config_path: Path | None, as_json: bool,
         connect_timeout: float) -> None:
     """Handle TEXT as if said in ROOM; '-' reads one sentence per line from stdin."""
+    if not text.strip():
+        fail("nothing to say: TEXT is empty (give a sentence, or '-' to read sentences from "
+             "stdin)", as_json=as_json)
 
     async def work(house: House) -> None:
         house.room(room)  # fail early on an unknown room, before reading stdin
@@ -156,9 +179,13 @@ def say(text: str, room: str, config_path: Path | None, as_json: bool,
                 outcome = await house.handle_text(line.strip(), room)
             except Exception as err:  # one bad line must not lose the rest of stdin
                 logging.getLogger(__name__).debug("line %d failed", number, exc_info=True)
-                err_console.print(f"line {number}: {type(err).__name__}: {err}",
-                                  highlight=False, markup=False)
                 failed += 1
+                if as_json:  # in line with the outcomes, so a reader can tell which failed
+                    click.echo(json.dumps({"line": number, "error": f"{type(err).__name__}: "
+                                           f"{err}"}, ensure_ascii=ascii_only))
+                else:
+                    err_console.print(f"line {number}: {type(err).__name__}: {err}",
+                                      highlight=False, markup=False)
                 continue
             if as_json:
                 # Valid in any output encoding: escapes when the terminal is not UTF-8.
@@ -168,10 +195,10 @@ def say(text: str, room: str, config_path: Path | None, as_json: bool,
         if failed:
             sys.exit(1)
 
-    with_house(config_path, work, connect_timeout)
+    with_house(config_path, work, connect_timeout, as_json=as_json)
 
 
-@cli.command()
+@cli.command(cls=JsonErrors)
 @config_option
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
 @connect_timeout_option
@@ -181,17 +208,31 @@ def devices(config_path: Path | None, as_json: bool, connect_timeout: float) -> 
     async def work(house: House) -> list[dict[str, Any]]:
         return list(house.home.summary())
 
-    found = with_house(config_path, work, connect_timeout)
+    found = with_house(config_path, work, connect_timeout, as_json=as_json)
     if as_json:
         click.echo(json.dumps(found, ensure_ascii=False))
         return
+    rows = [(d["id"], d["name"], d["room"] or "", d["kind"],
+             json.dumps(d["state"], ensure_ascii=False)) for d in found]
+    console = Console()
+    if not console.is_terminal:
+        # Piped or redirected: plain columns, never cut (ids are what people type in configs).
+        header = ("id", "name", "room", "kind", "state")
+        widths = [max(len(r[i]) for r in [header, *rows]) for i in range(4)]
+        for row in [header, *rows]:
+            click.echo("  ".join(c.ljust(w) for c, w in zip(row[:4], widths, strict=True))
+                       + "  " + row[4])
+        return
     from rich.table import Table
 
-    table = Table("id", "name", "room", "kind", "state")
-    for d in found:
-        table.add_row(d["id"], d["name"], d["room"] or "", d["kind"],
-                      json.dumps(d["state"], ensure_ascii=False))
-    Console().print(table)
+    table = Table()
+    for name in ("id", "name", "room", "kind"):
+        # Fold rather than cut with an ellipsis when the terminal is narrow.
+        table.add_column(name, overflow="fold")
+    table.add_column("state")
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
 
 
 @cli.command()

@@ -161,13 +161,23 @@ def memory_export(config_path: Path | None, output: Path | None, person: str | N
 
 
 @click.command("chat")
-@click.option("--room", "-r", required=True, help="The room you are talking in.")
+@click.option("--room", "-r", help="The room you are talking in (default: the first room).")
 @config_option
-def chat(room: str, config_path: Path | None) -> None:
+def chat(room: str | None, config_path: Path | None) -> None:
     """Talk with the persona in the terminal (one line per turn; Ctrl-D or /quit ends)."""
 
     async def work(house: House) -> None:
-        where = house.room(room)
+        if room is not None:
+            where = house.room(room)
+        elif not house.home.rooms:
+            fail("this home has no rooms; add some under rooms: in the config")
+        else:
+            # Like `samantha run`: the first room, said so when there was a choice.
+            rooms = list(house.home.rooms.values())
+            where = rooms[0]
+            if len(rooms) > 1:
+                click.echo(f"talking in {where.name} (--room to choose: "
+                           f"{', '.join(r.id for r in rooms)})", err=True)
         streamed: list[str] = []
 
         def show(event: PersonaSentence) -> None:
