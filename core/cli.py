@@ -41,6 +41,30 @@ def fail(message: str, code: int = 2, *, as_json: bool = False) -> NoReturn:
     sys.exit(code)
 
 
+def print_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+    """A table on a terminal; plain aligned columns when piped. Nothing is ever cut short.
+
+    Ids and names are what people type in configs and commands, so an ellipsis would lose
+    exactly what they came for: piped output has no width limit, and on a narrow terminal
+    cells fold onto further lines instead.
+    """
+    console = Console()
+    if not console.is_terminal:
+        widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header) - 1)]
+        for row in [header, *rows]:
+            cells = [c.ljust(w) for c, w in zip(row[:-1], widths, strict=True)]
+            click.echo("  ".join([*cells, row[-1]]).rstrip())
+        return
+    from rich.table import Table
+
+    table = Table()
+    for name in header:
+        table.add_column(name, overflow="fold")
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
+
+
 class JsonErrors(click.Command):
     """A command whose usage errors are JSON too when --json is among its arguments."""
 
@@ -212,27 +236,9 @@ def devices(config_path: Path | None, as_json: bool, connect_timeout: float) -> 
     if as_json:
         click.echo(json.dumps(found, ensure_ascii=False))
         return
-    rows = [(d["id"], d["name"], d["room"] or "", d["kind"],
-             json.dumps(d["state"], ensure_ascii=False)) for d in found]
-    console = Console()
-    if not console.is_terminal:
-        # Piped or redirected: plain columns, never cut (ids are what people type in configs).
-        header = ("id", "name", "room", "kind", "state")
-        widths = [max(len(r[i]) for r in [header, *rows]) for i in range(4)]
-        for row in [header, *rows]:
-            click.echo("  ".join(c.ljust(w) for c, w in zip(row[:4], widths, strict=True))
-                       + "  " + row[4])
-        return
-    from rich.table import Table
-
-    table = Table()
-    for name in ("id", "name", "room", "kind"):
-        # Fold rather than cut with an ellipsis when the terminal is narrow.
-        table.add_column(name, overflow="fold")
-    table.add_column("state")
-    for row in rows:
-        table.add_row(*row)
-    console.print(table)
+    print_table(("id", "name", "room", "kind", "state"),
+                [(d["id"], d["name"], d["room"] or "", d["kind"],
+                  json.dumps(d["state"], ensure_ascii=False)) for d in found])
 
 
 @cli.command()
