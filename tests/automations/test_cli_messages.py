@@ -15,7 +15,9 @@ SOURCE = Path(__file__).resolve().parents[2] / "examples" / "automations_house.y
 @pytest.fixture(scope="module")
 def example(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The example copied away from any traces a run in the repository left beside it."""
-    return Path(shutil.copy(SOURCE, tmp_path_factory.mktemp("automations")))
+    directory = tmp_path_factory.mktemp("automations")
+    shutil.copytree(SOURCE.parent / "automations", directory / "automations")
+    return Path(shutil.copy(SOURCE, directory))
 
 
 def test_trace_of_an_unknown_automation_lists_the_known_ones(example: Path) -> None:
