@@ -133,15 +133,27 @@ def models_list() -> None:
 
 
 @models.command("download")
-@click.argument("name")
+@click.argument("name", required=False)
 @click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path),
               default=Path("models"), show_default=True, help="Where models are kept.")
 @click.option("--url", "base_url", envvar="SAMANTHA_MODEL_URL", help="Base URL of the model "
               "site or a mirror (default: the Vosk site).")
 @click.option("--sha256", help="Expected sha256 of NAME.zip.")
-def models_download(name: str, directory: Path, base_url: str | None,
+def models_download(name: str | None, directory: Path, base_url: str | None,
                     sha256: str | None) -> None:
-    """Download NAME.zip, resuming a partial download, check it and unzip it into DIR/NAME."""
+    """Download NAME.zip, resuming a partial download, check it and unzip it into DIR/NAME.
+
+    Without network, fetch NAME.zip elsewhere and give its folder as --url file:///FOLDER.
+    """
+    from samantha.plugins.speech.models import KNOWN_MODELS
+
+    if name is None:
+        click.echo("Models known to work on a Raspberry Pi (any model of the Vosk site can be "
+                   "downloaded by name):")
+        for known, what in KNOWN_MODELS.items():
+            click.echo(f"  {known:<32} {what}")
+        fail(f"which model? e.g. samantha models download {next(iter(KNOWN_MODELS))} "
+             f"--dir {directory}")
     from rich.progress import (
         BarColumn,
         DownloadColumn,
@@ -149,7 +161,7 @@ def models_download(name: str, directory: Path, base_url: str | None,
         TransferSpeedColumn,
     )
 
-    from samantha.plugins.speech.models import DEFAULT_URL, DownloadError, download
+    from samantha.plugins.speech.models import DEFAULT_URL, DownloadError, download, offline_help
 
     # Progress bars only on a terminal; logs and tests get the summary line alone.
     quiet = not os.isatty(2)
@@ -164,8 +176,9 @@ def models_download(name: str, directory: Path, base_url: str | None,
             result = download(name, directory, base_url=base_url or DEFAULT_URL, sha256=sha256,
                               progress=progress)
         except DownloadError as err:
+            if err.unreachable:
+                fail(f"{err}\n{offline_help(name, directory, base_url or DEFAULT_URL)}")
             fail(str(err))
-            return
     if result.resumed_from:
         click.echo(f"resumed at {result.resumed_from} bytes")
     if not result.verified:
