@@ -8,16 +8,17 @@ import sys
 import time
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from samantha.cli import config_option, fail, prepare, with_house
 from samantha.home import Room, slugify
-from samantha.house import House
 
-from .events import PersonaSentence
-from .runtime import Runtime
+if TYPE_CHECKING:
+    from samantha.house import House
+
+    from .runtime import Runtime
 
 
 def person_data(rt: Runtime, person: str) -> dict[str, Any]:
@@ -31,6 +32,8 @@ def _runtime(config_path: Path | None) -> Runtime:
     for room in house.config.rooms:
         house.home.add_room(Room(id=room.id or slugify(room.name), name=room.name,
                                  aliases=room.aliases, floor=room.floor))
+    from .runtime import Runtime  # the persona's machinery: only when a command runs
+
     return Runtime(house)
 
 
@@ -165,6 +168,8 @@ def memory_export(config_path: Path | None, output: Path | None, person: str | N
 @config_option
 def chat(room: str | None, config_path: Path | None) -> None:
     """Talk with the persona in the terminal (one line per turn; Ctrl-D or /quit ends)."""
+
+    from .events import PersonaSentence
 
     async def work(house: House) -> None:
         if room is not None:
