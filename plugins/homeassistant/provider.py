@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from samantha.home import Device
 from samantha.kinds import SENSITIVE_KINDS, CommandError, apply, default_state
@@ -37,6 +38,24 @@ def reason(err: HomeAssistantError) -> str:
     return err.spoken.rstrip(".")
 
 
+async def reachable(url: str, budget: float) -> None:
+    """Raise HomeAssistantUnreachableError unless `url`'s host takes a connection in time."""
+    parts = urlsplit(url)
+    host = parts.hostname or "localhost"
+    port = parts.port or (443 if parts.scheme in {"https", "wss"} else 80)
+    try:
+        _reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), budget)
+    except asyncio.TimeoutError:
+        raise HomeAssistantUnreachableError(
+            f"Home Assistant at {url} did not answer within {budget:g} s") from None
+    except OSError as err:
+        raise HomeAssistantUnreachableError(
+            f"Home Assistant at {url} is unreachable: {err.strerror or err}") from None
+    writer.close()
+    with contextlib.suppress(OSError):
+        await writer.wait_closed()
+
+
 class HomeAssistantProvider(DeviceProvider):
     name = "homeassistant"
 
@@ -53,18 +72,13 @@ class HomeAssistantProvider(DeviceProvider):
     async def start(self, house: House) -> None:
         self.house = house
         budget = house.connect_budget
-        if budget is not None:
-            self.link.outage_level = logging.INFO
         try:
-            if budget is None:
-                snapshot = await self.link.sync()
-            else:
-                try:
-                    snapshot = await asyncio.wait_for(self.link.sync(), budget)
-                except asyncio.TimeoutError:
-                    raise HomeAssistantUnreachableError(
-                        f"Home Assistant at {self.settings.url} did not answer within "
-                        f"{budget:g} s") from None
+            if budget is not None:
+                # A one-shot command: wait for HA to take the connection no longer than the
+                # budget; once it has, the sync gets the configured timeout like any other.
+                self.link.outage_level = logging.INFO
+                await reachable(self.settings.url, budget)
+            snapshot = await self.link.sync()
         except HomeAssistantAuthError as err:
             # Retrying cannot fix a refused token; fail so the house reports this provider.
             self.outage = err

@@ -26,11 +26,25 @@ homeassistant: {{url: "http://127.0.0.1:{ha_port}", token: not-a-real-token, tim
 
 @pytest.fixture(scope="module")
 def silent_port() -> Iterator[int]:
-    """A port that accepts connections and never answers (a hung Home Assistant)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        sock.listen(16)
-        yield int(sock.getsockname()[1])
+    """A port whose SYNs go unanswered, like a host that is down or firewalled.
+
+    Its accept queue is full (backlog 0, never accepted, filled by pending connections), so
+    Linux drops further connection attempts instead of refusing them.
+    """
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(0)
+        fillers = []
+        for _ in range(4):
+            filler = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            filler.setblocking(False)
+            filler.connect_ex(server.getsockname())
+            fillers.append(filler)
+        try:
+            yield int(server.getsockname()[1])
+        finally:
+            for filler in fillers:
+                filler.close()
 
 
 @pytest.fixture(scope="module")
