@@ -6,23 +6,17 @@ import asyncio
 import json
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from pydantic import BaseModel
 
 from samantha.cli import config_option, fail, prepare
 from samantha.config import ConfigError
-from samantha.hardware.errors import AudioError
-from samantha.house import House, UnknownRoom
-from samantha.plugins.speech.engines import EngineError
-from samantha.plugins.speech.messages import (
-    IntentFound,
-    ListenSummary,
-    ListenTimeout,
-    TranscriptHeard,
-    WakeHeard,
-    to_json,
-)
+
+if TYPE_CHECKING:
+    from samantha.house import House
+    from samantha.plugins.speech.messages import ListenSummary
 
 
 @click.command()
@@ -37,7 +31,12 @@ from samantha.plugins.speech.messages import (
 def listen(wav: Path, room: str, config_path: Path | None, realtime: bool, as_json: bool,
            partials: bool, reply_wav: Path | None) -> None:
     """Run ROOM's speech pipeline over WAV: wake, transcript, intent and reply events."""
+    # The speech machinery loads only when the command runs, not for --help.
+    from samantha.hardware.errors import AudioError
     from samantha.hardware.sinks import NullSink, WavFileSink
+    from samantha.house import UnknownRoom
+    from samantha.plugins.speech.engines import EngineError
+    from samantha.plugins.speech.messages import to_json
     from samantha.plugins.speech.plugin import manual
     from samantha.plugins.speech.service import SpeechService
 
@@ -90,6 +89,14 @@ def listen(wav: Path, room: str, config_path: Path | None, realtime: bool, as_js
 def summarize(messages: list[BaseModel], room: str, audio_s: float, phrases: list[str],
               engine: str) -> ListenSummary:
     """One line on what came of a recording, and why nothing did when nothing did."""
+    from samantha.plugins.speech.messages import (
+        IntentFound,
+        ListenSummary,
+        ListenTimeout,
+        TranscriptHeard,
+        WakeHeard,
+    )
+
     wakes = [m for m in messages if isinstance(m, WakeHeard)]
     heard = [m for m in messages if isinstance(m, TranscriptHeard)]
     intents = [m for m in messages if isinstance(m, IntentFound)]
