@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import pty
+import select
 import socket
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -167,3 +172,46 @@ async def test_disk_space_check(tmp_path: Path) -> None:
 
 def test_fail_needs_a_fix() -> None:
     assert fail("broken", "mend it") == CheckResult("fail", "broken", "mend it")
+
+
+SLOW_PLUGIN = '''
+import asyncio
+from samantha import Check, hookimpl
+from samantha.checks import ok
+
+async def slow():
+    await asyncio.sleep(1.5)
+    return ok("finally")
+
+@hookimpl
+def samantha_checks(house):
+    return [Check("slow sensor", slow, timeout=5)]
+'''
+
+
+def test_progress_is_shown_on_a_terminal_while_slow_checks_run(tmp_path: Path) -> None:
+    (tmp_path / "slow_checks.py").write_text(SLOW_PLUGIN)
+    cfg = tmp_path / "samantha.yaml"
+    cfg.write_text("rooms: [{name: Kitchen}]\nplugins: [slow_checks.py]\nweb: {port: 0}\n")
+    master, slave = pty.openpty()
+    exe = Path(sys.executable).parent / "samantha"
+    child = subprocess.Popen([str(exe), "doctor", "-c", str(cfg)], stdout=subprocess.PIPE,
+                             stderr=slave, env={**os.environ, "COLUMNS": "120"})
+    os.close(slave)
+    seen = b""
+    while True:
+        ready, _, _ = select.select([master], [], [], 60)
+        if not ready:
+            break
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # the child closed its end
+            break
+        if not chunk:
+            break
+        seen += chunk
+    out, _ = child.communicate(timeout=60)
+    os.close(master)
+    assert b"waiting for slow sensor" in seen, seen[-500:]
+    assert b"slow sensor" in out and b"finally" in out
+    assert b"waiting for" not in out  # progress goes to the terminal, not into the findings
