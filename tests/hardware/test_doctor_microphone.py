@@ -22,7 +22,7 @@ speech:
 
 
 def doctor(pulse: PulseAudio, cfg: Path, tone: bool) -> dict[str, dict[str, str]]:
-    env = {**os.environ, **pulse.env}
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}, **pulse.env}
     exe = Path(sys.executable).parent / "samantha"
     child = subprocess.Popen([str(exe), "doctor", "--json", "-c", str(cfg)], env=env,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
