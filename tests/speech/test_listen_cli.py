@@ -28,11 +28,10 @@ def test_the_english_example_listens_without_warnings(recording: Path) -> None:
     assert "WARNING" not in out.stderr and "warning" not in out.stderr.lower(), out.stderr
 
 
-@pytest.mark.parametrize("mode", [["--json", "--partials"], ["--partials"]])
-def test_listen_into_a_closed_pipe_exits_quietly(recording: Path, mode: list[str]) -> None:
+def test_listen_into_a_closed_pipe_exits_quietly(recording: Path) -> None:
     """`samantha listen ... | head -0`: the reader is gone before the first event."""
     child = subprocess.Popen([SAMANTHA, "listen", str(recording), "--room", "kitchen", "-c",
-                              str(EN_CONFIG), *mode], stdout=subprocess.PIPE,
+                              str(EN_CONFIG), "--json", "--partials"], stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True)
     assert child.stdout is not None
     child.stdout.close()  # every write to stdout now fails with EPIPE
