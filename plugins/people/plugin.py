@@ -12,7 +12,7 @@ from samantha.references import References
 from .settings import PeopleSection
 
 if TYPE_CHECKING:
-    import click
+    pass
 
 
 @hookimpl
@@ -35,8 +35,3 @@ def samantha_config_references(config: Any) -> References | None:
     return found
 
 
-@hookimpl
-def samantha_cli_commands(cli: click.Group) -> None:
-    from .cli import add_commands
-
-    add_commands(cli)
