@@ -13,6 +13,8 @@ from .settings import PeopleSection
 if TYPE_CHECKING:
     import click
 
+    from samantha.house import House
+
 
 @hookimpl
 def samantha_config_sections() -> dict[str, type[BaseModel]]:
@@ -24,3 +26,17 @@ def samantha_cli_commands(cli: click.Group) -> None:
     from .cli import add_commands
 
     add_commands(cli)
+
+
+@hookimpl
+def samantha_startup(house: House) -> None:
+    from .presence import presence_of
+
+    presence_of(house).start()
+
+
+@hookimpl
+def samantha_shutdown(house: House) -> None:
+    from .presence import forget_presence
+
+    forget_presence(house)
