@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     import click
 
     from samantha.house import House
+    from samantha.intent_handling import IntentHandler
 
 
 @hookimpl
@@ -40,3 +41,17 @@ def samantha_shutdown(house: House) -> None:
     from .presence import forget_presence
 
     forget_presence(house)
+
+
+@hookimpl
+def samantha_sentences(house: House, language: str) -> dict[str, Any] | None:
+    from .enrollment import sentences
+
+    return sentences(house, language)
+
+
+@hookimpl
+def samantha_intent_handlers(house: House) -> dict[str, IntentHandler]:
+    from .enrollment import HANDLERS
+
+    return HANDLERS
