@@ -45,13 +45,19 @@ def samantha_shutdown(house: House) -> None:
 
 @hookimpl
 def samantha_sentences(house: House, language: str) -> dict[str, Any] | None:
+    from . import recall_intents
     from .enrollment import sentences
 
-    return sentences(house, language)
+    found = sentences(house, language)
+    if found is not None:  # English only so far, as enrollment
+        extra = recall_intents.sentences()
+        found["intents"].update(extra["intents"])
+        found["lists"].update(extra["lists"])
+    return found
 
 
 @hookimpl
 def samantha_intent_handlers(house: House) -> dict[str, IntentHandler]:
-    from .enrollment import HANDLERS
+    from . import enrollment, recall_intents
 
-    return HANDLERS
+    return {**enrollment.HANDLERS, **recall_intents.HANDLERS}

@@ -19,6 +19,7 @@ from samantha import redact
 from samantha.intent_handling import Outcome
 from samantha.plugins.people import clock
 from samantha.plugins.people.conversations import as_data
+from samantha.plugins.people.episodes import IN_PROMPT_SIMILARITY, EpisodeSearch
 from samantha.plugins.people.presence import presence_of
 
 from .events import PersonaSentence
@@ -187,8 +188,10 @@ async def _converse(turn: Turn, speaker: Speaker, text: str) -> None:
     if turn.person is not None:
         # Only the speaker's own past conversations, and nothing at all for a guest.
         names = {r.id: r.name for r in house.home.rooms.values()}
+        related = EpisodeSearch(rt.conversations, rt.memory.embedder).search(
+            text, turn.person, limit=EPISODES_IN_PROMPT, least=IN_PROMPT_SIMILARITY)
         data.update(as_data(rt.conversations.episodes(turn.person, limit=EPISODES_IN_PROMPT),
-                            rt.conversations.open_threads(turn.person), names))
+                            rt.conversations.open_threads(turn.person), names, related))
     messages = build_messages(turn.persona, data, rt.recent(turn.room, turn.person), text)
     tools = tool_specs(rt)
     capped = False
