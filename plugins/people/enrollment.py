@@ -147,11 +147,9 @@ class Enrollment:
                 and voice.score >= MIN_SCORE:
             return (f"That sounded like {voice.person.title()}. {session.person.title()}, "
                     "could you say it?")
-        from .voice import encoder
-
-        samples = to_float(audio.pcm, audio.rate)
         try:
-            vector = await asyncio.to_thread(lambda: encoder().embed(samples))
+            vector = voice.vector if voice is not None and voice.vector is not None \
+                else await self._embed(audio)
         except Exception as err:
             del self.sessions[room]
             log.warning("learning a voice: the encoder failed (%s: %s)", type(err).__name__, err)
@@ -174,6 +172,14 @@ class Enrollment:
                  session.seconds)
         again = " again" if session.replacing else ""
         return f"Thank you, {session.person.title()}: I know your voice{again} now."
+
+
+    @staticmethod
+    async def _embed(audio: Utterance) -> np.ndarray:
+        from .voice import encoder
+
+        samples = to_float(audio.pcm, audio.rate)
+        return await asyncio.to_thread(lambda: encoder().embed(samples))
 
 
 _ENROLLMENT: weakref.WeakKeyDictionary[House, Enrollment] = weakref.WeakKeyDictionary()

@@ -65,7 +65,7 @@ async def heard(house: House, pcm: bytes, rate: int) -> Heard | None:
     except Exception as err:
         _warn_once("the voice could not be matched", err)
         return None
-    return Heard(match.person, round(match.score, 3))
+    return Heard(match.person, round(match.score, 3), vector)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 # Below this a voice match is a guest. Calibrated on bench/speakers.py (7 synthetic speakers,
 # clean and in noise): a held-out sentence scores >= 0.91 against its own profile, another
@@ -23,6 +24,8 @@ MIN_SCORE = 0.82
 class Heard:
     person: str | None  # None: heard, but not anyone we know
     score: float
+    # The voice's vector, when it came from audio (voice enrollment reuses it).
+    vector: Any = field(default=None, compare=False, repr=False)
 
 
 _CURRENT: ContextVar[Heard | None] = ContextVar("samantha_speaker", default=None)

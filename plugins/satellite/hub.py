@@ -368,7 +368,10 @@ class SatelliteHub(Replies):
         endpoint = self.speech.endpoint
         if session.follow_up:
             endpoint = endpoint.model_copy(update={"no_speech_s": session.follow_up})
-        session.utterance = Utterance(stt, endpoint, self._complete)
+        # A voice sample is not a command: it ends at silence, not when its words snap to one.
+        learning = learning_voice(self.house, session.room)
+        session.utterance = Utterance(stt, endpoint,
+                                      (lambda _partial: 0) if learning else self._complete)
         session.local_text = local_text = loop.create_future()
         session.ended = ended = loop.create_future()
         session.listen_started = session.last_frame = time.monotonic()

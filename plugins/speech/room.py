@@ -169,7 +169,9 @@ class RoomSpeech:
             self.last_partial = partial
             if self.partials and partial:
                 self.report(PartialHeard(room=self.room, t=self.now, text=partial))
-        complete = self.settings.stt.mode == "grammar" and self.keeper.complete(partial)
+        # A voice sample is not a command: it ends at silence, not when its words snap to one.
+        complete = (self.settings.stt.mode == "grammar" and self.keeper.complete(partial)
+                    and not learning_voice(self.house, self.room))
         decision = self.endpointer.update(pcm, self.now, duration, partial, complete)
         if decision is Decision.CONTINUE:
             return
