@@ -4,6 +4,7 @@ who is home in HOUSE DATA."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from harness.openai_server import Reply, ScriptedOpenAI
+from samantha.events import ReplySpoken
 from samantha.house import House
 from samantha.plugins.people import clock
 from samantha.plugins.people.events import PersonArrived, PersonLeft
@@ -28,6 +30,10 @@ devices:
 people:
   anna: {{aliases: [annie]}}
   ben: {{rooms: [Bedroom]}}
+automations:
+  - id: welcome_home
+    triggers: {{trigger: event, event: person_arrived, data: {{person: anna}}}}
+    actions: {{say: "Welcome home, {{{{ trigger.data.person }}}}", room: Hallway, verbatim: true}}
 persona:
   memory: {{path: memory.db, by_meaning: false}}
 {llm}
@@ -61,6 +67,8 @@ class Seen:
         self.events: list[PersonArrived | PersonLeft] = []
         house.bus.subscribe(PersonArrived, self.events.append)
         house.bus.subscribe(PersonLeft, self.events.append)
+        self.said: list[str] = []
+        house.bus.subscribe(ReplySpoken, lambda e: self.said.append(e.text))
 
 
 async def change(house: House, device: str, **state: object) -> None:
@@ -129,8 +137,16 @@ async def test_leaving_and_arriving_publish_events_and_a_voice_outweighs_a_late_
     arrived = seen.events[-1]
     assert isinstance(arrived, PersonArrived)
     assert (arrived.person, arrived.room, arrived.source) == ("anna", "kitchen", "voice")
+    for _ in range(50):  # the automation runs in its own task
+        if "Welcome home, anna" in seen.said:
+            break
+        await asyncio.sleep(0.02)
+    # An automation's `event: person_arrived` trigger: once.
+    assert [t for t in seen.said if t.startswith("Welcome")] == ["Welcome home, anna"]
     await change(house, ANNA, state="home")
+    await asyncio.sleep(0.1)
     assert len(seen.events) == 2  # already home: no second welcome
+    assert [t for t in seen.said if t.startswith("Welcome")] == ["Welcome home, anna"]
     assert presence.where("anna").room == "kitchen"  # the tracker says home, not where
     await change(house, ANNA, room="Office")  # a room-level tracker
     assert tuple(presence.where("anna"))[::2] == ("office", "tracker")
