@@ -60,6 +60,7 @@ MIN_CONFIDENCE = 0.25  # below this the house does not claim to know the room
 UNTRACKED_HOME_S = 6 * 3600  # without a tracker, someone placed this recently is home
 OCCUPANCY_CLASSES = frozenset({"occupancy", "motion", "presence"})
 HOLDS_WHEN_STILL = frozenset({"occupancy", "presence"})  # "off" from these means empty
+MAX_WORD = 64  # a tracker's state is "home", "not_home" or a zone's name
 HOME = "home"
 AWAY = "not_home"
 
@@ -107,6 +108,7 @@ class Presence:
         self.vacated: dict[str, float] = {}  # room -> when an occupancy sensor said empty
         self._trackers: tuple[int, dict[str, str]] = (-1, {})
         self._written: dict[str, str | None] = {}  # device -> the room we wrote into it
+        self._warned: set[str] = set()
         self._unsubscribe: list[Callable[[], None]] = []
 
     # --- life cycle -----------------------------------------------------------------------
@@ -289,12 +291,28 @@ class Presence:
         self._trackers = (revision, found)
         return found
 
+    def _bad(self, device: Device, what: str) -> None:
+        """A person device's state from the network that makes no sense: said once per device
+        and ignored."""
+        if device.id not in self._warned:
+            self._warned.add(device.id)
+            log.warning("presence: ignoring %s of person device %s", what, device.id)
+
+    def _word(self, device: Device) -> str | None:
+        word = device.state.get("state")
+        if word is None:
+            return None
+        if not isinstance(word, str) or not 0 < len(word) <= MAX_WORD or not word.isprintable():
+            self._bad(device, "a state that is not a zone's name")
+            return None
+        return word
+
     def _tracker_state(self, person: str, device: Device, now: float) -> bool:
         """Take a person device's state; True when it said something new."""
         state = self._person(person)
         changed = False
-        word = device.state.get("state")
-        if isinstance(word, str) and word and device.available and word != state.tracker:
+        word = self._word(device)
+        if word is not None and device.available and word != state.tracker:
             state.tracker, state.tracker_at = word, now
             if word != HOME:
                 state.left_at = now
@@ -302,8 +320,10 @@ class Presence:
         room = device.state.get("room")
         if (isinstance(room, str) and room and room != self._written.get(device.id)
                 and state.tracker in (None, HOME)):
-            found = self.house.home.find_room(room)
-            if found is not None:
+            found = self.house.home.find_room(room[:MAX_WORD * 4])
+            if found is None:
+                self._bad(device, "a room this home does not have")
+            else:
                 last = state.placements.get("tracker")
                 if last is None or last.room != found.id:
                     state.placements["tracker"] = Placement(found.id, now, "tracker")
