@@ -279,14 +279,14 @@ class Presence:
         devices = [d for d in self.house.home.devices.values() if d.kind is Kind.PERSON]
         people = people_of(self.house)
         for name, person in people.items():
-            wanted = {normalize_name(w) for w in person.presence}
+            listed = set(person.presence)  # ids as written, or names
+            wanted = {normalize_name(w) for w in listed}
             keys = wanted or names_of(name, person)
             for device in devices:
                 own = {normalize_name(n) for n in device.names()}
-                ids = {device.id, device.id.removeprefix("person_"),
+                ids = {normalize_name(device.id.replace("_", " ")),
                        normalize_name(device.id.replace("_", " ").removeprefix("person "))}
-                if (device.id in wanted or own & keys
-                        or (not wanted and ids & keys)):
+                if device.id in listed or own & keys or (not wanted and ids & keys):
                     found.setdefault(device.id, name)
         self._trackers = (revision, found)
         return found

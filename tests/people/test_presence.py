@@ -25,11 +25,13 @@ rooms: [{{name: Kitchen}}, {{name: Bedroom}}, {{name: Office}}, {{name: Hallway}
 devices:
   - {{name: Kitchen Light, room: Kitchen, kind: light}}
   - {{name: Anna, room: Hallway, kind: person, state: {{state: home}}}}
+  - {{name: Phone, room: Hallway, kind: person, state: {{state: not_home}}}}
   - {{name: Bedroom Occupancy, room: Bedroom, kind: binary_sensor, device_class: occupancy}}
   - {{name: Office Motion, room: Office, kind: binary_sensor, device_class: motion}}
 people:
   anna: {{aliases: [annie]}}
   ben: {{rooms: [Bedroom]}}
+  carl: {{presence: [hallway.phone]}}  # a tracker not named like him
 automations:
   - id: welcome_home
     triggers: {{trigger: event, event: person_arrived, data: {{person: anna}}}}
@@ -80,6 +82,8 @@ async def test_a_voice_places_its_speaker_and_the_room_fades_with_time(house: Ho
     presence = presence_of(house)
     room, since, source = presence.where("anna")
     assert (room, source) == (None, "tracker") and presence.where("anna").home is True
+    assert presence.where("carl").home is False and presence.trackers() == {
+        ANNA: "anna", "hallway.phone": "carl"}
     with speaking("anna", 0.9):
         await house.handle_text("turn on the kitchen light", "kitchen")
     heard_at = clock.now()
@@ -190,7 +194,7 @@ async def test_house_data_says_who_is_home_and_where_but_not_to_a_guest(
     assert known["speaker"] == "anna" and known["people_present"] == ["anna"]
     rooms = {p["name"]: p["room"] for p in known["people_home"]}
     assert rooms == {"anna": "Kitchen", "ben": "Bedroom"}
-    assert known["people_away"] == []
+    assert known["people_away"] == ["carl"]
     assert guest["speaker"] is None
     assert guest["people_home"] == [{"name": "anna"}, {"name": "ben"}]
     assert "people_away" not in guest
