@@ -35,6 +35,7 @@ FRAMING = re.compile(
 # same for every episode; only what follows is its topic.
 OPENING = re.compile(r"^.{1,80}? talked in the .{1,80}? \(\w+ \d{1,2}:\d{2}\): ")
 SHORT_WORDS = 3
+NEW_VECTORS_PER_SEARCH = 32  # about 0.5 s of CPU at most
 
 
 def topic_of(question: str) -> str:
@@ -75,6 +76,8 @@ class EpisodeSearch:
             overlap = len(wanted & _words(text_of(episode)))
             if similarities is not None:
                 similarity = float(similarities[index])
+                if np.isnan(similarity):
+                    similarity = 0.0
                 if similarity < least and not overlap:
                     continue
                 score = similarity + 0.03 * overlap
@@ -105,7 +108,9 @@ class EpisodeSearch:
         stored = {row[0]: from_blob(row[1]) for row in self.conversations.db.execute(
             f"SELECT episode_id, vector FROM episode_vectors WHERE model = ? "
             f"AND episode_id IN ({marks})", (model, *ids))}
-        missing = [e for e in episodes if e.id not in stored]
+        # The newest first, a batch at a time: a long history written before the model (or by
+        # another) is caught up over a few searches, never in one long pause of the turn.
+        missing = [e for e in episodes if e.id not in stored][:NEW_VECTORS_PER_SEARCH]
         if missing:
             vectors = self._encode([text_of(e) for e in missing])
             if vectors is None:
@@ -118,7 +123,9 @@ class EpisodeSearch:
         asked = self._encode([topic])
         if asked is None:
             return None
-        return np.stack([stored[e.id] for e in episodes]) @ asked[0]
+        # Episodes still without a vector are found by their words this time.
+        blank = np.full(asked.shape[1], np.nan, dtype=np.float32)
+        return np.stack([stored.get(e.id, blank) for e in episodes]) @ asked[0]
 
 
 def describe(episode: Episode, room_name: str, now: float) -> str:

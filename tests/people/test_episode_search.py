@@ -124,3 +124,27 @@ async def test_the_model_gets_older_conversations_about_what_was_just_said(
     recent = [e["summary"] for e in data["recent_conversations"]]
     assert topics[0] not in recent and len(recent) == 3
     assert [e["summary"] for e in data["related_conversations"]] == [topics[0]]
+
+
+async def test_a_long_history_gets_its_vectors_a_batch_at_a_time(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SAMANTHA_DATA_DIR", str(tmp_path / "data"))
+    async with House.prepare(config(tmp_path)) as house:
+        rt = runtime_of(house)
+        for at in range(40):  # written before the model was there: no vectors yet
+            summary = "Anna has a job interview at the bank" if at == 0 else f"Small talk {at}"
+            turn = Turn(person="anna", room="kitchen", said=summary, reply="",
+                        at=clock.now() + at * GAP)
+            rt.conversations.close_conversation([turn], Condensed(summary=summary), "model")
+        search = EpisodeSearch(rt.conversations, rt.memory.embedder)
+
+        def stored() -> int:
+            return rt.memory.db.execute("SELECT COUNT(*) FROM episode_vectors").fetchone()[0]
+
+        # The first search embeds the newest 32; the oldest, still without a vector, is
+        # found by its words.
+        assert search.search("the interview", "anna", topic="interview")
+        assert stored() == 32
+        assert [e.summary for e in search.search("my job application", "anna")] == [
+            "Anna has a job interview at the bank"]  # caught up on the next search
+        assert stored() == 40
