@@ -18,8 +18,8 @@ of episodes (the conversation is in the model's HOUSE DATA later), prompt tokens
 the latency the persona adds to the first spoken sentence over the model's own (target
 <= 20 ms, measured after the week with the week's memory in place).
 
-The low-mood signal is the care plugin's lexicon stand-in (plugins/care/wellbeing.py) until the
-"how the person seems" work is merged.
+The low-mood signal is the care plugin's (plugins/care/wellbeing.py): a word list plus the
+persona's reading of how the person seems.
 
     .venv/bin/python bench/persona_days.py [--rounds 20] [--token-ms 20]
 """
@@ -45,9 +45,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from _results import write_results
 
 from harness.openai_server import Reply, ScriptedOpenAI
-
-# This directory has a bench/wyoming.py that would hide the `wyoming` package from the plugin.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 
 LOCAL = datetime.now().astimezone().tzinfo  # conversation memory words times in local time
 MONDAY = datetime(2026, 11, 23, 6, 0, tzinfo=LOCAL)
@@ -352,7 +349,7 @@ async def run(rounds: int, token_ms: float) -> dict[str, Any]:
         result = await week(tmp, server)
         result["week_seconds"] = round(time.perf_counter() - started, 1)
         result["first_sentence_latency"] = await latency(tmp, rounds, token_ms)
-        result["low_signal"] = "lexicon stand-in (plugins/care/wellbeing.py)"
+        result["low_signal"] = "word list + persona reading (plugins/care/wellbeing.py)"
         return result
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from samantha import events
+from samantha.checks import Check, CheckResult
 from samantha.config import Section, SentenceTemplates
 from samantha.home import Device, Room
 from samantha.intent_handling import IntentRequest, Outcome, TargetError, resolve_targets
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
 __version__ = "0.1.0"
 
 __all__ = [
+    "Check",
+    "CheckResult",
     "Command",
     "CommandError",
     "CommandResult",

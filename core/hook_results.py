@@ -68,6 +68,17 @@ def _ids(result: Any) -> str | None:
     return None
 
 
+def _checks(result: Any) -> str | None:
+    from samantha.checks import Check
+
+    if not isinstance(result, list | tuple):
+        return f"returned {type(result).__name__}, expected a list of Check"
+    for item in result:
+        if not isinstance(item, Check):
+            return f"returned a {type(item).__name__} among its checks, expected Check"
+    return None
+
+
 def _sentences(result: Any) -> str | None:
     problem = _dict_of(lambda _v: True, "hassil sentence data")(result)
     if problem:
@@ -84,6 +95,7 @@ def _sentences(result: Any) -> str | None:
 
 CHECKS: dict[str, Check] = {
     "samantha_config_sections": _dict_of(_is_model_class, "pydantic model classes"),
+    "samantha_checks": _checks,
     "samantha_device_providers": _providers,
     "samantha_speech_engines": _dict_of(
         lambda v: isinstance(v, dict) and all(isinstance(k, str) and callable(f)

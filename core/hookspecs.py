@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     import click
     from pydantic import BaseModel
 
+    from samantha.checks import Check
     from samantha.config import CoreConfig
     from samantha.events import BaseEvent
     from samantha.house import House
@@ -38,7 +39,15 @@ def samantha_config_references(config: CoreConfig) -> References | None:
 
 @hookspec
 def samantha_cli_commands(cli: click.Group) -> None:
-    """Add subcommands to the `samantha` command-line interface."""
+    """Deprecated: add subcommands by loading every plugin; declare `samantha.commands` instead."""
+
+
+# --- Diagnosis: `samantha doctor`, on a house that is prepared but not started -------------------
+
+
+@hookspec
+def samantha_checks(house: House) -> list[Check]:
+    """Return checks for `samantha doctor`; each reports ok, warn or fail with a fix."""
 
 
 # --- Startup: building the home ---------------------------------------------------------------

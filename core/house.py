@@ -105,6 +105,11 @@ class House:
         self.muted: set[str] = set()
         self.activity: dict[str, str] = {}
         self.lanes = EventLanes(host, self)
+        # A one-shot command (`samantha say`, `devices`) sets a short budget: providers wait at
+        # most this long for an absent service, then report what they left out with
+        # `skip_service` instead of warning and retrying for a run that is about to end.
+        self.connect_budget: float | None = None
+        self.skipped: list[str] = []
         self.home.on_state_change(self._state_changed)
         self.bus.subscribe(BaseEvent, self._forward_event)
 
@@ -140,6 +145,11 @@ class House:
         config = validate(loaded, cls.config_model(host))
         check_config_references(config, loaded, host)
         return cls(config, loaded, host, Path(config_path) if config_path else None)
+
+    def skip_service(self, note: str) -> None:
+        """Record that a one-shot command goes on without an absent service (printed once)."""
+        log.info("%s", note)
+        self.skipped.append(note)
 
     def section(self, name: str) -> Any:
         """A plugin's validated config section, or None when the file has none."""

@@ -10,8 +10,6 @@ import logging
 import weakref
 from typing import Any
 
-import click
-
 from samantha import hookimpl
 from samantha.hardware.leds import LedRing, RoomActivity
 
@@ -23,13 +21,6 @@ _RINGS: weakref.WeakKeyDictionary[Any, dict[str, LedRing]] = weakref.WeakKeyDict
 def attach_led_ring(house: Any, room: str, ring: LedRing) -> None:
     """Show `room`'s activity (listening, thinking, speaking, muted) on `ring`."""
     _RINGS.setdefault(house, {})[room] = ring
-
-
-@hookimpl
-def samantha_cli_commands(cli: click.Group) -> None:
-    from samantha.hardware.cli import audio
-
-    cli.add_command(audio)
 
 
 @hookimpl

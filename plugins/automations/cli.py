@@ -9,10 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
-from rich.table import Table
+from rich.markup import escape
 
-from samantha.cli import config_option, err_console, prepare
+from samantha.cli import config_option, err_console, prepare, print_table
 from samantha.config import DEMO_CONFIG
 from samantha.house import House
 from samantha.plugins.automations import control
@@ -47,6 +46,10 @@ def _when(stamp: float | None) -> str:
     return datetime.fromtimestamp(stamp).strftime("%Y-%m-%d %H:%M:%S") if stamp else "-"
 
 
+NO_AUTOMATIONS = ("this configuration has no automations (add some under `automations:`, "
+                  "see docs/automations.md)")
+
+
 @click.group()
 def automations() -> None:
     """Check, list, trace and reload automations."""
@@ -79,12 +82,13 @@ def list_(config_path: Path | None, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False))
         return
-    table = Table("id", "alias", "mode", "triggers", "last run", "outcome", "origin")
-    for r in rows:
-        table.add_row(r["id"], r["alias"] or "", r["mode"] + ("" if r["enabled"] else " (off)"),
-                      ", ".join(r["triggers"]), _when(r["last_run"]), r["last_outcome"] or "",
-                      r["origin"])
-    Console().print(table)
+    if not rows:
+        click.echo(NO_AUTOMATIONS)
+        return
+    print_table(("id", "alias", "mode", "triggers", "last run", "outcome", "origin"), [
+        (r["id"], r["alias"] or "", r["mode"] + ("" if r["enabled"] else " (off)"),
+         ", ".join(r["triggers"]), _when(r["last_run"]), r["last_outcome"] or "", r["origin"])
+        for r in rows])
 
 
 @automations.command("trace")
@@ -97,8 +101,9 @@ def trace(automation_id: str, config_path: Path | None, as_json: bool, show_all:
     house = prepare(config_path)
     ids = [a.id for a in _compiled(house)]
     if automation_id not in ids:
-        err_console.print(f"[bold red]error:[/] no automation {automation_id!r}; "
-                          f"known: {', '.join(ids)}", highlight=False)
+        known = (f"the automations are: {', '.join(ids)}" if ids else NO_AUTOMATIONS)
+        err_console.print(f"[bold red]error:[/] no automation {escape(repr(automation_id))}; "
+                          f"{escape(known)}", highlight=False, soft_wrap=True)
         sys.exit(2)
     directory = _state_dir(house)
     traces = stored_traces(directory / "traces", automation_id) if directory else []
@@ -107,7 +112,8 @@ def trace(automation_id: str, config_path: Path | None, as_json: bool, show_all:
         click.echo(json.dumps([t.model_dump(mode="json") for t in chosen], ensure_ascii=False))
         return
     if not chosen:
-        click.echo(f"{automation_id}: no runs recorded yet")
+        click.echo(f"{automation_id}: no traces: it has not run yet (traces are kept by a "
+                   "running house: `samantha run`)")
     for t in chosen:
         _print_trace(t)
 

@@ -18,7 +18,6 @@ from samantha.plugins.automations.triggers import BUILTIN_TRIGGERS
 from samantha.references import References
 
 if TYPE_CHECKING:
-    import click
 
     from samantha.events import BaseEvent
     from samantha.house import House
@@ -97,8 +96,3 @@ def samantha_event(house: House, event: BaseEvent) -> None:
         engine.publish(event)
 
 
-@hookimpl
-def samantha_cli_commands(cli: click.Group) -> None:
-    from samantha.plugins.automations.cli import automations
-
-    cli.add_command(automations)

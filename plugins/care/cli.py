@@ -67,8 +67,3 @@ def habits_command(config_path: Path | None, as_json: bool) -> None:
                    f"    {d['habit']}")
 
 
-def add_commands(cli: click.Group) -> None:
-    persona = cli.commands.get("persona")
-    if isinstance(persona, click.Group):
-        persona.add_command(log_command)
-    cli.add_command(habits_command)

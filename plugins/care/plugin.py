@@ -31,7 +31,6 @@ from .store import Interaction, command_key
 from .whereabouts import is_home
 
 if TYPE_CHECKING:
-    import click
 
     from samantha.events import BaseEvent
     from samantha.house import House
@@ -180,10 +179,3 @@ def samantha_event(house: House, event: BaseEvent) -> None:
             care.spawn(_after_reply(care, said))
     elif isinstance(event, DeviceStateChanged) and care.section.speak_first.presence:
         _presence_changed(care, event)
-
-
-@hookimpl
-def samantha_cli_commands(cli: click.Group) -> None:
-    from .cli import add_commands
-
-    add_commands(cli)

@@ -14,7 +14,7 @@ from samantha.plugins.persona.runtime import runtime_of
 
 from .settings import CareSection
 from .store import CareStore
-from .wellbeing import LexiconLow, LowSignal
+from .wellbeing import LexiconLow, LowSignal, PersonaLow
 
 if TYPE_CHECKING:
     from samantha.house import House
@@ -109,8 +109,16 @@ def care_for(house: House, *, clock: Clock | None = None, low: LowSignal | None 
         store = CareStore(runtime_of(house).memory)
         state = _STATES[house] = Care(house=house, clock=clock or SystemClock(),
                                       section=section, store=store,
-                                      low=low or LexiconLow(store))
+                                      low=low or _default_low(house, store))
     return state
+
+
+def _default_low(house: House, store: CareStore) -> LowSignal:
+    persona = house.section("persona")
+    feelings = getattr(persona, "feelings", None)
+    if feelings is not None and not feelings.enabled:
+        return LexiconLow(store)
+    return PersonaLow(store, house)
 
 
 def forget_care(house: House) -> Care | None:

@@ -1,16 +1,19 @@
-"""Did a person seem low? One narrow interface, so a better signal can replace the stand-in.
+"""Did a person seem low? One narrow interface (`LowSignal`) with two readings behind it.
 
-Part 1 of the care work (how a person seems: valence, energy, terseness) will publish its own
-judgement; wiring it in means passing an object with `seemed_low` to `care_for(house, low=...)`.
-Until then `LexiconLow` scores each thing a known person says with a small word list (no text
-is kept, only the score) and calls an evening low when two or more sentences in it scored low,
-or their sum did.
+`PersonaLow` (the default) asks the persona how the person seemed right after each thing they
+said: its per-person reading (VADER valence, energy, terseness against their usual, the model's
+judgement; docs/persona.md), added to a small word list's score of the sentence. `LexiconLow`
+is the word list alone, used when the persona's feelings are turned off. Both store only a score
+per sentence (never the text) and call an evening low when two or more sentences in it were low,
+or their sum was.
 """
 
 from __future__ import annotations
 
 import re
 from typing import Protocol
+
+from samantha.house import House
 
 from .store import CareStore
 
@@ -64,3 +67,25 @@ class LexiconLow:
     def seemed_low(self, person: str, start: float, end: float) -> bool:
         scores = self.store.feelings(person, start, end)
         return sum(1 for s in scores if s < 0) >= 2 or sum(scores) <= -2
+
+
+class PersonaLow(LexiconLow):
+    """The word list's score, one lower again when the persona's reading of the person after
+    the sentence is low. The persona's reading is slow by design (a running estimate against
+    their usual), so one clearly lonely sentence moves it little; the word list catches that,
+    the reading catches curt replies and a gradual slide no word list sees."""
+
+    def __init__(self, store: CareStore, house: House) -> None:
+        super().__init__(store)
+        self.house = house
+
+    def heard(self, person: str, at: float, text: str) -> None:
+        from samantha.plugins.persona.care import person_state
+
+        try:
+            state = person_state(self.house, person)
+        except Exception:  # no persona runtime (a house without the persona plugin)
+            state = None
+        value = score(text) - (1.0 if state is not None and state.low else 0.0)
+        if value:
+            self.store.feel(person, at, value)

@@ -103,6 +103,8 @@ class HomeAssistantLink:
         self._watchers: set[asyncio.Task[None]] = set()
         self._closing = False
         self.available = False
+        # An outage is a warning in a running house; a one-shot command says it once itself.
+        self.outage_level = logging.WARNING
 
     # -- lifecycle -------------------------------------------------------------------------
     async def __aenter__(self) -> HomeAssistantLink:
@@ -196,7 +198,7 @@ class HomeAssistantLink:
                 f"Home Assistant at {url} did not answer within {self.settings.timeout:g}s "
                 f"while {doing}"
             )
-            logger.warning("%s", error)
+            logger.log(self.outage_level, "%s", error)
             raise error from err
         except (OSError, WebsocketError) as err:
             # niquests' exceptions are OSErrors; a dropped websocket is a WebsocketError.
@@ -205,7 +207,7 @@ class HomeAssistantLink:
             error = HomeAssistantUnreachableError(
                 f"Home Assistant at {url} is unreachable while {doing}: {reason[:200]}"
             )
-            logger.warning("%s", error)
+            logger.log(self.outage_level, "%s", error)
             raise error from err
         except EndpointNotFoundError as err:
             if entity_id is None:

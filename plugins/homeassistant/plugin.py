@@ -19,6 +19,7 @@ from samantha.references import References
 from .settings import HomeAssistantSettings
 
 if TYPE_CHECKING:
+    from samantha.checks import Check
     from samantha.house import House
 
     from .provider import HomeAssistantProvider
@@ -76,3 +77,13 @@ def samantha_outcome(house: House, outcome: Outcome) -> Outcome | None:
     # so a later rewording plugin (the persona) would otherwise bring the old reply back.
     outcome.reply = provider.outage.spoken
     return outcome
+
+
+@hookimpl
+def samantha_checks(house: House) -> list[Check]:
+    settings = house.section("homeassistant")
+    if settings is None:
+        return []
+    from .checks import home_assistant_check
+
+    return [home_assistant_check(settings)]

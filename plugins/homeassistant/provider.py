@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from samantha.home import Device
 from samantha.kinds import SENSITIVE_KINDS, CommandError, Kind, apply, default_state
@@ -38,6 +39,24 @@ def reason(err: HomeAssistantError) -> str:
     return err.spoken.rstrip(".")
 
 
+async def reachable(url: str, budget: float) -> None:
+    """Raise HomeAssistantUnreachableError unless `url`'s host takes a connection in time."""
+    parts = urlsplit(url)
+    host = parts.hostname or "localhost"
+    port = parts.port or (443 if parts.scheme in {"https", "wss"} else 80)
+    try:
+        _reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), budget)
+    except asyncio.TimeoutError:
+        raise HomeAssistantUnreachableError(
+            f"Home Assistant at {url} did not answer within {budget:g} s") from None
+    except OSError as err:
+        raise HomeAssistantUnreachableError(
+            f"Home Assistant at {url} is unreachable: {err.strerror or err}") from None
+    writer.close()
+    with contextlib.suppress(OSError):
+        await writer.wait_closed()
+
+
 class HomeAssistantProvider(DeviceProvider):
     name = "homeassistant"
 
@@ -55,7 +74,13 @@ class HomeAssistantProvider(DeviceProvider):
     async def start(self, house: House) -> None:
         self.house = house
         self.details = Details(self.link, house.home)
+        budget = house.connect_budget
         try:
+            if budget is not None:
+                # A one-shot command: wait for HA to take the connection no longer than the
+                # budget; once it has, the sync gets the configured timeout like any other.
+                self.link.outage_level = logging.INFO
+                await reachable(self.settings.url, budget)
             snapshot = await self.link.sync()
         except HomeAssistantAuthError as err:
             # Retrying cannot fix a refused token; fail so the house reports this provider.
@@ -66,6 +91,10 @@ class HomeAssistantProvider(DeviceProvider):
             # HA may simply boot slower than Samantha: keep going, the watcher adds the
             # devices as soon as HA answers.
             self.outage = err
+            if budget is not None:
+                # A one-shot command ends before a retry could help: say so once, don't watch.
+                house.skip_service(f"{err}: its devices are left out")
+                return
             log.error("%s; Samantha will keep trying and add its devices when it answers", err)
         else:
             self._apply_snapshot(snapshot)

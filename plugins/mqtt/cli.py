@@ -11,17 +11,14 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from samantha.cli import config_option, fail, with_house
-from samantha.house import House
-from samantha.plugins.mqtt.provider import MqttProvider
 
-
-def add_commands(cli: click.Group) -> None:
-    cli.add_command(mqtt_group)
+if TYPE_CHECKING:
+    from samantha.house import House
 
 
 @click.group("mqtt")
@@ -34,6 +31,8 @@ def mqtt_group() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the health as JSON.")
 def status(config_path: Path | None, as_json: bool) -> None:
     """Connection, refused subscriptions, unreachable devices and bad input seen."""
+
+    from samantha.plugins.mqtt.provider import MqttProvider  # only when the command runs
 
     async def work(house: House) -> dict[str, Any] | None:
         provider = house.providers.get(MqttProvider.name)

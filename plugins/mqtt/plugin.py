@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import click
 from pydantic import BaseModel
 
 from samantha.intent_handling import Outcome
@@ -15,6 +14,7 @@ from samantha.providers import DeviceProvider
 from samantha.references import References
 
 if TYPE_CHECKING:
+    from samantha.checks import Check
     from samantha.house import House
 
 # Replies that mean "the home has no such thing"; while the broker has not been reached yet the
@@ -47,13 +47,6 @@ def samantha_config_references(config: Any) -> References | None:
 
 
 @hookimpl
-def samantha_cli_commands(cli: click.Group) -> None:
-    from samantha.plugins.mqtt.cli import add_commands
-
-    add_commands(cli)
-
-
-@hookimpl
 def samantha_device_providers(house: House) -> list[DeviceProvider]:
     settings = house.section("mqtt")
     return [MqttProvider(settings)] if settings is not None else []
@@ -75,3 +68,14 @@ def samantha_outcome(house: House, outcome: Outcome) -> Outcome | None:
     if outcome.commands or not outcome.reply.startswith(_NOT_FOUND):
         return None
     return outcome.model_copy(update={"reply": f"{outcome.reply} {NOT_YET}"})
+
+
+@hookimpl
+def samantha_checks(house: House) -> list[Check]:
+    settings = house.section("mqtt")
+    if settings is None:
+        return []
+    from .checks import broker_check
+
+    base = house.config_path.resolve().parent if house.config_path else None
+    return [broker_check(settings, base)]

@@ -95,7 +95,9 @@ class MqttProvider(DeviceProvider):
         try:
             # Waits at most connect_timeout, so a one-shot `samantha say` never hangs on a
             # broker that is down; refused credentials and TLS failures raise at once.
-            await client.start(keep_trying=True)
+            budget = house.connect_budget
+            timeout = min(settings.connect_timeout, budget) if budget else None
+            await client.start(keep_trying=True, timeout=timeout)
         except ssl.SSLError as exc:
             raise MqttConnectError(f"TLS with the MQTT broker {where} failed: {exc}") from exc
         try:
@@ -117,7 +119,13 @@ class MqttProvider(DeviceProvider):
                 await self._learn()
             else:
                 self.waiting_for_broker = True
-                log.warning("MQTT broker %s is unreachable; retrying in the background", where)
+                if house.connect_budget is None:
+                    log.warning("MQTT broker %s is unreachable; retrying in the background",
+                                where)
+                else:
+                    house.skip_service(f"MQTT broker {where} is unreachable (waited "
+                                       f"{timeout or settings.connect_timeout:g} s): its "
+                                       "discovered devices are left out")
                 client.add_connect_listener(self._broker_back)
         except BaseException:
             await client.stop()

@@ -149,6 +149,3 @@ def people_identify(file: Path, config_path: Path | None, as_json: bool) -> None
         click.echo(f"{match.person or 'unknown'} (score {match.score:.2f}, closest "
                    f"{match.closest or '-'})")
 
-
-def add_commands(cli: click.Group) -> None:
-    cli.add_command(people_group)

@@ -47,6 +47,11 @@ CREATE TABLE IF NOT EXISTS threads (
     created REAL NOT NULL,
     episode INTEGER
 );
+CREATE TABLE IF NOT EXISTS episode_vectors (
+    episode_id INTEGER PRIMARY KEY,
+    model TEXT NOT NULL,
+    vector BLOB NOT NULL
+);
 """
 
 FOLLOW_UP_DAYS = 3  # an open thread is raised for this long after its follow-up time
@@ -129,6 +134,7 @@ class Conversations:
     def close_conversation(self, turns: list[Turn], condensed: Condensed, how: str) -> Episode:
         """Keep the episode and its threads and drop the turns, in one transaction."""
         first, last = turns[0], turns[-1]
+        self.db  # noqa: B018 - creates the tables before the write transaction
         with self.store.transaction() as db:
             cur = db.execute(
                 "INSERT INTO episodes (person, room, started, ended, summary, mood, how) "
@@ -184,6 +190,8 @@ class Conversations:
         """Erase a person's conversations: turns, episodes and threads."""
         self.db  # noqa: B018
         with self.store.transaction() as db:
+            db.execute("DELETE FROM episode_vectors WHERE episode_id IN "
+                       "(SELECT id FROM episodes WHERE person = ?)", (person,))
             return sum(db.execute(f"DELETE FROM {table} WHERE person = ?", (person,)).rowcount
                        for table in ("turns", "episodes", "threads"))
 
@@ -194,17 +202,24 @@ class Conversations:
 
 
 def as_data(episodes: Iterable[Episode], threads: Iterable[Thread],
-            room_names: dict[str, str]) -> dict[str, Any]:
-    """Recent episodes and due threads for HOUSE DATA (all strings are data, never rules)."""
+            room_names: dict[str, str], related: Iterable[Episode] = ()) -> dict[str, Any]:
+    """Recent episodes, older ones about what was just said (`related`, found by meaning) and
+    due threads for HOUSE DATA (all strings are data, never rules)."""
     from datetime import datetime
 
     def when(at: float) -> str:
         return datetime.fromtimestamp(at).strftime("%Y-%m-%d %H:%M")
 
+    def entry(e: Episode) -> dict[str, Any]:
+        return {"when": when(e.ended), "room": room_names.get(e.room, e.room),
+                "summary": e.summary, "how_they_seemed": e.mood}
+
+    episodes = list(episodes)
+    shown = {e.id for e in episodes}
+    older = [entry(e) for e in related if e.id not in shown]
     return {
-        "recent_conversations": [
-            {"when": when(e.ended), "room": room_names.get(e.room, e.room),
-             "summary": e.summary, "how_they_seemed": e.mood} for e in episodes],
+        "recent_conversations": [entry(e) for e in episodes],
+        **({"related_conversations": older} if older else {}),
         "follow_up_now": [
             {"about": t.text, "since": when(t.created), "room": room_names.get(t.room, t.room)}
             for t in threads],

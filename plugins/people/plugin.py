@@ -1,4 +1,4 @@
-"""The people plugin: the `people:` config section and the `samantha people` commands."""
+"""The people plugin: the `people:` config section, presence, learning voices, episodes."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from samantha.references import References
 from .settings import PeopleSection
 
 if TYPE_CHECKING:
-    import click
+    from samantha.house import House
+    from samantha.intent_handling import IntentHandler
 
 
 @hookimpl
@@ -36,7 +37,34 @@ def samantha_config_references(config: Any) -> References | None:
 
 
 @hookimpl
-def samantha_cli_commands(cli: click.Group) -> None:
-    from .cli import add_commands
+def samantha_startup(house: House) -> None:
+    from .presence import presence_of
 
-    add_commands(cli)
+    presence_of(house).start()
+
+
+@hookimpl
+def samantha_shutdown(house: House) -> None:
+    from .presence import forget_presence
+
+    forget_presence(house)
+
+
+@hookimpl
+def samantha_sentences(house: House, language: str) -> dict[str, Any] | None:
+    from . import recall_intents
+    from .enrollment import sentences
+
+    found = sentences(house, language)
+    if found is not None:  # English only so far, as enrollment
+        extra = recall_intents.sentences()
+        found["intents"].update(extra["intents"])
+        found["lists"].update(extra["lists"])
+    return found
+
+
+@hookimpl
+def samantha_intent_handlers(house: House) -> dict[str, IntentHandler]:
+    from . import enrollment, recall_intents
+
+    return {**enrollment.HANDLERS, **recall_intents.HANDLERS}

@@ -18,6 +18,10 @@ class Person(Section):
     rooms: list[str] = Field(default_factory=list, description="Rooms they are usually in. "
                              "Where exactly one person is usual, they are assumed to be speaking "
                              "when the voice does not say otherwise.")
+    presence: list[str] = Field(
+        default_factory=list, description="Devices that say whether they are home: `person` "
+        "devices (Home Assistant person entities, virtual or MQTT), by id or name. Default: a "
+        "person device named like them (their name or an alias).")
 
 
 class PeopleSection(RootModel[dict[str, Person]]):

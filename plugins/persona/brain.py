@@ -19,6 +19,8 @@ from samantha import redact
 from samantha.intent_handling import Outcome
 from samantha.plugins.people import clock
 from samantha.plugins.people.conversations import as_data
+from samantha.plugins.people.episodes import IN_PROMPT_SIMILARITY, EpisodeSearch
+from samantha.plugins.people.presence import presence_of
 
 from . import feelings
 from .events import PersonaSentence
@@ -199,17 +201,23 @@ async def _converse(turn: Turn, speaker: Speaker, text: str) -> None:
     deadline = time.monotonic() + settings.timeout
     where = house.room(turn.room)
     await _condense_first(rt, settings.first_sentence_timeout)
-    people = sorted({*rt.usual_people(turn.room), *([turn.person] if turn.person else [])})
+    presence = presence_of(house)
+    usual = [p for p in rt.usual_people(turn.room) if presence.where(p).home is not False]
+    people = sorted({*usual, *presence.in_room(turn.room),
+                     *([turn.person] if turn.person else [])})
     data = house_data(
         room=where.id, room_name=where.name, now=datetime.fromtimestamp(clock.now()),
         person=turn.person, people=people, mood=rt.mood,
         memories=rt.memory.relevant(text, turn.person, rt.section.memory.in_prompt),
         rooms=[r.name for r in house.home.rooms.values()])
+    data.update(presence.as_data(known_speaker=turn.person is not None))
     if turn.person is not None:
         # Only the speaker's own past conversations, and nothing at all for a guest.
         names = {r.id: r.name for r in house.home.rooms.values()}
+        related = EpisodeSearch(rt.conversations, rt.memory.embedder).search(
+            text, turn.person, limit=EPISODES_IN_PROMPT, least=IN_PROMPT_SIMILARITY)
         data.update(as_data(rt.conversations.episodes(turn.person, limit=EPISODES_IN_PROMPT),
-                            rt.conversations.open_threads(turn.person), names))
+                            rt.conversations.open_threads(turn.person), names, related))
         seems = rt.seems(turn.person)
         if seems is not None:
             data["speaker_seems"] = seems

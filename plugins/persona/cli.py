@@ -8,16 +8,17 @@ import sys
 import time
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from samantha.cli import config_option, fail, prepare, with_house
 from samantha.home import Room, slugify
-from samantha.house import House
 
-from .events import PersonaSentence
-from .runtime import Runtime
+if TYPE_CHECKING:
+    from samantha.house import House
+
+    from .runtime import Runtime
 
 
 def person_data(rt: Runtime, person: str) -> dict[str, Any]:
@@ -38,6 +39,8 @@ def _runtime(config_path: Path | None) -> Runtime:
     for room in house.config.rooms:
         house.home.add_room(Room(id=room.id or slugify(room.name), name=room.name,
                                  aliases=room.aliases, floor=room.floor))
+    from .runtime import Runtime  # the persona's machinery: only when a command runs
+
     return Runtime(house)
 
 
@@ -224,13 +227,25 @@ def memory_export(config_path: Path | None, output: Path | None, person: str | N
 
 
 @click.command("chat")
-@click.option("--room", "-r", required=True, help="The room you are talking in.")
+@click.option("--room", "-r", help="The room you are talking in (default: the first room).")
 @config_option
-def chat(room: str, config_path: Path | None) -> None:
+def chat(room: str | None, config_path: Path | None) -> None:
     """Talk with the persona in the terminal (one line per turn; Ctrl-D or /quit ends)."""
 
+    from .events import PersonaSentence
+
     async def work(house: House) -> None:
-        where = house.room(room)
+        if room is not None:
+            where = house.room(room)
+        elif not house.home.rooms:
+            fail("this home has no rooms; add some under rooms: in the config")
+        else:
+            # Like `samantha run`: the first room, said so when there was a choice.
+            rooms = list(house.home.rooms.values())
+            where = rooms[0]
+            if len(rooms) > 1:
+                click.echo(f"talking in {where.name} (--room to choose: "
+                           f"{', '.join(r.id for r in rooms)})", err=True)
         streamed: list[str] = []
 
         def show(event: PersonaSentence) -> None:
@@ -255,8 +270,3 @@ def chat(room: str, config_path: Path | None) -> None:
 
     with_house(config_path, work)
 
-
-def add_commands(cli: click.Group) -> None:
-    cli.add_command(persona_group)
-    cli.add_command(memory_group)
-    cli.add_command(chat)

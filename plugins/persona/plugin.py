@@ -25,8 +25,7 @@ from .timers import restore
 from .treatment import treatment
 
 if TYPE_CHECKING:
-    import click
-
+    from samantha.checks import Check
     from samantha.house import House
 
 log = logging.getLogger(__name__)
@@ -150,8 +149,10 @@ def samantha_remember(house: House, fact: str, person: str | None) -> bool:
     return True
 
 
-@hookimpl
-def samantha_cli_commands(cli: click.Group) -> None:
-    from .cli import add_commands
 
-    add_commands(cli)
+
+@hookimpl
+def samantha_checks(house: House) -> list[Check]:
+    from .checks import persona_checks
+
+    return persona_checks(house.section("persona") or PersonaSection(), house.config_path)

@@ -76,6 +76,17 @@ def default_memory_path() -> Path:
     return Path(xdg) / "samantha" / "memory.db"
 
 
+def memory_path(section: PersonaSection, config_path: Path | None) -> Path:
+    """The memory database: `persona.memory.path` (relative to the config file) or the default."""
+    configured = section.memory.path
+    if not configured:
+        return default_memory_path()
+    path = Path(configured).expanduser()
+    if not path.is_absolute() and config_path is not None:
+        path = config_path.resolve().parent / path
+    return path
+
+
 class Runtime:
     def __init__(self, house: House) -> None:
         self.house = house
@@ -112,13 +123,7 @@ class Runtime:
         self.mood_changed = False
 
     def _memory_path(self) -> Path:
-        configured = self.section.memory.path
-        if not configured:
-            return default_memory_path()
-        path = Path(configured).expanduser()
-        if not path.is_absolute() and self.house.config_path is not None:
-            path = self.house.config_path.resolve().parent / path
-        return path
+        return memory_path(self.section, self.house.config_path)
 
     def start_recall(self) -> None:
         """Load the sentence model in a thread (a second or two) so turns never wait for it;

@@ -200,6 +200,10 @@ class AsrTextCaptured(HermesMessage):
     session_id: Id | None = None
     wakeword_id: Id | None = None
     lang: Id | None = None
+    # Who spoke, by voice: set by the hub for Hermes tools; never read from the network (a
+    # satellite could claim anyone).
+    speaker: Id | None = None
+    speaker_score: float | None = None
 
 
 # --- understanding -----------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from samantha.events import Interrupted, ReplySpoken
 from samantha.plugins.mqtt.client import Message, MqttClient, MqttError
+from samantha.plugins.people.identify import heard, learning_voice, respond
 from samantha.plugins.satellite import hermes
 from samantha.plugins.satellite.arbitration import WakeArbiter, WakeClaim
 from samantha.plugins.satellite.limits import MAX_SITE_CHARS
@@ -36,8 +37,10 @@ from samantha.plugins.satellite.session import (
 from samantha.plugins.satellite.settings import SatelliteSettings
 from samantha.plugins.satellite.status import SatelliteStatus, SiteAvailability
 from samantha.plugins.speech.endpoint import Decision
-from samantha.plugins.speech.engines import EngineRegistry, TextToSpeech
+from samantha.plugins.speech.engines import SAMPLE_RATE, EngineRegistry, TextToSpeech
+from samantha.plugins.speech.events import SpeechStep
 from samantha.plugins.speech.grammar import GrammarKeeper
+from samantha.plugins.speech.messages import TranscriptHeard
 from samantha.plugins.speech.room import NOT_CAUGHT
 from samantha.plugins.speech.service import resolved
 from samantha.plugins.speech.settings import SpeechSettings
@@ -368,7 +371,10 @@ class SatelliteHub(Replies):
         endpoint = self.speech.endpoint
         if session.follow_up:
             endpoint = endpoint.model_copy(update={"no_speech_s": session.follow_up})
-        session.utterance = Utterance(stt, endpoint, self._complete)
+        # A voice sample is not a command: it ends at silence, not when its words snap to one.
+        learning = learning_voice(self.house, session.room)
+        session.utterance = Utterance(stt, endpoint,
+                                      (lambda _partial: 0) if learning else self._complete)
         session.local_text = local_text = loop.create_future()
         session.ended = ended = loop.create_future()
         session.listen_started = session.last_frame = time.monotonic()
@@ -382,6 +388,7 @@ class SatelliteHub(Replies):
         session.pending_bytes = 0
         done, _ = await asyncio.wait([local_text, ended], return_when=asyncio.FIRST_COMPLETED)
         session.phase = Phase.THINKING
+        session.heard_audio, session.voice = b"", None
         await self.house.set_activity(session.room, "thinking")
         utterance = session.utterance
         if local_text in done:
@@ -405,10 +412,20 @@ class SatelliteHub(Replies):
         audio = b"".join(utterance.audio)
         text, understood = await snapped_text(self.keeper, self.speech.stt, stt, transcript,
                                               audio, session.room)
+        # Who spoke, from the satellite's own audio, as a local room does.
+        voice = (await heard(self.house, audio, SAMPLE_RATE)
+                 if text or learning_voice(self.house, session.room) else None)
+        session.heard_audio, session.voice = audio, voice
+        speaker = voice.person if voice is not None else None
+        score = voice.score if voice is not None else None
         self._send(hermes.AsrTextCaptured.TOPIC, hermes.AsrTextCaptured(
             text=text, likelihood=transcript.confidence or 0.0, seconds=round(utterance.t, 3),
             site_id=session.site, session_id=session.id, wakeword_id=session.wakeword_id,
-            lang=self.language))
+            lang=self.language, speaker=speaker, speaker_score=score))
+        await self.house.bus.publish(SpeechStep.of(TranscriptHeard(
+            room=session.room, t=round(utterance.t, 3), heard=transcript.text, text=text,
+            confidence=transcript.confidence, understood=understood, speaker=speaker,
+            speaker_score=score)))
         return text, understood
 
     def _complete(self, partial: str) -> int:
@@ -428,11 +445,13 @@ class SatelliteHub(Replies):
         """Hand the text to the house; wait until its replies have played. The last reply."""
         room = session.room
         session.replies.clear()
-        if not text:
+        if not text and not learning_voice(self.house, room):
             await self.house.speak(room, NOT_CAUGHT.get(self.language, NOT_CAUGHT["en"]))
             outcome = None
         else:
-            outcome = await self.house.handle_text(text, room)
+            # The satellite's audio (none when it sent only text) goes along: voice samples.
+            outcome = await respond(self.house, text, room, session.voice, session.heard_audio,
+                                    SAMPLE_RATE)
             if outcome.intent:
                 self._send(hermes.NluIntent.topic(intent_name=outcome.intent), hermes.NluIntent(
                     input=text, intent=hermes.Intent(intent_name=outcome.intent),

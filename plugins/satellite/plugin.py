@@ -13,7 +13,6 @@ from samantha.plugins.satellite.settings import SatelliteSettings
 from samantha.references import References
 
 if TYPE_CHECKING:
-    import click
 
     from samantha.house import House
     from samantha.plugins.mqtt.client import MqttClient
@@ -42,13 +41,6 @@ def samantha_config_references(config: Any) -> References | None:
     for room in settings.rooms:
         found.refer("room", room, ("satellite", "rooms", room))
     return found
-
-
-@hookimpl
-def samantha_cli_commands(cli: click.Group) -> None:
-    from samantha.plugins.satellite.cli import satellite
-
-    cli.add_command(satellite)
 
 
 async def _client_for(house: House) -> tuple[MqttClient, MqttClient | None] | None:

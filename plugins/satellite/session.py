@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Any
 
 import numpy as np
 
@@ -105,6 +106,9 @@ class HubSession:
     task: asyncio.Task[None] | None = None
     shared: bool = False  # the wake came on Hermes' shared topics: orders go there too
     pending_bytes: int = 0
+    # The last utterance's audio (b"" when the satellite sent only text) and its speaker.
+    heard_audio: bytes = b""
+    voice: Any = None
 
     def keep(self, pcm: bytes) -> None:
         """Hold a frame until arbitration is decided, up to MAX_PENDING_S of audio."""

@@ -6,23 +6,17 @@ import asyncio
 import json
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from pydantic import BaseModel
 
 from samantha.cli import config_option, fail, prepare
 from samantha.config import ConfigError
-from samantha.hardware.errors import AudioError
-from samantha.house import House, UnknownRoom
-from samantha.plugins.speech.engines import EngineError
-from samantha.plugins.speech.messages import (
-    IntentFound,
-    ListenSummary,
-    ListenTimeout,
-    TranscriptHeard,
-    WakeHeard,
-    to_json,
-)
+
+if TYPE_CHECKING:
+    from samantha.house import House
+    from samantha.plugins.speech.messages import ListenSummary
 
 
 @click.command()
@@ -37,7 +31,12 @@ from samantha.plugins.speech.messages import (
 def listen(wav: Path, room: str, config_path: Path | None, realtime: bool, as_json: bool,
            partials: bool, reply_wav: Path | None) -> None:
     """Run ROOM's speech pipeline over WAV: wake, transcript, intent and reply events."""
+    # The speech machinery loads only when the command runs, not for --help.
+    from samantha.hardware.errors import AudioError
     from samantha.hardware.sinks import NullSink, WavFileSink
+    from samantha.house import UnknownRoom
+    from samantha.plugins.speech.engines import EngineError
+    from samantha.plugins.speech.messages import to_json
     from samantha.plugins.speech.plugin import manual
     from samantha.plugins.speech.service import SpeechService
 
@@ -90,6 +89,14 @@ def listen(wav: Path, room: str, config_path: Path | None, realtime: bool, as_js
 def summarize(messages: list[BaseModel], room: str, audio_s: float, phrases: list[str],
               engine: str) -> ListenSummary:
     """One line on what came of a recording, and why nothing did when nothing did."""
+    from samantha.plugins.speech.messages import (
+        IntentFound,
+        ListenSummary,
+        ListenTimeout,
+        TranscriptHeard,
+        WakeHeard,
+    )
+
     wakes = [m for m in messages if isinstance(m, WakeHeard)]
     heard = [m for m in messages if isinstance(m, TranscriptHeard)]
     intents = [m for m in messages if isinstance(m, IntentFound)]
@@ -133,15 +140,27 @@ def models_list() -> None:
 
 
 @models.command("download")
-@click.argument("name")
+@click.argument("name", required=False)
 @click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path),
               default=Path("models"), show_default=True, help="Where models are kept.")
 @click.option("--url", "base_url", envvar="SAMANTHA_MODEL_URL", help="Base URL of the model "
               "site or a mirror (default: the Vosk site).")
 @click.option("--sha256", help="Expected sha256 of NAME.zip.")
-def models_download(name: str, directory: Path, base_url: str | None,
+def models_download(name: str | None, directory: Path, base_url: str | None,
                     sha256: str | None) -> None:
-    """Download NAME.zip, resuming a partial download, check it and unzip it into DIR/NAME."""
+    """Download NAME.zip, resuming a partial download, check it and unzip it into DIR/NAME.
+
+    Without network, fetch NAME.zip elsewhere and give its folder as --url file:///FOLDER.
+    """
+    from samantha.plugins.speech.models import KNOWN_MODELS
+
+    if name is None:
+        click.echo("Models known to work on a Raspberry Pi (any model of the Vosk site can be "
+                   "downloaded by name):")
+        for known, what in KNOWN_MODELS.items():
+            click.echo(f"  {known:<32} {what}")
+        fail(f"which model? e.g. samantha models download {next(iter(KNOWN_MODELS))} "
+             f"--dir {directory}")
     from rich.progress import (
         BarColumn,
         DownloadColumn,
@@ -149,7 +168,7 @@ def models_download(name: str, directory: Path, base_url: str | None,
         TransferSpeedColumn,
     )
 
-    from samantha.plugins.speech.models import DEFAULT_URL, DownloadError, download
+    from samantha.plugins.speech.models import DEFAULT_URL, DownloadError, download, offline_help
 
     # Progress bars only on a terminal; logs and tests get the summary line alone.
     quiet = not os.isatty(2)
@@ -164,8 +183,9 @@ def models_download(name: str, directory: Path, base_url: str | None,
             result = download(name, directory, base_url=base_url or DEFAULT_URL, sha256=sha256,
                               progress=progress)
         except DownloadError as err:
+            if err.unreachable:
+                fail(f"{err}\n{offline_help(name, directory, base_url or DEFAULT_URL)}")
             fail(str(err))
-            return
     if result.resumed_from:
         click.echo(f"resumed at {result.resumed_from} bytes")
     if not result.verified:

@@ -34,6 +34,21 @@ Progress = Callable[[int, int | None], None]  # (bytes so far, total or None)
 class DownloadError(Exception):
     """The model could not be fetched, verified or unpacked; the message says which."""
 
+    def __init__(self, message: str, *, unreachable: bool = False) -> None:
+        super().__init__(message)
+        self.unreachable = unreachable  # no network, or the site is down: offline_help()
+
+
+def offline_help(name: str, directory: Path, base_url: str) -> str:
+    """How to install a model by hand when this machine cannot reach the model site."""
+    zip_url = f"{base_url.rstrip('/')}/{name}.zip"
+    return (f"Without network here: download {zip_url} on another machine and either\n"
+            f"  - copy it into a folder here and run: samantha models download {name} "
+            f"--dir {directory} --url file:///path/to/that/folder\n"
+            f"  - or unzip it yourself so that {directory / name}/ holds the model "
+            f"(am/, conf/, graph/ ...)\n"
+            f"then set speech.stt.model: {directory / name}")
+
 
 @dataclass(frozen=True)
 class Downloaded:
@@ -52,7 +67,10 @@ def _open(url: str, start: int) -> tuple[object, int | None, bool]:
             return None, start, True  # we already have the whole file
         raise DownloadError(f"{url}: HTTP {err.code} {err.reason}") from err
     except (urllib.error.URLError, OSError) as err:
-        raise DownloadError(f"{url}: {getattr(err, 'reason', err)}") from err
+        reason = getattr(err, "reason", err)
+        if isinstance(reason, FileNotFoundError) or url.startswith("file:"):
+            raise DownloadError(f"{url}: no such file") from err
+        raise DownloadError(f"cannot reach {url}: {reason}", unreachable=True) from err
     partial = response.status == 206
     length = response.headers.get("Content-Length")
     total = int(length) + (start if partial else 0) if length else None

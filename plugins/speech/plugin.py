@@ -15,8 +15,7 @@ from samantha.plugins.speech.settings import SpeechSettings
 from samantha.references import References
 
 if TYPE_CHECKING:
-    import click
-
+    from samantha.checks import Check
     from samantha.house import House
     from samantha.plugins.speech.service import SpeechService
 
@@ -56,14 +55,6 @@ def samantha_speech_engines() -> dict[str, dict[str, Any]]:
 
 
 @hookimpl
-def samantha_cli_commands(cli: click.Group) -> None:
-    from samantha.plugins.speech.cli import listen, models
-
-    cli.add_command(listen)
-    cli.add_command(models)
-
-
-@hookimpl
 async def samantha_startup(house: House) -> None:
     settings: SpeechSettings | None = house.section("speech")
     if settings is None or not settings.rooms or house in manual:
@@ -91,3 +82,13 @@ async def samantha_shutdown(house: House) -> None:
     task.cancel()
     if service is not None:
         await service.stop()
+
+
+@hookimpl
+def samantha_checks(house: House) -> list[Check]:
+    settings = house.section("speech")
+    if settings is None:
+        return []
+    from samantha.plugins.speech.checks import speech_checks
+
+    return speech_checks(house, settings)

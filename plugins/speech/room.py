@@ -20,7 +20,7 @@ from pydantic import BaseModel
 
 from samantha.hardware.frames import AudioFrame, ProcessedFrame
 from samantha.hardware.sinks import AudioSink
-from samantha.plugins.people.identify import heard, speaking_as
+from samantha.plugins.people.identify import heard, learning_voice, respond
 from samantha.plugins.speech.endpoint import Decision, Endpointer
 from samantha.plugins.speech.engines import (
     SAMPLE_RATE,
@@ -171,7 +171,9 @@ class RoomSpeech:
             self.last_partial = partial
             if self.partials and partial:
                 self.report(PartialHeard(room=self.room, t=self.now, text=partial))
-        complete = self.settings.stt.mode == "grammar" and self.keeper.complete(partial)
+        # A voice sample is not a command: it ends at silence, not when its words snap to one.
+        complete = (self.settings.stt.mode == "grammar" and self.keeper.complete(partial)
+                    and not learning_voice(self.house, self.room))
         decision = self.endpointer.update(pcm, self.now, duration, partial, complete)
         if decision is Decision.CONTINUE:
             return
@@ -216,9 +218,8 @@ class RoomSpeech:
                 message = message.model_copy(update={"speaker": voice.person,
                                                      "speaker_score": voice.score})
             self.report(message)
-            if text:
-                with speaking_as(voice):
-                    outcome = await self.house.handle_text(text, self.room)
+            if text or learning_voice(self.house, self.room):
+                outcome = await respond(self.house, text, self.room, voice, audio, SAMPLE_RATE)
                 if outcome.intent:
                     self.report(IntentFound(
                         room=self.room, t=self._since(t_end, wall_end), name=outcome.intent,

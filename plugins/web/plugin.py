@@ -12,6 +12,7 @@ from samantha import hookimpl
 from samantha.plugins.web.settings import WebSettings
 
 if TYPE_CHECKING:
+    from samantha.checks import Check
     from samantha.house import House
 
 log = logging.getLogger(__name__)
@@ -41,3 +42,10 @@ async def serving(house: House) -> Any:
                   settings.port, err)
         return None
     return dash
+
+
+@hookimpl
+def samantha_checks(house: House) -> list[Check]:
+    from samantha.plugins.web.checks import dashboard_check
+
+    return [dashboard_check(house.section("web") or WebSettings())]

@@ -6,13 +6,16 @@ import asyncio
 import os
 import signal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from samantha.cli import config_option, err_console, fail, with_house
-from samantha.house import House
 
 from .settings import DEFAULT_URI, ServerSettings, parse_tcp_uri
+
+if TYPE_CHECKING:
+    from samantha.house import House
 
 
 @click.group()

@@ -15,7 +15,6 @@ from samantha.references import References
 from .settings import WyomingSettings
 
 if TYPE_CHECKING:
-    import click
 
     from samantha.house import House
 
@@ -42,13 +41,6 @@ def samantha_config_references(config: Any) -> References | None:
         found.refer("room", room, ("wyoming", "server", "rooms", key))
     found.refer("room", settings.server.default_room, ("wyoming", "server", "default_room"))
     return found
-
-
-@hookimpl
-def samantha_cli_commands(cli: click.Group) -> None:
-    from .cli import wyoming
-
-    cli.add_command(wyoming)
 
 
 @hookimpl

@@ -12,7 +12,7 @@ from typing import Any
 
 from click.testing import CliRunner
 
-from samantha.cli import build_cli
+from samantha.cli import cli
 
 Start = Callable[..., Any]
 
@@ -49,7 +49,7 @@ async def test_suggested_file_loads_reloads_and_breaks_alone(tmp_path: Path,
         await wait_for(lambda: "suggested_kettle" in run.engine.runners)
         run.set("kitchen.kitchen_light", on=True)
         await wait_for(lambda: run.state("kitchen.kettle")["on"] is True)
-    listed = CliRunner().invoke(build_cli(), ["automations", "list", "--json", "-c",
+    listed = CliRunner().invoke(cli, ["automations", "list", "--json", "-c",
                                               str(tmp_path / "samantha.yaml")])
     assert listed.exit_code == 0, listed.output
     origins = {r["id"]: r["origin"] for r in json.loads(listed.output)}

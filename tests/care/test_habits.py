@@ -12,7 +12,7 @@ import yaml
 from care_support import MONDAY, start, write_house
 from click.testing import CliRunner
 
-from samantha.cli import build_cli
+from samantha.cli import cli
 from samantha.plugins.automations.clock import FakeClock
 from samantha.plugins.automations.plugin import engine_for
 from samantha.plugins.care.state import care_for
@@ -70,11 +70,11 @@ async def test_five_mornings_become_an_automation_that_runs(tmp_path: Path) -> N
     finally:
         await house.stop()
 
-    listed = CliRunner().invoke(build_cli(), ["automations", "list", "--json", "-c", str(config)])
+    listed = CliRunner().invoke(cli, ["automations", "list", "--json", "-c", str(config)])
     assert listed.exit_code == 0, listed.output
     rows = {r["id"]: r for r in json.loads(listed.output)}
     assert rows[automation["id"]]["origin"].startswith("suggested by the house")
-    log = CliRunner().invoke(build_cli(), ["persona", "log", "--json", "-c", str(config)])
+    log = CliRunner().invoke(cli, ["persona", "log", "--json", "-c", str(config)])
     answers = [r["answer"] for r in json.loads(log.output)
                if r["kind"] == "habit" and "turn on the kitchen light" in r["text"]]
     assert answers == ["not now", "yes"], answers
@@ -104,7 +104,7 @@ async def test_no_is_remembered_across_a_restart(tmp_path: Path) -> None:
     finally:
         await house.stop()
 
-    exported = CliRunner().invoke(build_cli(), ["memory", "export", "--person", "anna", "-c",
+    exported = CliRunner().invoke(cli, ["memory", "export", "--person", "anna", "-c",
                                                 str(config)])
     care = json.loads(exported.output)["care"]
     assert len(care["interactions"]) == 5 and care["habit_decisions"][0]["decision"] == "declined"

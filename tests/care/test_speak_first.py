@@ -12,7 +12,7 @@ from care_support import MONDAY, start, write_house
 from click.testing import CliRunner
 
 from harness.openai_server import Reply, ScriptedOpenAI
-from samantha.cli import build_cli
+from samantha.cli import cli
 from samantha.plugins.automations.clock import FakeClock
 from samantha.plugins.care.state import care_for
 from samantha.plugins.people.conversations import Condensed, Turn
@@ -38,7 +38,7 @@ def config_with(tmp_path: Path, budget: int = 3, quiet: bool = False) -> Path:
 
 
 def log_rows(config: Path) -> list[dict[str, object]]:
-    result = CliRunner().invoke(build_cli(), ["persona", "log", "--json", "-c", str(config)])
+    result = CliRunner().invoke(cli, ["persona", "log", "--json", "-c", str(config)])
     assert result.exit_code == 0, result.output
     return list(json.loads(result.output))
 
@@ -143,7 +143,7 @@ async def test_welcome_home_quiet_hours_and_dont_ask_me_that_kept(tmp_path: Path
     rows = [(r["kind"], r["status"], r["answer"]) for r in log_rows(config)]
     assert rows == [("welcome_home", "quiet_hours", None), ("welcome_home", "said", "never"),
                     ("welcome_home", "refused", None)], rows
-    forgot = CliRunner().invoke(build_cli(), ["people", "forget", "anna", "-c", str(config)])
+    forgot = CliRunner().invoke(cli, ["people", "forget", "anna", "-c", str(config)])
     assert "care record(s)" in forgot.output and log_rows(config) == []
 
 

@@ -89,3 +89,22 @@ def test_enroll_identify_list_forget_on_the_command_line(
     forgot = run("forget", "anna")
     assert forgot.returncode == 0 and "voice erased" in forgot.stdout
     assert who(voices["slt"][2])["person"] is None
+
+
+def test_noise_and_babble_are_nobody(voices: dict[str, list[Path]]) -> None:
+    """A television (three voices at once) or a fan is a guest, not whoever it sounds nearest
+    to (bench/speakers.py: babble scores up to 0.80; the threshold clears it)."""
+    model = encoder()
+    profiles = []
+    for paths in voices.values():
+        mean = np.mean([model.embed(read_wav(p)) for p in paths[:2]], axis=0)
+        profiles.append(mean / np.linalg.norm(mean))
+    clips = [read_wav(paths[2]) for paths in voices.values()]
+    length = min(len(c) for c in clips)
+    babble = np.sum([c[:length] for c in clips], axis=0) / 3
+    rng = np.random.default_rng(1)
+    noise = np.cumsum(rng.standard_normal(3 * RATE)).astype(np.float32)
+    noise = (noise - noise.mean()) / np.abs(noise - noise.mean()).max() * 0.3
+    for sound in (babble, noise, rng.standard_normal(3 * RATE).astype(np.float32) * 0.1):
+        vector = model.embed(sound)
+        assert max(float(p @ vector) for p in profiles) < MIN_SCORE
