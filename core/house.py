@@ -42,7 +42,7 @@ from samantha.events import (
     RoomActivityChanged,
     UtteranceHeard,
 )
-from samantha.home import Device, Home, Room, slugify
+from samantha.home import Device, Floor, Home, Room, slugify
 from samantha.intent_handling import IntentHandler, IntentRequest, Outcome, TargetError
 from samantha.kinds import ACTIONS, CommandError
 from samantha.plugin_host import HookFailure, PluginHost, PluginLoadError
@@ -135,6 +135,9 @@ class House:
         return getattr(self.config, name, None)
 
     async def start(self) -> None:
+        for floor in self.config.floors:
+            self.home.add_floor(Floor(id=floor.id or slugify(floor.name), name=floor.name,
+                                      aliases=floor.aliases, level=floor.level))
         for room in self.config.rooms:
             self.home.add_room(Room(id=room.id or slugify(room.name), name=room.name,
                                     aliases=room.aliases, floor=room.floor))
@@ -264,8 +267,7 @@ class House:
         lists: dict[str, SlotList] = {
             "area": TextSlotList.from_tuples(areas, allow_template=False),
             "name": TextSlotList.from_tuples(names, allow_template=False),
-            "floor": TextSlotList.from_tuples([(f, f) for f in home.floors()],
-                                              allow_template=False),
+            "floor": TextSlotList.from_tuples(home.floor_names(), allow_template=False),
         }
         for _plugin, extra in self.host.call("samantha_slot_lists", house=self):
             lists.update(extra)

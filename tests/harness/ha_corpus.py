@@ -32,6 +32,8 @@ LANGUAGE_DIR = DATA / "en"
 SPOKEN_IN = "Living Room"
 # HA entities with no area: a virtual device always has a room; nobody names this one.
 NO_AREA = "Utility Room"
+# HA's fixtures name their floors; Samantha also knows how high each is ("Upstairs" is a name).
+LEVELS = {"Basement": -1, "Ground Floor": 0, "First Floor": 1, "Second Floor": 2}
 
 
 @dataclass(frozen=True)
@@ -236,8 +238,10 @@ def fixture_house() -> dict[str, Any]:
         if state:
             device["state"] = state
         devices.append(device)
-    return {"name": "HA Test House", "rooms": rooms, "devices": devices,
-            "_floors": floors}
+    return {"name": "HA Test House",
+            "floors": [{"name": f, **({"level": LEVELS[f]} if f in LEVELS else {})}
+                       for f in floors],
+            "rooms": rooms, "devices": devices}
 
 
 # Commands whose test files name a place and a kind of device but declare no such device (HA's
@@ -295,8 +299,7 @@ def _complete(entities: dict[tuple[str, str], _Entity], area_floor: dict[str, st
 
 def write_fixture_house(directory: Path) -> Path:
     """Write the fixture house as samantha.yaml in `directory`."""
-    config = dict(fixture_house())
-    config.pop("_floors")
+    config = fixture_house()
     path = directory / "samantha.yaml"
     path.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True))
     return path
