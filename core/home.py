@@ -191,6 +191,18 @@ class Home:
                 said.append((word, word))
         return said
 
+    def zone_names(self) -> list[tuple[str, str]]:
+        """(spoken text, HA person state) for "is anyone home", "is Jane at work": home and
+        away, and the zones the people of the home are in. A fixed list, not a wildcard: "is
+        anyone busy on fridays" is no question about a zone."""
+        zones = [("home", "home"), ("away", "not_home"), ("out", "not_home"),
+                 ("not home", "not_home")]
+        for device in self.devices.values():
+            state = device.state.get("state") if device.kind is Kind.PERSON else None
+            if isinstance(state, str) and state not in ("home", "not_home") and state.strip():
+                zones.append((state.replace("_", " "), state))
+        return zones
+
     def summary(self) -> Iterable[dict[str, Any]]:
         for d in self.devices.values():
             yield {"id": d.id, "name": d.name, "room": d.room, "kind": d.kind.value,
