@@ -46,9 +46,7 @@ async def run_console(house: House, console: Console | None = None) -> None:
             return
         if line == "/rooms":
             for r in rooms:
-                console.print(f"  {r.id:<14} {r.name}" + (
-                    f" ({house.home.floors[r.floor].name})" if r.floor in house.home.floors
-                    else ""))
+                console.print(f"  {r.id:<14} {r.name}" + (f" ({r.floor})" if r.floor else ""))
             continue
         if line == "/devices":
             for d in house.home.devices.values():

@@ -52,7 +52,7 @@ class Room(BaseModel):
     id: str
     name: str
     aliases: list[str] = Field(default_factory=list)
-    floor: str | None = None  # the id of its floor
+    floor: str | None = None  # the name of its floor (Floor.name)
 
     def names(self) -> list[str]:
         return [self.name, *self.aliases]
@@ -110,8 +110,8 @@ class Home:
         if room.floor is not None:
             floor = self.find_floor(room.floor) or self.add_floor(
                 Floor(id=slugify(room.floor), name=room.floor))
-            if room.floor != floor.id:
-                room = room.model_copy(update={"floor": floor.id})
+            if room.floor != floor.name:
+                room = room.model_copy(update={"floor": floor.name})
         self.rooms[room.id] = room
         self.revision += 1
         return room
@@ -178,8 +178,8 @@ class Home:
     def rooms_on_floor(self, name: Any) -> list[Room]:
         """The rooms on the floor(s) called `name` (a floor slot's value, or a list of them)."""
         names = name if isinstance(name, (list, tuple, set)) else [name]
-        ids = {f.id for n in names if isinstance(n, str) for f in self.floors_called(n)}
-        return [r for r in self.rooms.values() if r.floor in ids]
+        called = {f.name for n in names if isinstance(n, str) for f in self.floors_called(n)}
+        return [r for r in self.rooms.values() if r.floor in called]
 
     def floor_names(self) -> list[tuple[str, str]]:
         """(spoken text, slot value) for every floor name and alias, and for "upstairs" and

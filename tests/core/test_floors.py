@@ -64,7 +64,7 @@ def lights_on(house: House) -> set[str]:
 async def test_rooms_belong_to_declared_floors_by_name_or_alias(house: House) -> None:
     home = house.home
     assert set(home.floors) == {"ground_floor", "first_floor", "attic", "basement"}
-    assert home.rooms["hallway"].floor == "ground_floor"  # said by its alias
+    assert home.rooms["hallway"].floor == "Ground Floor"  # said by its alias
     assert home.rooms["shed"].floor is None
     assert {r.id for r in home.rooms_on_floor("Main Floor")} == {"kitchen", "hallway"}
 

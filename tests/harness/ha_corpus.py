@@ -414,6 +414,6 @@ def rooms_on_floor(home: Home, floor: str) -> list[str]:
     find = getattr(home, "find_floor", None)
     if find is not None:
         found = find(floor)
-        return [r.id for r in home.rooms.values() if found is not None and r.floor == found.id]
+        return [r.id for r in home.rooms.values() if found is not None and r.floor == found.name]
     return [r.id for r in home.rooms.values()
             if r.floor and r.floor.casefold() == floor.casefold()]

@@ -173,7 +173,7 @@ def _on_floor(house: House, floor: str | None, wanted: Any) -> bool:
     find = getattr(house.home, "find_floor", None)
     if find is not None:
         found = find(str(wanted))
-        return found is not None and found.id == floor
+        return found is not None and found.name == floor
     return floor.casefold() == str(wanted).casefold()
 
 
