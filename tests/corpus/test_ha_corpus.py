@@ -17,10 +17,11 @@ from typing import Any
 
 import pytest
 import yaml
+from hassil import recognize_best
 
-from harness.ha_corpus import DATA, load_cases, write_fixture_house
+from harness.ha_corpus import DATA, Case, load_cases, write_fixture_house
 from harness.ha_effects import CaseResult, run_corpus
-from samantha.house import House
+from samantha.house import BEST_METADATA, BEST_SLOT, House
 
 CASES = load_cases()
 INTENTS = sorted({c.intent for c in CASES})
@@ -32,12 +33,37 @@ def _exceptions(section: str) -> dict[tuple[str, str], str]:
             for entry in data.get(section) or [] for sentence in entry["sentences"]}
 
 
+DISAGREEMENTS: list[str] = []  # sentences where Samantha's recognizer and hassil differ
+
+
+def _key(result: Any) -> Any:
+    if result is None:
+        return None
+    return (result.intent.name, sorted((k, repr(e.value)) for k, e in result.entities.items()))
+
+
+def _agreement(house: House, cases: tuple[Case, ...]) -> list[str]:
+    """Plain hassil on the same sentences, slot lists and context: the same result?"""
+    ours = house.recognizer()
+    kwargs = {"best_metadata_key": BEST_METADATA, "best_slot_name": BEST_SLOT}
+    differ = []
+    for case in cases:
+        room = house.room(case.room).id
+        theirs = recognize_best(case.sentence, ours.intents, slot_lists=ours.slot_lists,
+                                intent_context={"area": room}, language=ours.language, **kwargs)
+        if _key(theirs) != _key(ours.recognize_best(case.sentence, {"area": room}, **kwargs)):
+            differ.append(case.sentence)
+    return differ
+
+
 @pytest.fixture(scope="module")
 def results() -> dict[str, list[CaseResult]]:
     async def run() -> list[CaseResult]:
         with tempfile.TemporaryDirectory() as tmp:
             house = House.prepare(write_fixture_house(Path(tmp)))
             async with house:
+                # every third sentence against plain hassil (all of them: bench/intents.py)
+                DISAGREEMENTS[:] = _agreement(house, CASES[::3])
                 return await run_corpus(house, CASES)
 
     by_intent: dict[str, list[CaseResult]] = defaultdict(list)
@@ -45,6 +71,10 @@ def results() -> dict[str, list[CaseResult]]:
         by_intent[result.case.intent].append(result)
     _print_table(by_intent)
     return by_intent
+
+
+def test_recognizer_agrees_with_plain_hassil(results: dict[str, list[CaseResult]]) -> None:
+    assert results and not DISAGREEMENTS
 
 
 def _print_table(by_intent: dict[str, list[CaseResult]]) -> None:
