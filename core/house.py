@@ -371,7 +371,8 @@ class House:
         loose = self.recognizer(unmatched=True).recognize_all(text, {"area": room.id})
         places = [n for r in self.home.rooms.values() for n in r.names()]
         places += [n for f in self.home.floors.values() for n in f.names()]
-        return refusal(text, loose, self.config.language, places)
+        devices = [n for d in self.home.devices.values() for n in d.names()]
+        return refusal(text, loose, self.config.language, places, devices)
 
     # --- acting -------------------------------------------------------------------------------
 

@@ -127,19 +127,20 @@ def _unknowns(sentence: str, result: RecognizeResult, language: str,
 
 
 def refusal(sentence: str, results: Iterable[RecognizeResult], language: str,
-            places: Iterable[str] = ()) -> str | None:
+            places: Iterable[str] = (), devices: Iterable[str] = ()) -> str | None:
     """A true "I don't know a ... called ..." for a sentence, or None (the persona's).
 
-    `places` are the names and aliases of the home's rooms and floors.
+    `places` are the names and aliases of the home's rooms and floors, `devices` its devices'.
     """
     known = frozenset(_clean(p) for p in places)
+    things = known | frozenset(_clean(d) for d in devices)
     readings: list[tuple[tuple[int, int], str, list[Unknown]]] = []
     for result in results:
         if result.text_chunks_matched < MIN_LITERAL_CHARS:
             continue
         unknowns = _unknowns(sentence, result, language, known)
-        if not unknowns:
-            continue
+        if not unknowns or any(u.text in things for u in unknowns):
+            continue  # "the temperature of the furnace" where the furnace is a sensor here
         said = _reply(result.intent.name, unknowns)
         if said is not None:
             readings.append(((len(unknowns), -result.text_chunks_matched), said, unknowns))

@@ -63,6 +63,18 @@ async def test_no_device_named_goes_to_the_persona(demo: House, sentence: str) -
     assert outcome.source != "intent" and outcome.intent is None and not outcome.commands
 
 
+async def test_a_device_the_home_has_is_never_refused(tmp_path: Path) -> None:
+    path = tmp_path / "samantha.yaml"
+    path.write_text("rooms: [{name: Cellar}]\n"
+                    "devices:\n"
+                    "  - {name: Furnace, room: Cellar, kind: sensor, device_class: temperature,\n"
+                    "     state: {value: 380, unit: °C}}\n")
+    async with House.prepare(path) as house:
+        # the furnace is a sensor here: a reading that took it for a room was wrong
+        outcome = await house.handle_text("what is the temperature of the furnace", "cellar")
+        assert "don't know" not in outcome.reply
+
+
 async def test_people_questions_are_device_questions_when_people_are_devices(
         tmp_path: Path) -> None:
     path = tmp_path / "samantha.yaml"
