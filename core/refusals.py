@@ -47,7 +47,8 @@ NEVER_IN_NAMES = frozenset({
     "your", "yours", "i", "me", "my", "mine", "our", "ours", "he", "she", "his", "her", "him",
     "please", "turn", "switch", "put", "add", "set", "make", "tell", "show", "give", "let",
     "check", "and", "or", "but", "not", "if", "then", "than", "so", "percent", "degree",
-    "degrees", "kelvin", "minutes", "hours", "at", "in", "on", "to", "from", "with", "by"
+    "degrees", "kelvin", "minutes", "hours", "at", "in", "on", "to", "from", "with", "by",
+    "for", "about", "into", "onto"
 })
 WHOLE_HOME = frozenset({"home", "house", "apartment", "flat", "everywhere"})
 ARTICLES = frozenset({"the", "my", "our", "a", "an"})

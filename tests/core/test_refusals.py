@@ -21,7 +21,8 @@ async def demo() -> AsyncIterator[House]:
 
 
 @pytest.mark.parametrize("words", ["is the", "every room", "home", "are any second",
-                                   "tv 20 percent", "at home", "busy on fridays", ""])
+                                   "tv 20 percent", "at home", "busy on fridays", "for the plumber",
+                                   ""])
 async def test_words_that_are_no_name(words: str) -> None:
     assert not plausible_name(words)
 
@@ -55,7 +56,7 @@ async def test_true_refusals_name_what_was_said(demo: House, sentence: str, repl
     "is the kitchen light broken", "what is the meaning of life",
     "is anyone busy on fridays", "who is coming tonight", "is everyone asleep",
     "is anyone home", "are we doing anything this weekend", "is mom coming for dinner",
-    "am I late", "how many people are at the party",
+    "am I late", "how many people are at the party", "open up for the plumber",
 ])
 async def test_no_device_named_goes_to_the_persona(demo: House, sentence: str) -> None:
     outcome = await demo.handle_text(sentence, "kitchen")
