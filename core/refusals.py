@@ -152,7 +152,7 @@ def refusal(sentence: str, results: Iterable[RecognizeResult], language: str,
     if place is not None and any(u.slot == "name" and u.text == place.text
                                  for r in readings for u in r[2]):
         # "play corner lights": a room's lights or a device called that; both are unknown
-        return f"I don't know anything called {place.text}."
+        return f"I don't know a room or a device called {place.text}."
     return said
 
 

@@ -36,7 +36,7 @@ async def test_words_that_can_be_a_name(words: str) -> None:
 @pytest.mark.parametrize(("sentence", "reply"), [
     ("turn on the lights in the garage", "I don't know a room called garage."),
     # a room's lights, or lights called that: either way nothing here is called that
-    ("turn on the garage lights", "I don't know anything called garage."),
+    ("turn on the garage lights", "I don't know a room or a device called garage."),
     ("turn on the jacuzzi", "I don't know a device called jacuzzi."),
     # a room named before a singular device word is the device's name
     ("turn on the ceiling fan", "I don't know a device called ceiling fan."),

@@ -16,7 +16,7 @@ from samantha.house import House
 from samantha.refusals import DEVICE_WORDS
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
-REFUSAL = re.compile(r"I don't know (?:an? )?(room|floor|device|list|anything) called (.+)\.$")
+REFUSAL = re.compile(r"I don't know an? (room or a device|room|floor|device|list) called (.+)\.$")
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
