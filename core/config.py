@@ -48,11 +48,21 @@ class Section(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class FloorConfig(Section):
+    name: str = Field(description="What people call the floor, e.g. 'First Floor'.")
+    id: str | None = Field(None, description="Stable id; derived from the name if omitted.")
+    aliases: list[str] = Field(default_factory=list, description="Other names, e.g. 'upstairs'.")
+    level: int | None = Field(
+        None, description="Storeys from the ground floor: 0 ground, 1 above, -1 basement. "
+        "Gives 'upstairs' (above 0) and 'downstairs' (0 and below) their meaning.")
+
+
 class RoomConfig(Section):
     name: str = Field(description="What people call the room, e.g. 'Living Room'.")
     id: str | None = Field(None, description="Stable id; derived from the name if omitted.")
     aliases: list[str] = Field(default_factory=list, description="Other names for the room.")
-    floor: str | None = Field(None, description="The floor the room is on.")
+    floor: str | None = Field(
+        None, description="The floor the room is on (a name, alias or id from `floors`).")
 
 
 class CoreConfig(Section):
@@ -60,6 +70,10 @@ class CoreConfig(Section):
 
     name: str = Field("Home", description="The home's name.")
     language: str = Field("en", description="Language of sentences and replies (e.g. en, ko).")
+    floors: list[FloorConfig] = Field(
+        default_factory=list,
+        description="Floors of the home. When given, every room's floor must be one of them; "
+        "without it, the floors the rooms name are the floors.")
     rooms: list[RoomConfig] = Field(default_factory=list, description="Rooms of the home.")
     plugins: list[str] = Field(
         default_factory=list,
@@ -140,8 +154,34 @@ def validate(loaded: LoadedYaml, model: type[CoreConfig]) -> CoreConfig:
                 ConfigIssue(message, loc, loaded.position_of(loc), _hint(err, model, loaded))
             )
         raise ConfigError(issues) from None
+    issues = _floor_issues(config, loaded)
+    if issues:
+        raise ConfigError(issues)
     _register_secret_fields(config)
     return config
+
+
+def _floor_issues(config: CoreConfig, loaded: LoadedYaml) -> list[ConfigIssue]:
+    """A room on a floor `floors:` does not declare is an error, with the nearest floor."""
+    if not config.floors:
+        return []
+    known: dict[str, str] = {}
+    for floor in config.floors:
+        for name in (floor.id or "", floor.name, *floor.aliases):
+            if name:
+                known[" ".join(name.casefold().split())] = floor.name
+    issues = []
+    for index, room in enumerate(config.rooms):
+        if room.floor is None or " ".join(room.floor.casefold().split()) in known:
+            continue
+        close = difflib.get_close_matches(room.floor.casefold(), list(known), n=1)
+        hint = (f"did you mean {known[close[0]]!r}?" if close
+                else f"floors: {', '.join(f.name for f in config.floors)}")
+        loc = ("rooms", index, "floor")
+        issues.append(ConfigIssue(f"room {room.name!r} is on floor {room.floor!r}, which "
+                                  "`floors` does not declare", loc, loaded.position_of(loc),
+                                  hint))
+    return issues
 
 
 def _shown(value: Any, limit: int = 80) -> str:
@@ -206,6 +246,7 @@ __all__ = [
     "ConfigError",
     "ConfigIssue",
     "CoreConfig",
+    "FloorConfig",
     "RoomConfig",
     "Section",
     "SentenceTemplates",

@@ -22,13 +22,37 @@ def normalize_name(text: str) -> str:
     return " ".join(re.sub(r"[^\w\s]", " ", text.casefold()).split())
 
 
+class Floor(BaseModel):
+    """A floor (storey) of the home: a place in its own right ("the lights on the first floor").
+
+    `level` counts storeys from the ground floor (0): 1 is the floor above, -1 a basement. It
+    gives "upstairs" (above ground) and "downstairs" (ground and below) their meaning unless a
+    floor is called that itself.
+    """
+
+    id: str
+    name: str
+    aliases: list[str] = Field(default_factory=list)
+    level: int | None = None
+
+    def names(self) -> list[str]:
+        return [self.name, *self.aliases]
+
+
+# Spoken floor words with a meaning from the levels, when no floor is called that.
+RELATIVE_FLOORS: dict[str, Callable[[int], bool]] = {
+    "upstairs": lambda level: level > 0,
+    "downstairs": lambda level: level <= 0,
+}
+
+
 class Room(BaseModel):
     """A room (an area) of the home."""
 
     id: str
     name: str
     aliases: list[str] = Field(default_factory=list)
-    floor: str | None = None
+    floor: str | None = None  # the name of its floor (Floor.name)
 
     def names(self) -> list[str]:
         return [self.name, *self.aliases]
@@ -61,11 +85,33 @@ class Home:
 
     def __init__(self) -> None:
         self.rooms: dict[str, Room] = {}
+        self.floors: dict[str, Floor] = {}
         self.devices: dict[str, Device] = {}
         self._listeners: list[StateListener] = []
         self.revision = 0
 
+    def add_floor(self, floor: Floor) -> Floor:
+        self.floors[floor.id] = floor
+        self.revision += 1
+        return floor
+
+    def find_floor(self, name: str) -> Floor | None:
+        """The floor called `name` (by id, name or alias)."""
+        if name in self.floors:
+            return self.floors[name]
+        key = normalize_name(name)
+        for floor in self.floors.values():
+            if key in {normalize_name(n) for n in floor.names()}:
+                return floor
+        return None
+
     def add_room(self, room: Room) -> Room:
+        """Add a room; its `floor` may name a floor, which is created if the home has none."""
+        if room.floor is not None:
+            floor = self.find_floor(room.floor) or self.add_floor(
+                Floor(id=slugify(room.floor), name=room.floor))
+            if room.floor != floor.name:
+                room = room.model_copy(update={"floor": floor.name})
         self.rooms[room.id] = room
         self.revision += 1
         return room
@@ -118,8 +164,44 @@ class Home:
                 listener(device, old)
         return device.state
 
-    def floors(self) -> list[str]:
-        return sorted({r.floor for r in self.rooms.values() if r.floor})
+    def floors_called(self, name: str) -> list[Floor]:
+        """The floors `name` means: one floor by name or alias, or "upstairs"/"downstairs"
+        from the levels."""
+        found = self.find_floor(name)
+        if found is not None:
+            return [found]
+        relative = RELATIVE_FLOORS.get(normalize_name(name))
+        if relative is None:
+            return []
+        return [f for f in self.floors.values() if f.level is not None and relative(f.level)]
+
+    def rooms_on_floor(self, name: Any) -> list[Room]:
+        """The rooms on the floor(s) called `name` (a floor slot's value, or a list of them)."""
+        names = name if isinstance(name, (list, tuple, set)) else [name]
+        called = {f.name for n in names if isinstance(n, str) for f in self.floors_called(n)}
+        return [r for r in self.rooms.values() if r.floor in called]
+
+    def floor_names(self) -> list[tuple[str, str]]:
+        """(spoken text, slot value) for every floor name and alias, and for "upstairs" and
+        "downstairs" when levels give them a meaning; the value is the floor's name."""
+        said = [(n, f.name) for f in self.floors.values() for n in f.names()]
+        taken = {normalize_name(n) for n, _ in said}
+        for word in RELATIVE_FLOORS:
+            if word not in taken and self.floors_called(word):
+                said.append((word, word))
+        return said
+
+    def zone_names(self) -> list[tuple[str, str]]:
+        """(spoken text, HA person state) for "is anyone home", "is Jane at work": home and
+        away, and the zones the people of the home are in. A fixed list, not a wildcard: "is
+        anyone busy on fridays" is no question about a zone."""
+        zones = [("home", "home"), ("away", "not_home"), ("out", "not_home"),
+                 ("not home", "not_home")]
+        for device in self.devices.values():
+            state = device.state.get("state") if device.kind is Kind.PERSON else None
+            if isinstance(state, str) and state not in ("home", "not_home") and state.strip():
+                zones.append((state.replace("_", " "), state))
+        return zones
 
     def summary(self) -> Iterable[dict[str, Any]]:
         for d in self.devices.values():

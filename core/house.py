@@ -43,7 +43,7 @@ from samantha.events import (
     RoomActivityChanged,
     UtteranceHeard,
 )
-from samantha.home import Device, Home, Room, slugify
+from samantha.home import Device, Floor, Home, Room, slugify
 from samantha.intent_handling import (
     PRONOUNS,
     IntentHandler,
@@ -53,7 +53,7 @@ from samantha.intent_handling import (
     is_pronoun,
     unhandled_reply,
 )
-from samantha.kinds import ACTIONS, CommandError
+from samantha.kinds import ACTIONS, CommandError, Kind
 from samantha.plugin_host import HookFailure, PluginHost, PluginLoadError
 from samantha.providers import (
     Command,
@@ -64,18 +64,14 @@ from samantha.providers import (
 )
 from samantha.recognizer import Recognizer, pick_best
 from samantha.references import check_config_references
+from samantha.refusals import refusal
 
 log = logging.getLogger(__name__)
 
 BEST_SLOT = "name"
 BEST_METADATA = "samantha_custom"
 
-# When a sentence names something the home lacks, we only say so for clear commands.
-ACTION_INTENTS = frozenset({"HassTurnOn", "HassTurnOff", "HassToggle", "HassLightSet",
-                            "HassSetPosition", "HassClimateSetTemperature"})
 MAX_SENTENCE_CHARS = 500
-MIN_LITERAL_CHARS = 5  # hassil counts matched literal characters; "the" alone is not a command
-MAX_UNKNOWN_WORDS = 3
 # Control characters carry no words, and lone surrogates (undecodable input) no encoder accepts.
 _UNSPEAKABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
@@ -156,6 +152,9 @@ class House:
         return getattr(self.config, name, None)
 
     async def start(self) -> None:
+        for floor in self.config.floors:
+            self.home.add_floor(Floor(id=floor.id or slugify(floor.name), name=floor.name,
+                                      aliases=floor.aliases, level=floor.level))
         for room in self.config.rooms:
             self.home.add_room(Room(id=room.id or slugify(room.name), name=room.name,
                                     aliases=room.aliases, floor=room.floor))
@@ -290,8 +289,8 @@ class House:
         lists: dict[str, SlotList] = {
             "area": TextSlotList.from_tuples(areas, allow_template=False),
             "name": TextSlotList.from_tuples(names, allow_template=False),
-            "floor": TextSlotList.from_tuples([(f, f) for f in home.floors()],
-                                              allow_template=False),
+            "floor": TextSlotList.from_tuples(home.floor_names(), allow_template=False),
+            "zone": TextSlotList.from_tuples(home.zone_names(), allow_template=False),
         }
         for _plugin, extra in self.host.call("samantha_slot_lists", house=self):
             lists.update(extra)
@@ -360,6 +359,8 @@ class House:
         taken = await self.host.acall("samantha_before_intent", first=True, house=self,
                                       room=where.id, text=text)
         result = None if taken else self.recognize(text, where)
+        if result is not None and self._about_unknown_people(result):
+            result = None  # "is anyone home" in a house that knows no one: the persona's
         if taken:
             outcome = taken[0][1]
         elif result is None:
@@ -373,6 +374,15 @@ class House:
         if outcome.reply:
             await self.speak(where.id, outcome.reply)
         return outcome
+
+    def _about_unknown_people(self, result: RecognizeResult) -> bool:
+        """A question about people when no person is a device here: people, plans and feelings
+        are the persona's to talk about, not a device query with nothing to query."""
+        domain = result.entities.get("domain")
+        domains = domain.value if domain is not None else None
+        if domains != "person" and not (isinstance(domains, list) and "person" in domains):
+            return False
+        return not any(d.kind is Kind.PERSON for d in self.home.devices.values())
 
     async def speak(self, room: str, text: str) -> None:
         """Say `text` in `room` (speech plugins listen for the reply event and play it)."""
@@ -403,9 +413,9 @@ class House:
 
     async def _not_understood(self, text: str, room: Room) -> Outcome:
         await self.bus.publish(IntentNotRecognized(room=room.id, text=text))
-        refusal = self._explain_unknown(text, room)
-        if refusal:
-            return Outcome(room=room.id, text=text, reply=refusal)
+        refused = self._explain_unknown(text, room)
+        if refused:
+            return Outcome(room=room.id, text=text, reply=refused)
         answered = await self.host.acall("samantha_unrecognized", first=True, house=self,
                                          room=room.id, text=text)
         if answered and isinstance(answered[0][1], Outcome):
@@ -413,26 +423,13 @@ class House:
         return Outcome(room=room.id, text=text, reply="Sorry, I didn't understand that.")
 
     def _explain_unknown(self, text: str, room: Room) -> str | None:
-        """Say which room or device the sentence named that this home doesn't have.
-
-        Only for sentences that clearly are commands: a question like "what is the meaning of
-        life" also parses as a state query about an unknown device, and belongs to the persona.
-        """
-        loose = self.recognizer(unmatched=True).recognize_best(
-            text, {"area": room.id}, best_metadata_key=BEST_METADATA, best_slot_name=BEST_SLOT)
-        if loose is None or loose.text_chunks_matched < MIN_LITERAL_CHARS:
-            return None
-        for entity in loose.unmatched_entities_list:
-            value = getattr(entity, "text", "").strip()
-            if not value or entity.name not in {"area", "floor", "name"}:
-                continue
-            if entity.name == "area":
-                return f"I don't know a room called {value}."
-            if entity.name == "floor":
-                return f"I don't know a floor called {value}."
-            if loose.intent.name in ACTION_INTENTS and len(value.split()) <= MAX_UNKNOWN_WORDS:
-                return f"I don't know a device called {value}."
-        return None
+        """Say which room or device the sentence named that this home doesn't have, when it
+        truly named one (samantha.refusals); otherwise the sentence is the persona's."""
+        loose = self.recognizer(unmatched=True).recognize_all(text, {"area": room.id})
+        places = [n for r in self.home.rooms.values() for n in r.names()]
+        places += [n for f in self.home.floors.values() for n in f.names()]
+        devices = [n for d in self.home.devices.values() for n in d.names()]
+        return refusal(text, loose, self.config.language, places, devices)
 
     # --- acting -------------------------------------------------------------------------------
 

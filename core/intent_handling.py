@@ -218,7 +218,7 @@ def _resolve(request: IntentRequest, kinds: Iterable[Kind] | None) -> list[Devic
     if room is not None:
         rooms = [room]
     elif floor:
-        rooms = [r for r in home.rooms.values() if r.floor and r.floor == floor]
+        rooms = home.rooms_on_floor(floor)
         if not rooms:
             raise TargetError(f"I don't know a floor called {floor}.")
     else:

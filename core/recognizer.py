@@ -60,6 +60,15 @@ from hassil.util import (
     remove_skip_words_tracked,
 )
 
+from samantha.template_words import (
+    pieces,
+    required_words,
+    said_words,
+    says_all,
+    template_most_words,
+    template_words,
+)
+
 Clauses = frozenset[frozenset[str]]
 _MAX_DEPTH = 50
 _PLAIN = re.compile(r"[^\W_]+( [^\W_]+)*")
@@ -75,6 +84,9 @@ class _Template:
     clauses: Clauses
     anchor: frozenset[str]
     lists: tuple[tuple[str, ...], ...]  # value sets of which one value each must appear
+    words: frozenset[str] | None  # word pieces it can say (samantha.template_words)
+    most_words: int | None  # the most word pieces it can say
+    word_clauses: tuple[frozenset[str], ...]  # whole words it must say, one of each clause
 
 
 _DIGITS = frozenset("0123456789")
@@ -231,6 +243,7 @@ class Recognizer:
 
     def _compile(self) -> Iterator[_Template]:
         order = 0
+        shared: dict[frozenset[str], frozenset[str]] = {}
         for intent in self.intents.intents.values():
             for data in intent.data:
                 rules = {**self.intents.expansion_rules, **data.expansion_rules}
@@ -264,8 +277,15 @@ class Recognizer:
                         else tuple(plain[n] for n in sorted(  # type: ignore[misc]
                             _required_lists(sentence.expression, rules, lists)))
                     )
+                    words = None if self.allow_unmatched else template_words(
+                        sentence, rules, lists, self.language, self.skip_words)
+                    if words is not None:  # one object per distinct set (tested once each)
+                        words = shared.setdefault(words, words)
+                    most = None if self.allow_unmatched else template_most_words(
+                        sentence, rules, lists, self.language)
+                    said = () if self.allow_unmatched else required_words(sentence, rules)
                     yield _Template(order, intent, data, settings, sentence, clauses, anchor,
-                                    required_lists)
+                                    required_lists, words, most, said)
                     order += 1
 
     def _index(self, context: Mapping[str, Any]) -> _Index:
@@ -284,7 +304,8 @@ class Recognizer:
         """Every match of `text`, in hassil's order."""
         context = dict(context or {})
         prepared = _Prepared(text, self.skip_words, self.intents.settings.ignore_whitespace)
-        for template in self._index(context).candidates(prepared.haystack):
+        for template in self._index(context).candidates(prepared.haystack, prepared.words,
+                                                        prepared.fewest_words):
             yield from self._match(template, prepared, context)
 
     def _match(
@@ -345,7 +366,8 @@ class _Index:
             for fragment in template.anchor:
                 self.by_fragment.setdefault(fragment, []).append(template)
 
-    def candidates(self, haystack: str) -> list[_Template]:
+    def candidates(self, haystack: str, words: frozenset[str] | None = None,
+                   fewest_words: int = 0) -> list[_Template]:
         found: dict[int, _Template] = {t.order: t for t in self.unanchored}
         for fragment, templates in self.by_fragment.items():
             if fragment in haystack:
@@ -361,10 +383,24 @@ class _Index:
                 known = present[id(values)] = any(f" {v} " in spaced for v in values)
             return known
 
+        # Many templates share one word set (an intent's sentences with the same lists).
+        verdicts: dict[int, bool] = {}
+
+        def could_say(template: _Template) -> bool:
+            if words is None or template.words is None:
+                return True
+            known = verdicts.get(id(template.words))
+            if known is None:
+                known = verdicts[id(template.words)] = says_all(words, template.words)
+            return known
+
         return [
             found[order]
             for order in sorted(found)
-            if _has_required_fragments(found[order].clauses, haystack)
+            if (found[order].most_words is None or found[order].most_words >= fewest_words)
+            and (words is None or all(not words.isdisjoint(c) for c in found[order].word_clauses))
+            and could_say(found[order])
+            and _has_required_fragments(found[order].clauses, haystack)
             and all(has_value(values) for values in found[order].lists)
         ]
 
@@ -390,6 +426,12 @@ class _Prepared:
         self.with_skip = self._matchable(with_skip)
         self._at_start: TrackedText | None = None
         self._at_end: TrackedText | None = None
+        # The sentence's word pieces (None: not plain ASCII, no word test), for
+        # samantha.template_words: a template that cannot say one of them is not tried.
+        self.words = said_words(haystack)
+        # Word pieces of the shortest form tried (without skip words): a template that can
+        # say fewer cannot match any form.
+        self.fewest_words = len(pieces(no_skip.text))
 
     def _matchable(self, tracked: TrackedText) -> TrackedText:
         matchable = tracked.copy()

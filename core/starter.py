@@ -13,6 +13,9 @@ STARTER = """\
 name: My Home
 language: en            # sentences and replies; any language home-assistant-intents has
 
+floors:                 # level: 0 ground, 1 above ("upstairs"), -1 below
+  - {name: ground floor, level: 0}
+
 rooms:                  # what people call each room; aliases are other names for it
   - name: Kitchen
     floor: ground floor

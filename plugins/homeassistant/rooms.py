@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 
-from samantha.home import Home, Room, normalize_name, slugify
+from samantha.home import Floor, Home, Room, normalize_name, slugify
 
 from .models import Area, Snapshot
 
@@ -43,6 +43,10 @@ def apply_areas(
     "Living Room" is `living_room`).
     """
     floors = {f.id: f.name for f in snapshot.floors}
+    for floor_row in snapshot.floors:  # with their levels, for "upstairs" and "downstairs"
+        if home.find_floor(floor_row.name) is None:
+            home.add_floor(Floor(id=slugify(floor_row.name), name=floor_row.name,
+                                 aliases=list(floor_row.aliases), level=floor_row.level))
     mapped: dict[str, str] = {}
     for room_name, target in (explicit or {}).items():
         area = snapshot.area_for_room(target)
