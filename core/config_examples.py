@@ -37,6 +37,11 @@ rooms:
   - {name: Office, id: study}
 # plugins: [my_plugin.py]
 """,
+    "floors": """\
+floors:
+  - {name: Ground Floor, aliases: [downstairs], level: 0}
+  - {name: First Floor, aliases: [upstairs], level: 1}
+""",
     "devices": """\
 devices:
   - {name: Ceiling Light, room: Kitchen, kind: light}
