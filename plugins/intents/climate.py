@@ -15,7 +15,7 @@ from samantha.intent_handling import (
     resolve_targets,
     subject,
 )
-from samantha.kinds import Kind
+from samantha.kinds import FAN_MODES, Kind
 
 from .common import act, commands_for, in_room, number_slot
 
@@ -134,13 +134,35 @@ SENSOR_SENTENCES = [
 ]
 
 
+# Newer home-assistant-intents releases carry HassClimateSetFanMode; the pinned one (whose
+# tests run in the corpus) does not, so the house brings its own, used only when it lacks them.
+FAN_MODE_NAMED = [
+    "(set|change|switch) [the] fan mode (of|on) [the] {name} to {fan_mode}",
+    "(set|change|switch) [the] {name} fan mode to {fan_mode}",
+]
+FAN_MODE_UNNAMED = ["(set|change|switch) [the] fan mode [in [the] {area}] to {fan_mode}"]
+
+
 @hookimpl
 def samantha_sentences(house: House, language: str) -> dict[str, Any] | None:
     if language != "en":
         return None
-    return {"language": language, "intents": {"HassClimateGetTemperature": {"data": [
+    intents: dict[str, Any] = {"HassClimateGetTemperature": {"data": [
         {"sentences": SENSOR_SENTENCES,
-         "requires_context": {"domain": ["sensor"], "device_class": ["temperature"]}}]}}}
+         "requires_context": {"domain": ["sensor"], "device_class": ["temperature"]}}]}}
+    lists: dict[str, Any] = {}
+    if "HassClimateSetFanMode" not in _template_intents(language):
+        intents["HassClimateSetFanMode"] = {"data": [
+            {"sentences": FAN_MODE_NAMED, "requires_context": {"domain": ["climate"]}},
+            {"sentences": FAN_MODE_UNNAMED, "slots": {"domain": "climate"}}]}
+        lists["fan_mode"] = {"values": list(FAN_MODES)}
+    return {"language": language, "intents": intents, "lists": lists}
+
+
+def _template_intents(language: str) -> set[str]:
+    from home_assistant_intents import get_intents
+
+    return set((get_intents(language) or {}).get("intents", {}))
 
 
 @hookimpl

@@ -167,7 +167,13 @@ def samantha_sentences(house: House, language: str) -> dict[str, Any] | None:
     for domain in ("light", "fan"):
         data.append({"sentences": [s for s in sentences[1:] if domain in s],
                      "slots": {"domain": domain}})
-    return {"language": language, "intents": {"HassToggle": {"data": data}}}
+    intents: dict[str, Any] = {"HassToggle": {"data": data}}
+    if language == "en":
+        # Buttons are pressed, not turned on (newer template releases say so themselves).
+        intents["HassTurnOn"] = {"data": [{"sentences": ["press [the] {name} [button]",
+                                                         "push [the] {name} [button]"],
+                                           "requires_context": {"domain": ["button"]}}]}
+    return {"language": language, "intents": intents}
 
 
 @hookimpl
