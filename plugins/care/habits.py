@@ -138,15 +138,15 @@ def sequences(log: Iterable[Interaction], now: datetime, rules: Rules,
             continue
         first = item.commands[0]
         seen[(item.person, item.room, first)] += 1
-        nexts = set()
+        # What follows is the person's *next* command in that room (within follow_seconds):
+        # looking past it would count everything said in a busy minute, at quadratic cost.
         for later in items[index + 1:]:
             if later.at - item.at > rules.follow_seconds:
                 break
-            if later.person == item.person and later.room == item.room and len(
-                    later.commands) == 1 and later.commands[0] != first:
-                nexts.add(later.commands[0])
-        for then in nexts:
-            followed[(item.person, item.room, first, then)] += 1
+            if later.person == item.person and later.room == item.room:
+                if len(later.commands) == 1 and later.commands[0] != first:
+                    followed[(item.person, item.room, first, later.commands[0])] += 1
+                break
     found = []
     for (person, room, first, then), times in followed.items():
         total = seen[(person, room, first)]
