@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DETAILED = (Kind.TODO, Kind.WEATHER)
+DETAIL_KEYS = frozenset({"items", "forecast"})  # the state keys only these reads fill in
 
 
 class Details:

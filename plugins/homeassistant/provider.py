@@ -13,7 +13,7 @@ from samantha.kinds import SENSITIVE_KINDS, CommandError, Kind, apply, default_s
 from samantha.providers import Command, DeviceProvider, DeviceUnavailable
 
 from .client import HomeAssistantLink
-from .details import Details
+from .details import DETAIL_KEYS, Details
 from .errors import (
     HomeAssistantAuthError,
     HomeAssistantError,
@@ -164,7 +164,10 @@ class HomeAssistantProvider(DeviceProvider):
                 # update below still tells listeners what changed.
                 home.add_device(device.model_copy(update={"state": existing.state}))
             home.devices[device.id].available = device.available
-            home.update_state(device.id, device.state)
+            # Items and forecasts are read separately (details.py); the snapshot's defaults for
+            # them ([]) must not wipe what was read.
+            home.update_state(device.id, {k: v for k, v in device.state.items()
+                                          if k not in DETAIL_KEYS})
         for gone in [d.id for d in home.devices.values()
                      if d.provider == self.name and d.id not in seen]:
             home.remove_device(gone)
