@@ -71,8 +71,11 @@ WORDS = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel
 PLUGINS = [ROOT / "bench" / "_soak_hang.py", ROOT / "bench" / "_soak_raise.py"]
 
 
-def house_yaml(port: int, work: Path, client_id: str, *, hub: bool) -> str:
-    plugins = ", ".join(str(p) for p in PLUGINS)
+TRACER = ROOT / "bench" / "_soak_tracemalloc.py"
+
+
+def house_yaml(port: int, work: Path, client_id: str, *, hub: bool, trace: bool = False) -> str:
+    plugins = ", ".join(str(p) for p in [*PLUGINS, *([TRACER] if trace else [])])
     text = f"""name: Soak House
 language: en
 web: {{enabled: false}}
@@ -320,7 +323,12 @@ def main() -> None:
     parser.add_argument("--discovery-flood", type=int, default=5000)
     parser.add_argument("--hermes-flood", type=int, default=2000)
     parser.add_argument("--keep", action="store_true", help="keep the temp dir (logs)")
+    parser.add_argument("--trace-memory", action="store_true",
+                        help="tracemalloc in the house; top allocations dumped to the work "
+                        "dir at the baseline, before the house kill and at the end (implies "
+                        "--keep; the figures then include tracemalloc's own overhead)")
     args = parser.parse_args()
+    args.keep = args.keep or args.trace_memory
     work = Path(tempfile.mkdtemp(prefix="soak-"))
     print(f"work dir {work}")
     hermes_traffic = fuzzed_traffic(args.hermes_flood)
@@ -334,13 +342,20 @@ def main() -> None:
     port = broker.port
     clock = Clock()
     hub_config = work / "house.yaml"
-    hub_config.write_text(house_yaml(port, work, "soak-house", hub=True))
+    hub_config.write_text(house_yaml(port, work, "soak-house", hub=True,
+                                     trace=args.trace_memory))
     say_config = work / "say.yaml"
     say_config.write_text(house_yaml(port, work, "soak-say", hub=False))
     sat_config = satellite_config(work, port)
     lights = Lights(port, clock)
     hub = Hub(hub_config, work)
     hub.env["PYTHONFAULTHANDLER"] = "1"
+    hub.env["SAMANTHA_TRACEMALLOC_DIR"] = str(work)
+
+    def dump_memory() -> None:
+        if args.trace_memory and hub.alive():
+            os.kill(hub.pid, signal.SIGUSR1)
+            time.sleep(3)  # a snapshot of a big heap takes a while
     memory = Memory()
     sats = {room: Process(["satellite", "--room", room, "-c", str(sat_config), "--wav",
                            str(silence), "--timeout", "5"], work, f"sat-{room}")
@@ -367,6 +382,7 @@ def main() -> None:
             time.sleep(0.1)
         time.sleep(2)
         baseline = rss_mb(hub.pid)
+        dump_memory()
         figures["house_baseline_mb"] = round(baseline, 1)
         print(f"house ready ({baseline:.0f} MB); {DEVICES} lights; 2 satellites")
 
@@ -421,6 +437,7 @@ def main() -> None:
         at(0.60)
         killed = clock()
         first_life_peak = max(memory.samples[memory.life], default=baseline)
+        dump_memory()
         hub.kill(signal.SIGKILL)
         keep_log(hub, "1")
         hub.start()
@@ -431,6 +448,7 @@ def main() -> None:
         hub.wait_ready()
         time.sleep(2)
         second_baseline = rss_mb(hub.pid)
+        dump_memory()
         at(0.80)
         broker_restart(3)
         feeder.join()
@@ -448,6 +466,7 @@ def main() -> None:
         time.sleep(1)
         second_life_peak = max(memory.samples[memory.life], default=second_baseline)
         final_rss = rss_mb(hub.pid)
+        dump_memory()
         figures["house_alive_at_end"] = hub.alive()
         figures["run_s"] = round(t_end - t0, 1)
     finally:
@@ -465,7 +484,20 @@ def main() -> None:
         counts = Counter((lamp, level) for _, lamp, level in lights.received)
     expected = set(plan)
     lost = sorted(expected - set(counts))
-    duplicated = sum(n - 1 for key, n in counts.items() if key in expected and n > 1)
+    # Every command here is absolute ("set to n percent"). One received again right after
+    # itself (the outbox or the broker redelivering a QoS1 message whose PUBACK was lost in a
+    # restart) changes nothing: it is counted as a redelivery. It is a duplicated *effect*
+    # when the lamp had taken another level in between (the old level would come back), or
+    # when levels arrive out of the order they were sent in.
+    redelivered = sum(n - 1 for key, n in counts.items() if key in expected and n > 1)
+    duplicated = 0
+    with lights.lock:
+        for lamp in range(DEVICES):
+            levels = [level for _, a, level in lights.received if a == lamp and level >= 0]
+            applied = [lv for n, lv in enumerate(levels) if n == 0 or lv != levels[n - 1]]
+            # Each lamp's levels were sent increasing: one not above all before it is an
+            # old command taking effect again (or late).
+            duplicated += sum(1 for n, lv in enumerate(applied) if n and lv <= max(applied[:n]))
     unexpected = sum(n for key, n in counts.items() if key not in expected)
     statuses = Counter(r.get("status") for _, reply in sayer.replies
                        for r in reply.get("results", []))
@@ -489,6 +521,7 @@ def main() -> None:
         "sent": len(sayer.sent), "replies": len(sayer.replies), "reply_status": dict(statuses),
         "replies_without_command": no_command, "lost": len(lost), "lost_examples": lost[:10],
         "reported_done_but_lost": done_but_lost, "duplicated": duplicated,
+        "redelivered_back_to_back": redelivered,
         "unexpected_commands": unexpected,
         "say_latency_s": {"p50": round(latencies[len(latencies) // 2], 3),
                           "p99": round(latencies[int(len(latencies) * 0.99)], 3),
@@ -540,6 +573,8 @@ def main() -> None:
         detail = {k: v for k, v in fault.items() if k not in ("fault", "kind")}
         print(f"  {fault['fault']}: {detail}")
     print(f"tracebacks per log: {figures['tracebacks']}")
+    print(f"absolute commands received again right after themselves (no effect): "
+          f"{redelivered}")
     print()
     print(f"{'measure':<22}{'value':>10}{'target':>10}{'ratio':>10}")
     for name, value, target in rows:
