@@ -34,8 +34,9 @@ from samantha.plugins.mqtt.errors import (
     MqttDisconnectedError,
     MqttError,
     MqttRefusedError,
+    MqttUncertainError,
 )
-from samantha.plugins.mqtt.outbox import Outbox
+from samantha.plugins.mqtt.outbox import Outbox, OutboxItem
 from samantha.plugins.mqtt.settings import MqttSettings, TlsSettings
 from samantha.plugins.mqtt.subscriptions import (
     Message,
@@ -68,7 +69,8 @@ def tls_context(tls: TlsSettings) -> ssl.SSLContext:
 
 __all__ = [
     "ClientHealth", "Message", "MqttAuthError", "MqttClient", "MqttConnectError",
-    "MqttDisconnectedError", "MqttError", "MqttRefusedError", "Subscription", "tls_context",
+    "MqttDisconnectedError", "MqttError", "MqttRefusedError", "MqttUncertainError",
+    "Subscription", "tls_context",
 ]
 
 
@@ -249,18 +251,22 @@ class MqttClient(SubscriptionTable, SelectorBridge):
         await fut
 
     def send_command(
-        self, topic: str, payload: str | bytes, *, retain: bool = False
+        self, topic: str, payload: str | bytes, *, retain: bool = False, repeatable: bool = True
     ) -> asyncio.Future[None]:
         """Queue a QoS1 command in the persistent outbox and return at once.
 
         The returned future resolves when the broker acknowledged the command (await it or
-        not). Commands are delivered in order, once, also across broker and Samantha restarts.
+        not). Commands are delivered in order, also across broker and Samantha restarts: at
+        least once. A command whose PUBACK was lost in a restart is sent again, which is
+        harmless for absolute commands ("set to 40 %", "on": the default). One that would act
+        twice ("press", "next track") passes repeatable=False: it is sent at most once, and
+        if its PUBACK was lost the future fails with MqttUncertainError instead.
         Raises OutboxFullError when too many commands are waiting, MqttRefusedError (nothing
         queued) for a topic no broker would take.
         """
         _check_publish_topic(topic)
         data = payload.encode() if isinstance(payload, str) else bytes(payload)
-        item = self._outbox.put(topic, data, qos=1, retain=retain)
+        item = self._outbox.put(topic, data, qos=1, retain=retain, repeatable=repeatable)
         fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._deliveries[item.id] = fut
         self._wakeup.set()
@@ -452,6 +458,11 @@ class MqttClient(SubscriptionTable, SelectorBridge):
                 self._wakeup.clear()
                 await self._wakeup.wait()
                 continue
+            if item.attempted and not item.repeatable:
+                self._give_up(item)
+                continue
+            if not item.repeatable:
+                item = self._outbox.mark_attempted(item)
             try:
                 await self.publish(item.topic, item.payload, qos=item.qos, retain=item.retain)
             except MqttDisconnectedError:
@@ -475,6 +486,19 @@ class MqttClient(SubscriptionTable, SelectorBridge):
             fut = self._deliveries.pop(item.id, None)
             if fut is not None and not fut.done():
                 fut.set_result(None)
+
+    def _give_up(self, item: OutboxItem) -> None:
+        # Its PUBACK was lost (a restart of the broker or of Samantha): sending it again
+        # could make the device act twice, so its fate stays unknown and is reported.
+        self._outbox.remove(item.id)
+        error = MqttUncertainError(
+            f"command to {_short(item.topic)} may not have arrived (the connection dropped "
+            "before the broker acknowledged it); not sent again, as it would act twice"
+        )
+        log.warning("MQTT %s", error)
+        fut = self._deliveries.pop(item.id, None)
+        if fut is not None and not fut.done():
+            fut.set_exception(error)
 
     def _refused_publish(self, reason: str) -> None:
         h = self.health_state
