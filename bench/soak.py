@@ -352,10 +352,24 @@ def main() -> None:
     hub.env["PYTHONFAULTHANDLER"] = "1"
     hub.env["SAMANTHA_TRACEMALLOC_DIR"] = str(work)
 
+    traced: set[int] = set()
+
     def dump_memory() -> None:
-        if args.trace_memory and hub.alive():
-            os.kill(hub.pid, signal.SIGUSR1)
-            time.sleep(3)  # a snapshot of a big heap takes a while
+        """The first signal to a house starts tracing; each later one waits for its dump."""
+        if not (args.trace_memory and hub.alive()):
+            return
+        pid = hub.pid
+        before = set(work.glob(f"dump-{pid}-*.txt"))
+        os.kill(pid, signal.SIGUSR1)
+        if pid not in traced:
+            traced.add(pid)
+            return
+        deadline = time.monotonic() + 90  # a snapshot of a big heap takes a while
+        while not set(work.glob(f"dump-{pid}-*.txt")) - before:
+            if time.monotonic() > deadline or not hub.alive():
+                print("no tracemalloc dump came")
+                return
+            time.sleep(0.2)
     memory = Memory()
     sats = {room: Process(["satellite", "--room", room, "-c", str(sat_config), "--wav",
                            str(silence), "--timeout", "5"], work, f"sat-{room}")
