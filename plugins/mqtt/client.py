@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import random
 import ssl
@@ -25,6 +26,8 @@ from typing import Any
 
 import paho.mqtt.client as paho
 from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode, MQTTProtocolVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
 
 from samantha.plugins.mqtt.asyncio_bridge import SelectorBridge
 from samantha.plugins.mqtt.errors import (
@@ -366,12 +369,17 @@ class MqttClient(SubscriptionTable, SelectorBridge):
     async def _connect_once(self) -> None:
         assert self._loop is not None
         s = self.settings
-        client = paho.Client(
-            CallbackAPIVersion.VERSION2,
-            client_id=s.client_id,
-            protocol=MQTTProtocolVersion.MQTTv311,
-            clean_session=True,
-        )
+        v5 = s.protocol == "5"
+        if v5:
+            client = paho.Client(
+                CallbackAPIVersion.VERSION2, client_id=s.client_id,
+                protocol=MQTTProtocolVersion.MQTTv5,
+            )
+        else:
+            client = paho.Client(
+                CallbackAPIVersion.VERSION2, client_id=s.client_id,
+                protocol=MQTTProtocolVersion.MQTTv311, clean_session=True,
+            )
         if s.username is not None:
             password = s.password.get_secret_value() if s.password else None
             client.username_pw_set(s.username, password)
@@ -394,7 +402,9 @@ class MqttClient(SubscriptionTable, SelectorBridge):
         self._disconnected.clear()
         try:
             # Name resolution, TCP connect and the TLS handshake block: keep them off the loop.
-            await self._loop.run_in_executor(None, client.connect, s.host, s.port, s.keepalive)
+            await self._loop.run_in_executor(
+                None, functools.partial(client.connect, s.host, s.port, s.keepalive,
+                                        **_connect_options(s) if v5 else {}))
             await asyncio.wait_for(self._connack, s.connect_timeout)
         except BaseException:
             self._connecting = None
@@ -577,3 +587,11 @@ def _check_publish_topic(topic: str) -> None:
         raise MqttRefusedError(f"cannot publish to {_short(topic)}: {problem}")
 
 
+def _connect_options(s: MqttSettings) -> dict[str, Any]:
+    # MQTT 5: a clean session that ends with the connection (the outbox, not the broker,
+    # keeps what is unsent), and the largest packet we take: the broker drops bigger ones
+    # instead of sending them, so paho never reads a 10 MB payload only for us to refuse it.
+    props = Properties(PacketTypes.CONNECT)
+    props.MaximumPacketSize = s.max_message_bytes
+    props.SessionExpiryInterval = 0
+    return {"clean_start": True, "properties": props}
