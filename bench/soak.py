@@ -24,7 +24,18 @@ is SIGKILLed and restarted. A prober flips the office's microphone switch over M
 Reports commands lost and duplicated, tracebacks per process log, recovery after each fault
 and the house's memory growth, against the issue's targets; writes bench/results/soak.json.
 
-    .venv/bin/python bench/soak.py [--commands 1000] [--rate 6]
+Duplicated effects: every command is absolute ("set to n percent"), so one received again
+right after itself (a QoS1 redelivery after a PUBACK lost in a restart: docs/mqtt.md
+"Reliability") changes nothing and is reported apart; a duplicated effect is an old level
+taking effect again after a newer one, or levels arriving out of order.
+
+Memory: growth is measured from a warmed house (the satellites' streams decoded for a while,
+the grammar rebuilt for a device that comes and goes, RSS settled), as a restarted house
+starts at that level; the growth from the cold baseline (2 s after the first answer) is
+reported too. --trace-memory loads bench/_soak_tracemalloc.py into the house and writes
+tracemalloc dumps (and what malloc_trim gives back) into the work dir.
+
+    .venv/bin/python bench/soak.py [--commands 1000] [--rate 6] [--trace-memory]
 """
 
 from __future__ import annotations
@@ -357,6 +368,11 @@ def main() -> None:
     args.keep = args.keep or args.trace_memory
     work = Path(tempfile.mkdtemp(prefix="soak-"))
     print(f"work dir {work}")
+    # Every process keeps its memory, care log, to-dos and state in the work dir: a soak
+    # must not start from (or grow) what earlier runs left in ~/.local.
+    for var, sub in (("XDG_DATA_HOME", "data"), ("XDG_STATE_HOME", "state"),
+                     ("SAMANTHA_DATA_DIR", "data/samantha")):
+        os.environ[var] = str(work / sub)
     hermes_traffic = fuzzed_traffic(args.hermes_flood)
     silence = work / "silence.wav"
     subprocess.run(["sox", "-n", "-r", "16000", "-c", "1", "-b", "16", str(silence), "trim",
