@@ -507,7 +507,7 @@ def main() -> None:
         print(f"{killed:6.1f}s house killed, restarted")
         hub.wait_ready()
         time.sleep(2)
-        settle(hub.pid)
+        settle(hub.pid, timeout=8.0)  # short: the commands and the last restart go on
         second_baseline = rss_mb(hub.pid)
         dump_memory()
         at(0.80)

@@ -9,6 +9,7 @@ again, so the command was never read.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import signal
 import sqlite3
@@ -120,3 +121,37 @@ def test_an_outbox_file_from_an_older_version_is_upgraded(tmp_path: Path) -> Non
     assert [(i.payload, i.repeatable) for i in again.items()] == [(b"on", True),
                                                                   (b"press", False)]
     again.close()
+
+
+async def test_a_reply_cut_off_by_a_broker_restart_logs_no_traceback(
+    broker: Mosquitto, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A callback that answers (the microphone switch's state) while the broker goes away:
+    # the chaos soak saw one traceback per answer in flight at each broker restart.
+    caplog.set_level(logging.INFO, logger="samantha.plugins.mqtt")
+    client = MqttClient(settings_for(broker, tmp_path))
+    await client.start()
+    answered = asyncio.Event()
+    pid = broker.pid
+    assert pid is not None
+
+    async def answer(_message: object) -> None:
+        os.kill(pid, signal.SIGSTOP)  # the answer is written, its PUBACK never comes
+        try:
+            await client.publish("dev/answer", "ON", retain=True)
+        finally:
+            answered.set()
+
+    try:
+        await client.subscribe("dev/ask", answer)
+        sink = _sink(broker)
+        sink.publish("dev/ask", "x", retain=False)
+        await asyncio.sleep(0.3)
+        broker.restart(hard=True)
+        await asyncio.wait_for(answered.wait(), 10)
+        await asyncio.sleep(0.1)
+        assert not [r for r in caplog.records if r.exc_info], caplog.text
+        assert "could not answer" in caplog.text
+        sink.stop()
+    finally:
+        await client.stop()
