@@ -170,4 +170,10 @@ def _fresh(speech: Any) -> None:
     speech.last_wake = float("-inf")
     speech.reply_clock = None
     speech.wake.reset()
+    vad = getattr(speech.wake, "vad", None)
+    if vad is not None:
+        # The wake's noise floor is the last seconds it heard: the previous recording's (a dry
+        # one before a noisy room made the fan look like talk starting 0.3 s before the
+        # phrase, so the onset rule refused the wake). `samantha listen` starts fresh, too.
+        speech.wake.vad = type(vad)()
     speech.endpointer = Endpointer(speech.settings.endpoint)

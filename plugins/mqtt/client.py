@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import random
 import ssl
@@ -25,6 +26,8 @@ from typing import Any
 
 import paho.mqtt.client as paho
 from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode, MQTTProtocolVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
 
 from samantha.plugins.mqtt.asyncio_bridge import SelectorBridge
 from samantha.plugins.mqtt.errors import (
@@ -34,8 +37,9 @@ from samantha.plugins.mqtt.errors import (
     MqttDisconnectedError,
     MqttError,
     MqttRefusedError,
+    MqttUncertainError,
 )
-from samantha.plugins.mqtt.outbox import Outbox
+from samantha.plugins.mqtt.outbox import Outbox, OutboxItem
 from samantha.plugins.mqtt.settings import MqttSettings, TlsSettings
 from samantha.plugins.mqtt.subscriptions import (
     Message,
@@ -68,7 +72,8 @@ def tls_context(tls: TlsSettings) -> ssl.SSLContext:
 
 __all__ = [
     "ClientHealth", "Message", "MqttAuthError", "MqttClient", "MqttConnectError",
-    "MqttDisconnectedError", "MqttError", "MqttRefusedError", "Subscription", "tls_context",
+    "MqttDisconnectedError", "MqttError", "MqttRefusedError", "MqttUncertainError",
+    "Subscription", "tls_context",
 ]
 
 
@@ -249,18 +254,22 @@ class MqttClient(SubscriptionTable, SelectorBridge):
         await fut
 
     def send_command(
-        self, topic: str, payload: str | bytes, *, retain: bool = False
+        self, topic: str, payload: str | bytes, *, retain: bool = False, repeatable: bool = True
     ) -> asyncio.Future[None]:
         """Queue a QoS1 command in the persistent outbox and return at once.
 
         The returned future resolves when the broker acknowledged the command (await it or
-        not). Commands are delivered in order, once, also across broker and Samantha restarts.
+        not). Commands are delivered in order, also across broker and Samantha restarts: at
+        least once. A command whose PUBACK was lost in a restart is sent again, which is
+        harmless for absolute commands ("set to 40 %", "on": the default). One that would act
+        twice ("press", "next track") passes repeatable=False: it is sent at most once, and
+        if its PUBACK was lost the future fails with MqttUncertainError instead.
         Raises OutboxFullError when too many commands are waiting, MqttRefusedError (nothing
         queued) for a topic no broker would take.
         """
         _check_publish_topic(topic)
         data = payload.encode() if isinstance(payload, str) else bytes(payload)
-        item = self._outbox.put(topic, data, qos=1, retain=retain)
+        item = self._outbox.put(topic, data, qos=1, retain=retain, repeatable=repeatable)
         fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._deliveries[item.id] = fut
         self._wakeup.set()
@@ -360,12 +369,17 @@ class MqttClient(SubscriptionTable, SelectorBridge):
     async def _connect_once(self) -> None:
         assert self._loop is not None
         s = self.settings
-        client = paho.Client(
-            CallbackAPIVersion.VERSION2,
-            client_id=s.client_id,
-            protocol=MQTTProtocolVersion.MQTTv311,
-            clean_session=True,
-        )
+        v5 = s.protocol == "5"
+        if v5:
+            client = paho.Client(
+                CallbackAPIVersion.VERSION2, client_id=s.client_id,
+                protocol=MQTTProtocolVersion.MQTTv5,
+            )
+        else:
+            client = paho.Client(
+                CallbackAPIVersion.VERSION2, client_id=s.client_id,
+                protocol=MQTTProtocolVersion.MQTTv311, clean_session=True,
+            )
         if s.username is not None:
             password = s.password.get_secret_value() if s.password else None
             client.username_pw_set(s.username, password)
@@ -388,7 +402,9 @@ class MqttClient(SubscriptionTable, SelectorBridge):
         self._disconnected.clear()
         try:
             # Name resolution, TCP connect and the TLS handshake block: keep them off the loop.
-            await self._loop.run_in_executor(None, client.connect, s.host, s.port, s.keepalive)
+            await self._loop.run_in_executor(
+                None, functools.partial(client.connect, s.host, s.port, s.keepalive,
+                                        **_connect_options(s) if v5 else {}))
             await asyncio.wait_for(self._connack, s.connect_timeout)
         except BaseException:
             self._connecting = None
@@ -452,6 +468,11 @@ class MqttClient(SubscriptionTable, SelectorBridge):
                 self._wakeup.clear()
                 await self._wakeup.wait()
                 continue
+            if item.attempted and not item.repeatable:
+                self._give_up(item)
+                continue
+            if not item.repeatable:
+                item = self._outbox.mark_attempted(item)
             try:
                 await self.publish(item.topic, item.payload, qos=item.qos, retain=item.retain)
             except MqttDisconnectedError:
@@ -475,6 +496,19 @@ class MqttClient(SubscriptionTable, SelectorBridge):
             fut = self._deliveries.pop(item.id, None)
             if fut is not None and not fut.done():
                 fut.set_result(None)
+
+    def _give_up(self, item: OutboxItem) -> None:
+        # Its PUBACK was lost (a restart of the broker or of Samantha): sending it again
+        # could make the device act twice, so its fate stays unknown and is reported.
+        self._outbox.remove(item.id)
+        error = MqttUncertainError(
+            f"command to {_short(item.topic)} may not have arrived (the connection dropped "
+            "before the broker acknowledged it); not sent again, as it would act twice"
+        )
+        log.warning("MQTT %s", error)
+        fut = self._deliveries.pop(item.id, None)
+        if fut is not None and not fut.done():
+            fut.set_exception(error)
 
     def _refused_publish(self, reason: str) -> None:
         h = self.health_state
@@ -553,3 +587,11 @@ def _check_publish_topic(topic: str) -> None:
         raise MqttRefusedError(f"cannot publish to {_short(topic)}: {problem}")
 
 
+def _connect_options(s: MqttSettings) -> dict[str, Any]:
+    # MQTT 5: a clean session that ends with the connection (the outbox, not the broker,
+    # keeps what is unsent), and the largest packet we take: the broker drops bigger ones
+    # instead of sending them, so paho never reads a 10 MB payload only for us to refuse it.
+    props = Properties(PacketTypes.CONNECT)
+    props.MaximumPacketSize = s.max_message_bytes
+    props.SessionExpiryInterval = 0
+    return {"clean_start": True, "properties": props}

@@ -63,6 +63,8 @@ class OutgoingMessage:
     payload: str
     qos: int = 1
     retain: bool = False
+    # False: sending it twice would act twice (a button press); the outbox sends it at most once.
+    repeatable: bool = True
 
 
 class CommandError(ValueError):

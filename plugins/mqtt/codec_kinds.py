@@ -9,6 +9,7 @@ open) and `valve_state` (opening, closing), `alarm_state` (HA's alarm states).
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from samantha.plugins.mqtt.codec_base import (
@@ -60,7 +61,8 @@ def encode_kind(cfg: Any, action: Action, c: Command) -> list[OutgoingMessage]:
     assert isinstance(cfg, ButtonConfig)
     if action is not Action.PRESS:
         raise _unsupported(cfg, action)
-    return [_msg(cfg, cfg.command_topic, _render(cfg.command_template, cfg.payload_press))]
+    press = _msg(cfg, cfg.command_topic, _render(cfg.command_template, cfg.payload_press))
+    return [dataclasses.replace(press, repeatable=False)]
 
 
 _VACUUM = {  # action -> (feature the vacuum must list, payload option)

@@ -132,7 +132,8 @@ class MqttDevices:
         """
         entity = self.entities[unique_id]
         messages = encode_command(entity, command, self.states.get(unique_id))
-        futures = [self.client.send_command(m.topic, m.payload, retain=m.retain) for m in messages]
+        futures = [self.client.send_command(m.topic, m.payload, retain=m.retain,
+                                               repeatable=m.repeatable) for m in messages]
         if wait:
             await asyncio.gather(*futures)
         return futures

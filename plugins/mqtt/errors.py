@@ -39,3 +39,8 @@ class ClientHealth:
     refused_subscriptions: dict[str, str] = field(default_factory=dict)  # pattern -> why
     refused_publishes: int = 0
     last_refused_publish: str | None = None
+
+
+class MqttUncertainError(MqttError):
+    """A command that must not act twice was sent, but the connection dropped before the
+    broker acknowledged it: it may or may not have arrived, and it is not sent again."""

@@ -3,6 +3,11 @@
 Every command goes through here (not only those issued while disconnected) so that a command
 whose PUBACK was lost in a broker or Samantha crash is still on disk and is sent again.
 Rows are removed only once the broker acknowledged them.
+
+A command that would act twice if it arrived twice ("press", "next track") is put with
+repeatable=False: it is marked attempted on disk before it is written to the socket, and an
+attempted one whose PUBACK never came is not sent again (at most once), neither by this
+process nor after a restart; its sender is told its fate is unknown.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ import sqlite3
 import time
 import uuid
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 _SCHEMA = """
@@ -24,9 +29,12 @@ CREATE TABLE IF NOT EXISTS outbox (
     payload BLOB NOT NULL,
     qos INTEGER NOT NULL,
     retain INTEGER NOT NULL,
-    created REAL NOT NULL
+    created REAL NOT NULL,
+    repeatable INTEGER NOT NULL DEFAULT 1,
+    attempted INTEGER NOT NULL DEFAULT 0
 )
 """
+_COLUMNS = "id, seq, topic, payload, qos, retain, created, repeatable, attempted"
 
 
 class OutboxBusyError(RuntimeError):
@@ -46,6 +54,8 @@ class OutboxItem:
     qos: int
     retain: bool
     created: float
+    repeatable: bool = True  # sending it twice acts once (absolute: "set to 40 %")
+    attempted: bool = False  # written to a socket at least once
 
 
 class Outbox:
@@ -70,12 +80,19 @@ class Outbox:
         # power cut may lose the last commits, which is not worth an fsync per light command.
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute(_SCHEMA)
-        rows = self._db.execute(
-            "SELECT id, seq, topic, payload, qos, retain, created FROM outbox ORDER BY seq"
-        ).fetchall()
+        have = {row[1] for row in self._db.execute("PRAGMA table_info(outbox)")}
+        for column, default in (("repeatable", 1), ("attempted", 0)):
+            if column not in have:  # a file written by an older version
+                self._db.execute(
+                    f"ALTER TABLE outbox ADD COLUMN {column} INTEGER NOT NULL DEFAULT {default}"
+                )
+        rows = self._db.execute(f"SELECT {_COLUMNS} FROM outbox ORDER BY seq").fetchall()
         self._items: deque[OutboxItem] = deque(_item(row) for row in rows)
 
-    def put(self, topic: str, payload: bytes, *, qos: int = 1, retain: bool = False) -> OutboxItem:
+    def put(
+        self, topic: str, payload: bytes, *, qos: int = 1, retain: bool = False,
+        repeatable: bool = True,
+    ) -> OutboxItem:
         """Append a command; raises OutboxFullError when the outbox is full."""
         if len(self._items) >= self.max_size:
             raise OutboxFullError(
@@ -85,10 +102,12 @@ class Outbox:
         item_id = uuid.uuid4().hex
         created = time.time()
         cur = self._db.execute(
-            "INSERT INTO outbox (id, topic, payload, qos, retain, created) VALUES (?,?,?,?,?,?)",
-            (item_id, topic, payload, qos, int(retain), created),
+            "INSERT INTO outbox (id, topic, payload, qos, retain, created, repeatable) "
+            "VALUES (?,?,?,?,?,?,?)",
+            (item_id, topic, payload, qos, int(retain), created, int(repeatable)),
         )
-        item = OutboxItem(item_id, int(cur.lastrowid or 0), topic, payload, qos, retain, created)
+        item = OutboxItem(item_id, int(cur.lastrowid or 0), topic, payload, qos, retain, created,
+                          repeatable)
         self._items.append(item)
         return item
 
@@ -99,6 +118,15 @@ class Outbox:
     def items(self) -> list[OutboxItem]:
         """All waiting commands, oldest first."""
         return list(self._items)
+
+    def mark_attempted(self, item: OutboxItem) -> OutboxItem:
+        """Record, before it is written to the socket, that `item` is being sent."""
+        if item.attempted:
+            return item
+        self._db.execute("UPDATE outbox SET attempted = 1 WHERE id = ?", (item.id,))
+        marked = replace(item, attempted=True)
+        self._items = deque(marked if i.id == item.id else i for i in self._items)
+        return marked
 
     def remove(self, item_id: str) -> bool:
         """Forget an acknowledged command; False if it was not there."""
@@ -133,5 +161,6 @@ def _lock(path: Path) -> int:
 
 
 def _item(row: tuple) -> OutboxItem:
-    item_id, seq, topic, payload, qos, retain, created = row
-    return OutboxItem(item_id, seq, topic, bytes(payload), qos, bool(retain), created)
+    item_id, seq, topic, payload, qos, retain, created, repeatable, attempted = row
+    return OutboxItem(item_id, seq, topic, bytes(payload), qos, bool(retain), created,
+                      bool(repeatable), bool(attempted))

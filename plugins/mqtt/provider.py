@@ -22,7 +22,12 @@ from typing import TYPE_CHECKING, Any
 from samantha.home import Device
 from samantha.kinds import CommandError, apply, default_state
 from samantha.plugins.mqtt import codec
-from samantha.plugins.mqtt.client import MqttClient, MqttConnectError, MqttRefusedError
+from samantha.plugins.mqtt.client import (
+    MqttClient,
+    MqttConnectError,
+    MqttRefusedError,
+    MqttUncertainError,
+)
 from samantha.plugins.mqtt.devices import MqttDevices
 from samantha.plugins.mqtt.discovery import DiscoveredEntity
 from samantha.plugins.mqtt.mapping import (
@@ -224,6 +229,10 @@ class MqttProvider(DeviceProvider):
         # asyncio.wait leaves the futures alone on timeout: the outbox still delivers them.
         done, pending = await asyncio.wait(futures, timeout=self.settings.command_timeout)
         for fut in done:
+            if not fut.cancelled() and isinstance(fut.exception(), MqttUncertainError):
+                # Sent once and not again (a press acts twice if repeated): say so plainly.
+                raise DeviceUnavailable(f"I can't tell whether {device.name} got the command: "
+                                        "the connection dropped as it was sent")
             if not fut.cancelled() and fut.exception() is not None:
                 raise DeviceUnavailable(f"the command for {device.name} was refused: "
                                         f"{fut.exception()}")

@@ -104,6 +104,14 @@ class MqttSettings(BaseModel):
     discovery: bool = Field(
         True, description="Add devices announced with Home Assistant's MQTT discovery.")
     qos: Literal[0, 1, 2] = Field(1, description="QoS of commands and subscriptions.")
+    protocol: Literal["5", "3.1.1"] = Field(
+        "5", description="MQTT version spoken to the broker. 5 lets Samantha tell the broker "
+        "the largest message it takes (max_message_bytes); 3.1.1 is for brokers without MQTT 5 "
+        "(then cap sizes in the broker: max_packet_size in mosquitto.conf).")
+    max_message_bytes: int = Field(
+        1024 * 1024, ge=64 * 1024, le=256 * 1024 * 1024, description="With protocol 5, the "
+        "broker drops any message bigger than this instead of sending it, so a flood of huge "
+        "payloads is never read. Satellites raise it to the largest spoken reply.")
     reconnect_min_delay: float = Field(
         0.2, gt=0, description="Seconds before the first reconnect attempt.")
     reconnect_max_delay: float = Field(

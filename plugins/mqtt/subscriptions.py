@@ -16,7 +16,7 @@ from typing import Any
 
 import paho.mqtt.client as paho
 
-from samantha.plugins.mqtt.errors import ClientHealth, MqttRefusedError
+from samantha.plugins.mqtt.errors import ClientHealth, MqttDisconnectedError, MqttRefusedError
 from samantha.plugins.mqtt.topics import topic_problem
 
 log = logging.getLogger("samantha.plugins.mqtt.client")  # one logger for the client's parts
@@ -170,8 +170,15 @@ class SubscriptionTable:
 
     def _task_done(self, task: asyncio.Task[Any]) -> None:
         self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("MQTT callback task failed", exc_info=task.exception())
+        if task.cancelled() or task.exception() is None:
+            return
+        error = task.exception()
+        if isinstance(error, MqttDisconnectedError):
+            # A reply published while the broker restarts: the lost connection is already
+            # logged once, and a traceback per answer in flight would only add noise.
+            log.info("MQTT callback could not answer: %s", error)
+            return
+        log.error("MQTT callback task failed", exc_info=error)
 
 
 

@@ -16,6 +16,7 @@ from samantha.hardware.sinks import AudioSink, WavFileSink
 from samantha.plugins.mqtt.client import MqttClient, MqttConnectError
 from samantha.plugins.mqtt.provider import resolve_paths
 from samantha.plugins.mqtt.settings import MqttSettings
+from samantha.plugins.satellite.limits import REPLY_LIMITS
 from samantha.plugins.satellite.satellite import Report, Satellite
 from samantha.plugins.satellite.settings import SatelliteSettings, SiteSettings
 from samantha.plugins.speech.engines import EngineError, EngineRegistry
@@ -41,6 +42,8 @@ def satellite_mqtt(settings: MqttSettings, sat: SatelliteSettings, room: str,
         "base_topic": f"{sat.status_topic}/{room}",  # the client's will: <that>/status
         # Outboxes are locked per process; the hub (or another room) may own the default one.
         "outbox_path": settings.outbox_path.with_name(f"satellite-{room}-outbox.sqlite3"),
+        # A spoken reply arrives whole in one playBytes message: let the broker send it.
+        "max_message_bytes": max(settings.max_message_bytes, REPLY_LIMITS.max_bytes + 65536),
     }
     if settings.client_id == MqttSettings.model_fields["client_id"].default:
         update["client_id"] = f"samantha-satellite-{room}"

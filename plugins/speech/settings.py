@@ -59,6 +59,10 @@ class SttSettings(Section):
     snap_threshold: float = Field(
         0.7, ge=0, le=1, description="Minimum similarity (1 - word edit distance / length) to "
         "the nearest allowed sentence; below it the utterance is not understood as a command.")
+    snap_min_confidence: float = Field(
+        0.02, ge=0, le=1, description="A transcript that is not itself an allowed sentence is "
+        "moved to the nearest one only when the recognizer's confidence is at least this "
+        "(a garbled decode snapped to a sentence acts on the wrong thing).")
     max_active: int | None = Field(None, ge=100, description="Vosk/Kaldi --max-active (fewer: "
                                    "faster, less accurate; 2000-3000 on a Pi).")
     beam: float | None = Field(None, gt=0, description="Vosk/Kaldi --beam (e.g. 8-10 on a Pi).")

@@ -147,6 +147,30 @@ async def test_a_snapped_sentence_never_names_another_rooms_device(voice_house: 
     assert keeper.complete("turn off the lights") and not keeper.complete("turn off the")
 
 
+async def test_an_unsure_transcript_off_the_grammar_is_refused_not_snapped(
+        voice_house: House) -> None:
+    """kal's one-breath "turn off the lights", decoded as "turn all the light on" with
+    confidence 0.015, snapped to "turn all the light black": an unsure decode that is no
+    sentence is refused with a reason; the same words heard surely are still snapped, and an
+    exact sentence is taken whatever the confidence."""
+    from samantha.plugins.speech.engines import Transcript
+
+    keeper = GrammarKeeper(voice_house, SttSettings(free_form_fallback=False), None)
+    keeper.install(keeper.build())
+    settings = SttSettings(free_form_fallback=False)
+    garbled = "turn all the light on"
+    unsure = await text_for_house(keeper, settings, None, Transcript(garbled, 0.015),  # type: ignore[arg-type]
+                                  b"", "bedroom")
+    assert unsure.text == "" and not unsure.understood
+    assert unsure.reason is not None and "unsure" in unsure.reason
+    sure = await text_for_house(keeper, settings, None, Transcript(garbled, 0.5),  # type: ignore[arg-type]
+                                b"", "bedroom")
+    assert sure.understood and sure.text
+    exact = await text_for_house(keeper, settings, None, Transcript("turn off the lights", 0.001),  # type: ignore[arg-type]
+                                 b"", "bedroom")
+    assert exact.understood and exact.text == "turn off the lights"
+
+
 async def test_big_home_compiles_fast_and_small(tmp_path: Path) -> None:
     """96 devices in 12 rooms on two floors: the graph stays tens of thousands of arcs."""
     rooms = [f"Room {chr(65 + i)}" for i in range(12)]

@@ -220,7 +220,13 @@ async def text_for_house(keeper: GrammarKeeper | None, stt_settings: SttSettings
         return HouseText(text, True, similarity=1.0, confidence=transcript.confidence)
     similarity = 0.0
     reason = "nothing was heard" if not words else "not a sentence this home understands"
-    if words:
+    unsure = (transcript.confidence is not None
+              and transcript.confidence < stt_settings.snap_min_confidence)
+    if words and unsure:
+        # pocketsphinx's posterior for kal's "turn off the lights" decoded as "turn all the
+        # light on" was 0.015; snapped, it became "turn all the light black".
+        reason = "not a sentence this home understands, and heard too unsurely to correct"
+    elif words:
         allowed = math.floor((1.0 - stt_settings.snap_threshold) * len(words) + 1e-9)
         near = await asyncio.to_thread(grammar.graph.nearest, words, allowed)
         if near is not None:
