@@ -7,6 +7,7 @@ import contextlib
 import hashlib
 import logging
 import os
+import threading
 import time
 import weakref
 from collections import deque
@@ -136,7 +137,29 @@ class Runtime:
             self.recall_loading = asyncio.get_running_loop().create_task(self._load_recall())
 
     async def _load_recall(self) -> None:
-        self.memory.embedder = await asyncio.to_thread(embedder)
+        # A daemon thread, not the executor's: a one-shot command (`say`) exits without waiting
+        # for a model it never used, while a running house gets it a second or two after start.
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[Any] = loop.create_future()
+
+        def settle(value: Any, error: BaseException | None) -> None:
+            if done.done():
+                return
+            if error is not None:
+                done.set_exception(error)
+            else:
+                done.set_result(value)
+
+        def work() -> None:
+            try:
+                value, error = embedder(), None
+            except Exception as err:
+                value, error = None, err
+            with contextlib.suppress(RuntimeError):  # the loop is gone: nobody is waiting
+                loop.call_soon_threadsafe(settle, value, error)
+
+        threading.Thread(target=work, name="recall-model", daemon=True).start()
+        self.memory.embedder = await done
 
     def start_model(self) -> None:
         if self.endpoint is not None and self.model is None:
@@ -175,8 +198,11 @@ class Runtime:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         if self.recall_loading is not None and not self.recall_loading.done():
-            with contextlib.suppress(Exception):
-                await self.recall_loading  # a thread can't be cancelled; let it finish
+            # The loading thread goes on (a daemon: it never holds the process up); the model it
+            # loads stays in the process for the next house.
+            self.recall_loading.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self.recall_loading
         await self.scheduler.close()
         if self.model is not None:
             await self.model.close()
