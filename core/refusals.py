@@ -27,6 +27,9 @@ from hassil.recognize import RecognizeResult
 MIN_LITERAL_CHARS = 5  # hassil counts matched literal characters; "the" alone is not a command
 MAX_UNKNOWN_WORDS = 3
 PLACE_SLOTS = {"area": "room", "floor": "floor"}
+# Slots whose words are a short fixed list (the follow-up sentences' "brighter", "a bit"): when
+# one of them is unmatched, the reading is wrong, whatever else it says.
+CLOSED_SLOTS = frozenset({"change", "amount"})
 
 # Intents about something to know rather than do: an unknown "device" there is usually not one.
 QUESTION_INTENTS = frozenset({
@@ -110,6 +113,10 @@ def _unknowns(sentence: str, result: RecognizeResult, language: str,
     """The result's unknown names, or None when any of them can't be a real name."""
     found = []
     for entity in result.unmatched_entities_list:
+        if entity.name in CLOSED_SLOTS:
+            # A word slot with a fixed vocabulary unmatched too ("turn off the lights at home"
+            # read as "turn <area> lights <change>"): the sentence is not this template at all.
+            return None
         if entity.name not in {"area", "floor", "name"}:
             continue
         raw = getattr(entity, "text", "")
