@@ -336,7 +336,8 @@ class House:
             slots = {name: entity.value for name, entity in result.entities.items()}
             await self.bus.publish(IntentRecognized(room=where.id, text=text,
                                                     intent=result.intent.name, slots=slots))
-            outcome = await self._handle(result.intent.name, slots, text, where)
+            outcome = await self._handle(result.intent.name, slots, text, where,
+                                         response=result.response)
         outcome = await self.host.achain("samantha_outcome", "outcome", outcome, house=self)
         if outcome.reply:
             await self.speak(where.id, outcome.reply)
@@ -355,8 +356,10 @@ class House:
         """Say `text` in `room` (speech plugins listen for the reply event and play it)."""
         await self.bus.publish(ReplySpoken(room=self.room(room).id, text=text))
 
-    async def _handle(self, intent: str, slots: dict[str, Any], text: str, room: Room) -> Outcome:
-        request = IntentRequest(house=self, room=room, text=text, intent=intent, slots=slots)
+    async def _handle(self, intent: str, slots: dict[str, Any], text: str, room: Room,
+                      response: str | None = None) -> Outcome:
+        request = IntentRequest(house=self, room=room, text=text, intent=intent, slots=slots,
+                                response=response)
         handler = self.handlers.get(intent)
         if handler is None:
             return request.outcome(unhandled_reply(intent, slots))
