@@ -129,10 +129,10 @@ def _answer(form: str | None, matching: list[Device], devices: list[Device],
             noun: tuple[str, str]) -> str:
     """The answer in the form the question was asked (HA's response keys)."""
     def told(names: list[str]) -> str:
-        text = replies.join(names[:MAX_TOLD])
-        if len(names) > MAX_TOLD:
-            text = replies.join([*names[:MAX_TOLD - 1], f"{len(names) - MAX_TOLD + 1} more"])
-        return text
+        # As HA says it: more than four names are three and "N more" (a list read aloud).
+        if len(names) > 4:
+            return replies.join([*names[:3], f"{len(names) - 3} more"])
+        return replies.join(names)
 
     def be(names: list[str]) -> str:
         return replies.be(len(names) > 1 or any(replies.is_plural(n) for n in names[:1]))

@@ -285,4 +285,5 @@ async def run_corpus(house: House, cases: Iterable[Case]) -> list[CaseResult]:
         handled = case.intent in house.handlers
         effect = carried_out(house, case, outcome, before, room.id) if handled else "no handler"
         results.append(CaseResult(case, recognition, effect, handled, outcome.reply))
+    states.restore()
     return results
