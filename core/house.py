@@ -369,7 +369,8 @@ class House:
             slots = {name: entity.value for name, entity in result.entities.items()}
             await self.bus.publish(IntentRecognized(room=where.id, text=text,
                                                     intent=result.intent.name, slots=slots))
-            outcome = await self.handle_intent(result.intent.name, slots, text, where)
+            outcome = await self.handle_intent(result.intent.name, slots, text, where,
+                                               response=result.response)
         outcome = await self.host.achain("samantha_outcome", "outcome", outcome, house=self)
         if outcome.reply:
             await self.speak(where.id, outcome.reply)
@@ -393,9 +394,11 @@ class House:
         await self.bus.publish(Interrupted(room=self.room(room).id))
 
     async def handle_intent(self, intent: str, slots: dict[str, Any], text: str,
-                            room: Room) -> Outcome:
-        """Run the handler of a recognized (or reconstructed, for a follow-up) intent."""
-        request = IntentRequest(house=self, room=room, text=text, intent=intent, slots=slots)
+                            room: Room, response: str | None = None) -> Outcome:
+        """Run the handler of a recognized (or reconstructed, for a follow-up) intent;
+        `response` is the template's answer form (HA's "any", "all", "how_many", ...)."""
+        request = IntentRequest(house=self, room=room, text=text, intent=intent, slots=slots,
+                                response=response)
         handler = self.handlers.get(intent)
         if handler is None:
             return request.outcome(unhandled_reply(intent, slots))

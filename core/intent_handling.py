@@ -65,6 +65,9 @@ class IntentRequest:
     slots: dict[str, Any]
     commands: list[Command] = field(default_factory=list)
     targets: list[str] = field(default_factory=list)
+    # The template's answer form (HA's `response` key): "any", "all", "which", "how_many",
+    # "one_yesno", ... so a handler answers "are all the doors locked" as it was asked.
+    response: str | None = None
 
     def slot(self, name: str, default: Any = None) -> Any:
         return self.slots.get(name, default)
@@ -144,13 +147,16 @@ def is_pronoun(value: Any, language: str) -> bool:
     return isinstance(value, str) and value.casefold() in PRONOUNS.get(language, ())
 
 
-def resolve_targets(request: IntentRequest, *, kinds: Iterable[Kind] | None = None) -> list[Device]:
+def resolve_targets(request: IntentRequest, *, kinds: Iterable[Kind] | None = None,
+                    everywhere: bool = False) -> list[Device]:
     """The devices a request refers to, remembered on the request as its targets.
 
     A named device wins; otherwise the area (said, or else the room the sentence was said in) and
-    the domain/device class narrow the home down. Never widens to the whole house by accident.
+    the domain/device class narrow the home down. Never widens to the whole house by accident:
+    only `everywhere` (a question such as "are all the doors locked", which HA asks of the whole
+    house) looks beyond the room spoken in when no place was said.
     """
-    found = _resolve(request, kinds)
+    found = _resolve(request, kinds, everywhere)
     request.targets.extend(d.id for d in found if d.id not in request.targets)
     return found
 
@@ -171,7 +177,8 @@ def _referents(request: IntentRequest, word: str, kinds: Iterable[Kind] | None) 
     return fitting
 
 
-def _resolve(request: IntentRequest, kinds: Iterable[Kind] | None) -> list[Device]:
+def _resolve(request: IntentRequest, kinds: Iterable[Kind] | None,
+             everywhere: bool = False) -> list[Device]:
     home = request.house.home
     domains = _as_set(request.slot("domain"))
     classes = _as_set(request.slot("device_class"))
@@ -221,6 +228,12 @@ def _resolve(request: IntentRequest, kinds: Iterable[Kind] | None) -> list[Devic
         rooms = home.rooms_on_floor(floor)
         if not rooms:
             raise TargetError(f"I don't know a floor called {floor}.")
+    elif everywhere:
+        found = [d for d in home.devices.values() if fits(d)]
+        if found:
+            return found
+        raise TargetError(f"There are no {describe_kind(domains or allowed or set(), classes)} "
+                          "in this house.")
     else:
         rooms = [request.room]
     found = [d for r in rooms for d in home.devices_in(r.id) if fits(d)]

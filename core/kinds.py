@@ -39,7 +39,8 @@ class CommandError(ValueError):
 
 # Actions each kind accepts; the intent layer only proposes these.
 ACTIONS: dict[Kind, frozenset[str]] = {
-    Kind.LIGHT: frozenset({"turn_on", "turn_off", "toggle", "set_brightness", "set_color"}),
+    Kind.LIGHT: frozenset({"turn_on", "turn_off", "toggle", "set_brightness", "set_color",
+                           "set_color_temp"}),
     Kind.SWITCH: frozenset({"turn_on", "turn_off", "toggle"}),
     Kind.FAN: frozenset({"turn_on", "turn_off", "toggle", "set_percentage"}),
     Kind.COVER: frozenset({"open", "close", "stop", "set_position", "toggle"}),
@@ -77,7 +78,9 @@ ALARM_ARM_STATES = {
 }
 
 DEFAULT_STATE: dict[Kind, dict[str, Any]] = {
-    Kind.LIGHT: {"on": False, "brightness": 100, "color": None},
+    # `color_temp_kelvin` as HA's light attribute; a light shows a colour or a white
+    # temperature, never both (HA's colour modes), so setting one clears the other.
+    Kind.LIGHT: {"on": False, "brightness": 100, "color": None, "color_temp_kelvin": None},
     Kind.SWITCH: {"on": False},
     Kind.FAN: {"on": False, "percentage": 100},
     Kind.COVER: {"position": 0},
@@ -115,6 +118,8 @@ DEFAULT_STATE: dict[Kind, dict[str, Any]] = {
 }
 
 TEMPERATURE_LIMITS = (5.0, 35.0)
+# What HA's HassLightSet template accepts for a light's colour temperature.
+COLOR_TEMP_LIMITS = (1000, 10000)
 
 
 def default_state(kind: Kind) -> dict[str, Any]:
@@ -140,6 +145,17 @@ def _color(params: dict[str, Any]) -> list[int]:
     ):
         raise CommandError("color must be three numbers from 0 to 255 (red, green, blue)")
     return list(color)
+
+
+def _kelvin(params: dict[str, Any]) -> int:
+    low, high = COLOR_TEMP_LIMITS
+    try:
+        value = round(float(params["color_temp_kelvin"]))
+    except (KeyError, TypeError, ValueError) as err:
+        raise CommandError(f"color_temp_kelvin must be a number from {low} to {high}") from err
+    if not low <= value <= high:
+        raise CommandError(f"color_temp_kelvin must be between {low} and {high}, not {value}")
+    return value
 
 
 def apply(kind: Kind, state: dict[str, Any], action: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -168,6 +184,11 @@ def apply(kind: Kind, state: dict[str, Any], action: str, params: dict[str, Any]
         new["on"] = new["brightness"] > 0
     elif action == "set_color":
         new["color"] = _color(params)
+        new["color_temp_kelvin"] = None
+        new["on"] = True
+    elif action == "set_color_temp":
+        new["color_temp_kelvin"] = _kelvin(params)
+        new["color"] = None
         new["on"] = True
     elif action == "set_percentage":
         new["percentage"] = _percent(params, "percentage")

@@ -59,6 +59,7 @@ def core_state(kind: Kind, state: NormalisedState) -> dict[str, Any]:
         if out["on"]:
             rgb = state.get("rgb")
             out["color"] = list(rgb) if rgb else None
+            out["color_temp_kelvin"] = state.get("color_temp_kelvin")
     elif kind is Kind.FAN:
         if "percentage" in state:
             out["percentage"] = state["percentage"]
@@ -142,6 +143,8 @@ def service_call(entity_id: str, command: Command) -> ServiceCall:
     if action == "set_color":
         red, green, blue = params["color"]
         return mapping.set_rgb(entity_id, (red, green, blue))
+    if action == "set_color_temp":
+        return mapping.set_color_temp(entity_id, round(float(params["color_temp_kelvin"])))
     if action == "set_percentage":
         return mapping.set_fan_percentage(entity_id, float(params["percentage"]))
     if action == "open":

@@ -1,4 +1,4 @@
-"""HassLightSet: brightness and colour of lights."""
+"""HassLightSet: brightness, colour and colour temperature of lights."""
 
 from __future__ import annotations
 
@@ -41,8 +41,13 @@ async def light_set(request: IntentRequest) -> Outcome:
             return request.outcome(f"I don't know the colour {color}.")
         commands += commands_for(lights, "set_color", color=list(rgb))
         said.append(str(color))
+    kelvin = number_slot(request, "temperature")  # HA's slot: colour temperature in kelvin
+    if kelvin is not None:
+        commands += commands_for(lights, "set_color_temp", color_temp_kelvin=round(kelvin))
+        said.append(f"{round(kelvin)} kelvin")
     if not commands:
-        return request.outcome("How should I set the lights? Tell me a brightness or a colour.")
+        return request.outcome("How should I set the lights? Tell me a brightness, a colour or "
+                               "a colour temperature.")
     what, plural = subject(lights, request)
     return await act(request, commands,
                      f"Okay, {what} {replies.be(plural)} set to {replies.join(said)}")

@@ -8,10 +8,12 @@ from samantha import hookimpl, replies
 from samantha.home import Device
 from samantha.house import House
 from samantha.intent_handling import (
+    KIND_WORDS,
     IntentHandler,
     IntentRequest,
     Outcome,
     called,
+    describe_kind,
     is_plural,
     resolve_targets,
 )
@@ -100,42 +102,101 @@ def _whereabouts(state: object) -> str:
     return f"at {state}"
 
 
+def _zone(request: IntentRequest) -> str:
+    zone = str(request.words("state") or "home").casefold()
+    return "home" if zone in ("home", "house", "the house") else zone
+
+
 def _persons(request: IntentRequest) -> Outcome:
     """'is anyone home', 'who is in the office' (a zone), 'how many people are home'."""
     people = [d for d in request.house.home.devices.values() if d.kind is Kind.PERSON]
     if not people:
         return request.outcome("I don't know who lives here: no people are set up.")
-    zone = str(request.words("state") or "home").casefold()
-    zone = "home" if zone in ("home", "house", "the house") else zone
-    there = [p for p in people if str(p.state.get("state", "")).casefold() == zone]
+    zone = _zone(request)
     where = "home" if zone == "home" else f"at {request.words('state')}"
-    if not there:
-        return request.outcome(f"No, nobody is {where}.")
-    names = replies.join([p.name for p in there])
-    return request.outcome(f"{names} {replies.be(len(there) > 1)} {where}.")
+    there = [p for p in people if str(p.state.get("state", "")).casefold() == zone]
+    return request.outcome(_answer(request.response, there, people, [p.name for p in there],
+                                   [p.name for p in people if p not in there], where,
+                                   ("person", "people")))
 
 
 def _agree(device: Device) -> str:
     return replies.be(is_plural(device))
 
 
+def _answer(form: str | None, matching: list[Device], devices: list[Device],
+            matching_names: list[str], other_names: list[str], wanted: str,
+            noun: tuple[str, str]) -> str:
+    """The answer in the form the question was asked (HA's response keys)."""
+    def told(names: list[str]) -> str:
+        # As HA says it: more than four names are three and "N more" (a list read aloud).
+        if len(names) > 4:
+            return replies.join([*names[:3], f"{len(names) - 3} more"])
+        return replies.join(names)
+
+    def be(names: list[str]) -> str:
+        return replies.be(len(names) > 1 or any(replies.is_plural(n) for n in names[:1]))
+
+    if form == "all":
+        if not other_names:
+            who = "all of them are" if len(devices) > 1 else \
+                f"{told(matching_names)} {be(matching_names)}"
+            return replies.sentence(f"Yes, {who} {wanted}")
+        return replies.sentence(f"No, {told(other_names)} {be(other_names)} not {wanted}")
+    if form == "how_many":
+        n = len(matching)
+        word = noun[0] if n == 1 else noun[1]
+        if not n:
+            return replies.sentence(f"0 {word} {replies.be(True)} {wanted}")
+        return replies.sentence(
+            f"{n} {word} {replies.be(n != 1)} {wanted}: {told(matching_names)}")
+    if form == "which":
+        if not matching:
+            return replies.sentence(f"None {replies.be(True)} {wanted}")
+        return replies.sentence(f"{told(matching_names)} {be(matching_names)} {wanted}")
+    # "any" and plain yes/no questions
+    if not matching:
+        return replies.sentence(f"No, none {'of them ' if len(devices) > 1 else ''}"
+                                f"{replies.be(len(devices) > 1)} {wanted}")
+    return replies.sentence(f"Yes, {told(matching_names)} {be(matching_names)} {wanted}")
+
+
+def _person_state(request: IntentRequest, devices: list[Device]) -> Outcome | None:
+    """'is Jane home', 'is Jane at the office': yes or no, with where they are."""
+    people = [d for d in devices if d.kind is Kind.PERSON]
+    if not people or request.words("state") is None:
+        return None
+    person = people[0]
+    here = str(person.state.get("state", "")).casefold() == _zone(request)
+    answer = "Yes" if here else "No"
+    return request.outcome(f"{answer}, {person.name} is {_whereabouts(person.state.get('state'))}.")
+
+
 async def get_state(request: IntentRequest) -> Outcome:
     if request.slot("domain") == "person" and not request.words("name"):
         return _persons(request)
-    devices = resolve_targets(request)
     wanted = request.words("state")
+    # A question about a kind of device with no place said is about the whole house, as HA
+    # answers it ("how many lights are on"); a named device or a said place narrows it.
+    everywhere = wanted is not None and request.response in ("any", "all", "which", "how_many")
+    devices = resolve_targets(request, everywhere=everywhere)
+    if (person := _person_state(request, devices)) is not None:
+        return person
     if wanted is not None and str(wanted) in STATE_WORDS:
         expect = STATE_WORDS[str(wanted)]
         matching = [d for d in devices if is_on(d.kind, d.state) == expect]
-        if len(devices) == 1:
+        if len(devices) == 1 and request.response not in ("how_many", "which"):
             d = devices[0]
             answer = "Yes" if matching else "No"
             return request.outcome(f"{answer}, {called(d)} {_agree(d)} {describe_state(d)}.")
-        if not matching:
-            return request.outcome(f"No, none of them are {wanted}.")
-        names = replies.join([called(d) for d in matching])
-        return request.outcome(replies.sentence(
-            f"Yes: {names} {replies.be(len(matching) > 1)} {wanted}"))
+        noun = KIND_WORDS.get(devices[0].kind, ("device", "devices")) if len(
+            {d.kind for d in devices}) == 1 else ("device", "devices")
+        if request.slot("device_class"):
+            word = describe_kind(set(), {str(request.slot("device_class"))})
+            noun = (word.removesuffix("s"), word)
+        return request.outcome(_answer(
+            request.response, matching, devices, [called(d) for d in matching],
+            [called(d) for d in devices if d not in matching], str(wanted), noun))
     parts = [clause(d) for d in devices[:MAX_TOLD]]
     more = len(devices) - MAX_TOLD
     text = replies.join(parts)

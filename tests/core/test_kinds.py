@@ -21,7 +21,18 @@ def test_dimmable_light_keeps_its_brightness_through_off_and_on() -> None:
     state = apply(Kind.LIGHT, default_state(Kind.LIGHT), "set_brightness", {"brightness": 35})
     state = apply(Kind.LIGHT, state, "turn_off", {})
     state = apply(Kind.LIGHT, state, "turn_on", {})
-    assert state == {"on": True, "brightness": 35, "color": None}
+    assert state == {"on": True, "brightness": 35, "color": None, "color_temp_kelvin": None}
+
+
+def test_light_shows_a_colour_or_a_white_temperature_not_both() -> None:
+    state = apply(Kind.LIGHT, default_state(Kind.LIGHT), "set_color", {"color": [255, 0, 0]})
+    state = apply(Kind.LIGHT, state, "set_color_temp", {"color_temp_kelvin": 2700})
+    assert state["on"] and state["color_temp_kelvin"] == 2700 and state["color"] is None
+    state = apply(Kind.LIGHT, state, "set_color", {"color": [0, 0, 255]})
+    assert state["color"] == [0, 0, 255] and state["color_temp_kelvin"] is None
+    for wrong in (500, 20000, "warm", None):
+        with pytest.raises(CommandError, match="color_temp_kelvin"):
+            apply(Kind.LIGHT, state, "set_color_temp", {"color_temp_kelvin": wrong})
 
 
 def test_cover_keeps_position_and_toggles() -> None:

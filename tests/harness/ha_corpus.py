@@ -346,6 +346,10 @@ def mismatch(case: Case, result: RecognizeResult | None, room_id: str,
     return None
 
 
+# Questions whose answer counts or lists devices: asked of the test file's own entities.
+HOUSE_OF_ITS_FILE = frozenset({"HassGetState"})
+
+
 class FixtureStates:
     """Puts the house in the state and places each test file describes before its sentences.
 
@@ -356,6 +360,7 @@ class FixtureStates:
     def __init__(self, home: Home) -> None:
         self.home = home
         self.initial = {d.id: (dict(d.state), d.room) for d in home.devices.values()}
+        self.everything = dict(home.devices)
         self.by_name: dict[tuple[str, str], list[str]] = {}
         for device in home.devices.values():
             for name in device.names():
@@ -364,7 +369,18 @@ class FixtureStates:
     def _devices(self, name: str, domain: str) -> list[Device]:
         return [self.home.devices[i] for i in self.by_name.get((name.casefold(), domain), [])]
 
+    def restore(self) -> None:
+        self.home.devices = dict(self.everything)
+
     def reset(self, case: Case) -> None:
+        self.restore()
+        if case.intent in HOUSE_OF_ITS_FILE and case.entities:
+            # HA's runner asks these questions of the file's own entities only: "how many
+            # lights are on" counts Light A-F, not the lights other files add to the one house.
+            declared = {(e.name.casefold(), e.domain) for e in case.entities}
+            self.home.devices = {i: d for i, d in self.everything.items()
+                                 if any((n.casefold(), d.kind.value) in declared
+                                        for n in d.names())}
         for device in self.home.devices.values():
             state, room = self.initial[device.id]
             if device.state != state:

@@ -97,13 +97,13 @@ POSTS: dict[str, Post] = {
     "HassLightSet": _light_set,
     "HassSetPosition": _slot_equals("position", "position"),
     "HassClimateSetTemperature": _slot_equals("temperature", "target_temperature"),
-    "HassFanSetSpeed": _slot_equals("fan_speed", "percentage"),
+    "HassFanSetSpeed": _slot_equals("percentage", "percentage"),
     "HassMediaPause": _state_is("playback", "paused"),
     "HassMediaUnpause": _state_is("playback", "playing"),
     "HassMediaNext": _state_is("playback", "playing"),
     "HassMediaPrevious": _state_is("playback", "playing"),
     "HassMediaSearchAndPlay": _playing,
-    "HassSetVolume": _slot_equals("volume", "volume"),
+    "HassSetVolume": _slot_equals("volume_level", "volume"),
     "HassSetVolumeRelative": _volume_moved,
     "HassMediaPlayerMute": _state_is("muted", True),
     "HassMediaPlayerUnmute": _state_is("muted", False),
@@ -285,4 +285,5 @@ async def run_corpus(house: House, cases: Iterable[Case]) -> list[CaseResult]:
         handled = case.intent in house.handlers
         effect = carried_out(house, case, outcome, before, room.id) if handled else "no handler"
         results.append(CaseResult(case, recognition, effect, handled, outcome.reply))
+    states.restore()
     return results

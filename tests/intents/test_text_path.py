@@ -147,5 +147,5 @@ async def test_broadcast_speaks_in_every_other_room(house: House) -> None:
 
 
 async def test_people(house: House) -> None:
-    assert await say(house, "is anyone home") == "Anna is home."
+    assert await say(house, "is anyone home") == "Yes, Anna is home."
     assert await say(house, "who is home") == "Anna is home."
