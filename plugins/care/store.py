@@ -14,10 +14,10 @@ Each write is one transaction (the memory store's BEGIN IMMEDIATE).
 from __future__ import annotations
 
 import json
-import sqlite3
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
+
+from samantha.plugins.people.tables import Tables
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS interactions (
@@ -46,12 +46,6 @@ CREATE TABLE IF NOT EXISTS heard (person TEXT PRIMARY KEY, room TEXT NOT NULL, a
 CREATE TABLE IF NOT EXISTS feelings (person TEXT NOT NULL, at REAL NOT NULL, score REAL NOT NULL);
 """
 
-
-class Database(Protocol):
-    @property
-    def db(self) -> sqlite3.Connection: ...
-
-    def transaction(self) -> AbstractContextManager[sqlite3.Connection]: ...
 
 
 @dataclass(frozen=True)
@@ -89,18 +83,8 @@ def command_key(device: str, action: str, params: dict[str, Any]) -> tuple[str, 
     return (device, action, json.dumps(params, sort_keys=True, default=str))
 
 
-class CareStore:
-    def __init__(self, store: Database) -> None:
-        self.store = store
-        self._ready = False
-
-    @property
-    def db(self) -> sqlite3.Connection:
-        db = self.store.db
-        if not self._ready:
-            db.executescript(SCHEMA)
-            self._ready = True
-        return db
+class CareStore(Tables):
+    schema = SCHEMA
 
     def _write(self, sql: str, args: tuple[Any, ...]) -> int:
         self.db  # noqa: B018 - the tables exist before the write transaction starts

@@ -10,14 +10,13 @@ kept: a guest's stay in the room's short in-memory history and are never written
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
-from contextlib import AbstractContextManager
-from typing import Any, Protocol
+from typing import Any
 
 from pydantic import BaseModel
 
 from . import clock
+from .tables import Database, Tables
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS turns (
@@ -57,15 +56,6 @@ CREATE TABLE IF NOT EXISTS episode_vectors (
 FOLLOW_UP_DAYS = 3  # an open thread is raised for this long after its follow-up time
 
 
-class Database(Protocol):
-    """The persona's memory store: one connection and write transactions (BEGIN IMMEDIATE)."""
-
-    @property
-    def db(self) -> sqlite3.Connection: ...
-
-    def transaction(self) -> AbstractContextManager[sqlite3.Connection]: ...
-
-
 class Turn(BaseModel):
     person: str
     room: str
@@ -102,19 +92,12 @@ class Condensed(BaseModel):
     threads: list[tuple[str, float]] = []  # (what, follow-up time)
 
 
-class Conversations:
-    def __init__(self, store: Database, gap_seconds: float) -> None:
-        self.store = store
-        self.gap = gap_seconds
-        self._ready = False
+class Conversations(Tables):
+    schema = SCHEMA
 
-    @property
-    def db(self) -> sqlite3.Connection:
-        db = self.store.db
-        if not self._ready:
-            db.executescript(SCHEMA)
-            self._ready = True
-        return db
+    def __init__(self, store: Database, gap_seconds: float) -> None:
+        super().__init__(store)
+        self.gap = gap_seconds
 
     def record(self, person: str, room: str, said: str, reply: str) -> None:
         self.db  # noqa: B018 - creates the tables before the write transaction

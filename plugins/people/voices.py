@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .conversations import Database
 from .recall import from_blob, to_blob
 from .speaker import MIN_SCORE
+from .tables import Database
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS voices (

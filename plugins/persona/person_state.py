@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import math
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -26,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, Field
 
 from samantha.plugins.people import clock
+from samantha.plugins.people.tables import Tables
 
 from .feelings import Reading, clamp
 
@@ -155,24 +155,17 @@ def _fade(value: float, since: float, half_life_s: float) -> float:
     return value * math.pow(0.5, max(0.0, since) / half_life_s)
 
 
-class PersonStates:
+class PersonStates(Tables):
     """The store: `observe` a sentence, read `state`. Opens its table on first use."""
+
+    schema = SCHEMA
 
     def __init__(self, store: MemoryStore, half_life_hours: float = 8.0,
                  writer: WriteBehind | None = None) -> None:
-        self.store = store
+        super().__init__(store)
         self.half_life_s = half_life_hours * 3600
         self.writer = writer  # None: every change is written at once
-        self._ready = False
         self._cache: dict[str, Tracked] = {}
-
-    @property
-    def db(self) -> sqlite3.Connection:
-        db = self.store.db
-        if not self._ready:
-            db.executescript(SCHEMA)
-            self._ready = True
-        return db
 
     def _row(self, person: str) -> Tracked | None:
         if person in self._cache:

@@ -15,7 +15,6 @@ wish comes back if they loosen them again.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -23,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, Field
 
 from samantha.plugins.people import clock
+from samantha.plugins.people.tables import Tables
 
 from .feedback import Feedback
 from .profile import VERBOSITIES, VERBOSITY_WORDS, PersonaProfile, Verbosity
@@ -148,22 +148,15 @@ class Change:
     reason: str
 
 
-class Relationships:
+class Relationships(Tables):
     """The store. `feedback` and `spoke` change it (logging each change), `get` reads it."""
 
-    def __init__(self, store: MemoryStore, writer: WriteBehind | None = None) -> None:
-        self.store = store
-        self.writer = writer  # None: every change is written at once
-        self._ready = False
-        self._cache: dict[str, Stored] = {}
+    schema = SCHEMA
 
-    @property
-    def db(self) -> sqlite3.Connection:
-        db = self.store.db
-        if not self._ready:
-            db.executescript(SCHEMA)
-            self._ready = True
-        return db
+    def __init__(self, store: MemoryStore, writer: WriteBehind | None = None) -> None:
+        super().__init__(store)
+        self.writer = writer  # None: every change is written at once
+        self._cache: dict[str, Stored] = {}
 
     def _row(self, person: str) -> Stored | None:
         if person in self._cache:
