@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.ha_venv import HaVenv
-from harness.homeassistant import HomeAssistant
+from harness.homeassistant import HomeAssistant, offline_configuration
 
 VERSION = "2024.12.5"
 # What HA 2024.12 always sets up without default_config, plus the Wyoming integration and its
@@ -45,24 +45,7 @@ SPEC = HaVenv(
            f"assert c.__version__ == {VERSION!r}, c.__version__"),
 )
 
-CONFIGURATION_YAML = """\
-homeassistant:
-  name: Samantha Voice Test Home
-  latitude: 52.37
-  longitude: 4.89
-  elevation: 0
-  unit_system: metric
-  time_zone: UTC
-  currency: EUR
-  country: NL
-http:
-  server_host: 127.0.0.1
-  server_port: {port}
-logger:
-  default: warning
-api:
-conversation:
-"""
+CONFIGURATION_YAML = offline_configuration("Samantha Voice Test Home") + "conversation:\n"
 
 EMPTY_LAYOUT: dict[str, Any] = {"floors": [], "areas": [], "device_areas": {},
                                 "entity_areas": {}, "entity_aliases": {}}

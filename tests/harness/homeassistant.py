@@ -114,9 +114,12 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-CONFIGURATION_YAML = """\
+def offline_configuration(name: str) -> str:
+    """The start of an offline test HA's configuration.yaml (`{port}` still to fill in): no
+    default_config, loopback only, a fixed place and time zone."""
+    return f"""\
 homeassistant:
-  name: Samantha Test Home
+  name: {name}
   latitude: 52.37
   longitude: 4.89
   elevation: 0
@@ -126,10 +129,14 @@ homeassistant:
   country: NL
 http:
   server_host: 127.0.0.1
-  server_port: {port}
+  server_port: {{port}}
 logger:
   default: warning
 api:
+"""
+
+
+CONFIGURATION_YAML = offline_configuration("Samantha Test Home") + """\
 demo:
 # Kinds the demo integration of 2024.3 lacks: a scene and a script (a to-do list comes from
 # the shopping_list config flow at bootstrap, see DEMO_LAYOUT).
