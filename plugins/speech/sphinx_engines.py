@@ -88,14 +88,22 @@ class SphinxStt:
         self._graph: WordGraph | None = None
         self._in_utt = False
         self._partial = ""
+        self._next_grammar: tuple[RoomGrammar | None] | None = None  # set mid-utterance
 
     def missing_words(self, words: Iterable[str]) -> set[str]:
         return _missing(self.decoder, words)
 
     def set_grammar(self, grammar: RoomGrammar | None) -> None:
         if self._in_utt:
-            self.decoder.end_utt()
-            self._in_utt = False
+            # Switching the search would end the utterance under way: its words would be
+            # lost and pocketsphinx crashes on the next frame. It ends with the grammar it
+            # began with; the new one applies from the next utterance.
+            self._next_grammar = (grammar,)
+            return
+        self._apply_grammar(grammar)
+
+    def _apply_grammar(self, grammar: RoomGrammar | None) -> None:
+        self._next_grammar = None
         if grammar is None or not grammar.graph:
             self._grammar = False
             return
@@ -114,14 +122,18 @@ class SphinxStt:
         return self.decoder if self._grammar else self._free_decoder()
 
     def start(self) -> None:
-        decoder = self._active()
         if self._in_utt:
-            decoder.end_utt()
-        decoder.start_utt()
+            self._active().end_utt()
+            self._in_utt = False
+        if self._next_grammar is not None:
+            self._apply_grammar(self._next_grammar[0])
+        self._active().start_utt()
         self._in_utt = True
         self._partial = ""
 
     def accept(self, pcm: bytes) -> str:
+        if not self._in_utt:
+            self.start()  # pocketsphinx crashes on audio outside an utterance
         decoder = self._active()
         decoder.process_raw(pcm, False, False)
         hyp = decoder.hyp()
@@ -129,10 +141,20 @@ class SphinxStt:
         return self._partial
 
     def finish(self) -> Transcript:
+        if not self._in_utt:
+            # Nothing was heard since the last finish: the decoder still holds that
+            # utterance's hypothesis, which must not be taken for a new one.
+            return Transcript("", 0.0)
+        try:
+            return self._end_utterance()
+        finally:
+            if self._next_grammar is not None:
+                self._apply_grammar(self._next_grammar[0])
+
+    def _end_utterance(self) -> Transcript:
         decoder = self._active()
-        if self._in_utt:
-            decoder.end_utt()
-            self._in_utt = False
+        decoder.end_utt()
+        self._in_utt = False
         hyp = decoder.hyp()
         text = hyp.hypstr if hyp is not None else ""
         graph = self._graph if self._grammar else None
