@@ -436,6 +436,20 @@ class House:
 
     # --- acting -------------------------------------------------------------------------------
 
+    async def _completed(self, device: Device, command: Command) -> Command:
+        """The command as plugins complete it for its device (an alarm code, say).
+
+        Only what goes to the provider: results and events keep the command as it was issued.
+        A plugin may add parameters, not aim the command at another device or action.
+        """
+        sent = await self.host.achain("samantha_command", "command", command, house=self,
+                                      device=device)
+        if (sent.device, sent.action) != (command.device, command.action):
+            log.warning("a plugin turned %s %s into %s %s; sent as issued", command.action,
+                        command.device, sent.action, sent.device)
+            return command
+        return sent
+
     async def execute(
         self, commands: Iterable[Command], room: str | None = None
     ) -> list[CommandResult]:
@@ -461,13 +475,14 @@ class House:
                 results.append(CommandResult(command=command, ok=False,
                                              error=f"{device.name} has no working provider"))
                 continue
+            sent = await self._completed(device, command)
             # Observers hear of the command without holding it up (it is on the voice path).
             # An alarm code goes to the device only, never to observers.
             shown = {k: v for k, v in command.params.items() if k != "code"}
             self.bus.publish_soon(DeviceCommand(device=device.id, action=command.action,
                                                 params=shown, room=room))
             try:
-                await within(provider.execute(device, command), self.host.hook_timeout)
+                await within(provider.execute(device, sent), self.host.hook_timeout)
             except CommandQueued as err:
                 results.append(CommandResult(command=command, ok=False, queued=True,
                                              error=str(err)))
