@@ -401,7 +401,8 @@ class House:
                                 response=response)
         handler = self.handlers.get(intent)
         if handler is None:
-            return request.outcome(unhandled_reply(intent, slots))
+            return request.outcome(unhandled_reply(intent, slots)).model_copy(
+                update={"refused": True})
         try:
             outcome = await handler(request)
             if not isinstance(outcome, Outcome):
@@ -409,10 +410,11 @@ class House:
                                 "not an Outcome")
             return outcome
         except TargetError as err:
-            return request.outcome(err.reply)
+            return request.outcome(err.reply).model_copy(update={"refused": True})
         except Exception:
             log.exception("intent handler for %s failed on %r", intent, text)
-            return request.outcome("Sorry, something went wrong while I was doing that.")
+            return request.outcome("Sorry, something went wrong while I was doing that."
+                                   ).model_copy(update={"refused": True})
 
     async def _not_understood(self, text: str, room: Room) -> Outcome:
         await self.bus.publish(IntentNotRecognized(room=room.id, text=text))
