@@ -21,7 +21,13 @@ reported separately and is not for tuning. Every failing tuning case is listed.
 By default each (command, form) is said by 3 of the 6 voices, rotating so each voice says
 half the commands in each form (432 command and 204 talk recordings); --voices 6 says all.
 
+With --before every recording runs again with the speech settings before issue 13's latency
+work (bench/_voice_runner.py BEFORE: pocketsphinx's end-of-utterance lattice, the end of speech
+at a frame's end, no quiet rule), and one table compares command correct, wrong actions and
+latency before and after, measured in the same run on the same load.
+
     .venv/bin/python bench/voice_accuracy.py [--voices N] [--workers N] [--show-held-out]
+                                             [--before]
 """
 
 from __future__ import annotations
