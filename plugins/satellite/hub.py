@@ -404,9 +404,10 @@ class SatelliteHub(Replies):
         decision = ended.result()
         local_text.cancel()
         transcript = utterance.finish()
-        # The utterance is over: the satellite may stop sending audio now.
+        # The utterance is over: the satellite may stop sending audio now. Not waited for: the
+        # command must not wait on the broker's acknowledgement of an order to stop.
         await self._order(session, hermes.AsrStopListening(
-            site_id=session.site, session_id=session.id))
+            site_id=session.site, session_id=session.id), wait=False)
         if decision is Decision.TIMEOUT or not utterance.speech_seen:
             return None, False
         audio = b"".join(utterance.audio)
