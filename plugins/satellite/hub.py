@@ -420,7 +420,8 @@ class SatelliteHub(Replies):
         speaker = voice.person if voice is not None else None
         score = voice.score if voice is not None else None
         self._send(hermes.AsrTextCaptured.TOPIC, hermes.AsrTextCaptured(
-            text=text, likelihood=transcript.confidence or 0.0, seconds=round(utterance.t, 3),
+            text=text, likelihood=hermes.likelihood_of(transcript.confidence, text),
+            seconds=round(utterance.t, 3),
             site_id=session.site, session_id=session.id, wakeword_id=session.wakeword_id,
             lang=self.language, speaker=speaker, speaker_score=score))
         await self.house.bus.publish(SpeechStep.of(TranscriptHeard(
