@@ -79,7 +79,8 @@ class SatelliteHub(Replies):
         self.topics = settings.topics()
         self._registry: EngineRegistry | None = None
         self._ready = asyncio.Event()
-        self.recognizers = Recognizers(self.speech.stt, self._new_stt, self._ready)
+        self.recognizers = Recognizers(self.speech.stt, self._new_stt, self._ready,
+                                       rooms=lambda: len(house.home.rooms))
         self._site_rooms: dict[str, str] = {}  # siteId -> room id
         self._muted: set[str] = set()
         self._plays: dict[str, asyncio.Future[None]] = {}
@@ -161,6 +162,7 @@ class SatelliteHub(Replies):
         for task in tasks:
             with contextlib.suppress(BaseException):
                 await task
+        self.recognizers.close()
 
     def _spawn(self, work: Any) -> asyncio.Task[Any]:
         task = asyncio.get_running_loop().create_task(work)
@@ -245,6 +247,11 @@ class SatelliteHub(Replies):
             held_audio_s=round(held / 2 / 16000, 3),
             recognizer=room in self.recognizers.by_room).payload(), retain=True)
 
+    def _satellite_online(self, room: str) -> bool:
+        """A satellite that announces itself (status topic) is online for the room."""
+        site = self.sites.get(room)
+        return site is not None and site.available and site.status is not None
+
     def available(self, room: str) -> bool:
         site = self.sites.get(room)
         return site is not None and site.available
@@ -252,6 +259,8 @@ class SatelliteHub(Replies):
     async def _warm(self, room: str) -> None:
         with contextlib.suppress(Exception):
             await self.recognizers.for_room(room)
+            if not self.available(room) and room not in self.sessions:
+                self.recognizers.release(room)  # the satellite went away while it was built
 
     def _bad(self, message: Message, err: Exception, source: str | None = None) -> None:
         """Log an invalid message once per source (a room, or else the topic) and kind of
@@ -352,6 +361,11 @@ class SatelliteHub(Replies):
             reason = "error"
         finally:
             session.phase = Phase.ENDED
+            if not self._satellite_online(room):
+                # No satellite of ours holds the room (a Hermes one, or woken by anyone):
+                # its decoder waits parked, for this room's next wake or another's.
+                self.recognizers.release(room)
+            self.recognizers.trim_soon()  # the conversation's audio is gone
             if self.sessions.get(room) is session:
                 del self.sessions[room]
             with contextlib.suppress(Exception):
@@ -508,6 +522,7 @@ class SatelliteHub(Replies):
         gap = self.settings.hub.frame_gap_s
         while True:
             await asyncio.sleep(_WATCH_S)
+            await self.recognizers.sweep()
             now = time.monotonic()
             for session in list(self.sessions.values()):
                 if session.phase is not Phase.LISTENING or session.utterance is None:
@@ -530,6 +545,7 @@ class SatelliteHub(Replies):
             return
         log.warning("satellite hub: conversation in %s aborted (%s)", room, reason)
         session.drop_audio()
+        self.recognizers.trim_soon()
         if session.task is not None:
             session.task.cancel()
         else:
