@@ -80,7 +80,8 @@ class SatelliteHub(Replies):
         self._registry: EngineRegistry | None = None
         self._ready = asyncio.Event()
         self.recognizers = Recognizers(self.speech.stt, self._new_stt, self._ready,
-                                       rooms=lambda: len(house.home.rooms))
+                                       rooms=lambda: len(house.home.rooms),
+                                       online=self._satellites_online)
         self._site_rooms: dict[str, str] = {}  # siteId -> room id
         self._muted: set[str] = set()
         self._plays: dict[str, asyncio.Future[None]] = {}
@@ -120,14 +121,14 @@ class SatelliteHub(Replies):
             self._registry = EngineRegistry.from_host(self.house.host)
             self.tts = self._registry.build("tts", self.speech.tts.engine, self.speech,
                                             self.language)
-            first = await asyncio.to_thread(self._first_stt)
+            first = await self.recognizers.run(self._first_stt)
             if self.speech.stt.mode == "grammar":
                 keeper = self.keeper = GrammarKeeper(self.house, self.speech.stt,
                                                      first.missing_words)
                 keeper.install(await asyncio.to_thread(keeper.build))
                 self.recognizers.grammar = keeper.grammar_for
                 keeper.listeners.append(self.recognizers.grammar_changed)
-            self.recognizers.add_spare(first)
+            await self.recognizers.add_spare(first)
         except Exception:
             log.exception("satellite hub: speech engines failed to load; satellites' speech "
                           "cannot be recognised")
@@ -247,20 +248,21 @@ class SatelliteHub(Replies):
             held_audio_s=round(held / 2 / 16000, 3),
             recognizer=room in self.recognizers.by_room).payload(), retain=True)
 
-    def _satellite_online(self, room: str) -> bool:
-        """A satellite that announces itself (status topic) is online for the room."""
-        site = self.sites.get(room)
-        return site is not None and site.available and site.status is not None
+    def _satellites_online(self) -> list[str]:
+        """Rooms whose satellites announce themselves (status topic) and are online."""
+        return [room for room, site in self.sites.items()
+                if site.available and site.status is not None]
 
     def available(self, room: str) -> bool:
         site = self.sites.get(room)
         return site is not None and site.available
 
     async def _warm(self, room: str) -> None:
-        with contextlib.suppress(Exception):
-            await self.recognizers.for_room(room)
-            if not self.available(room) and room not in self.sessions:
-                self.recognizers.release(room)  # the satellite went away while it was built
+        """A decoder parked for the room, so its first wake does not wait for one."""
+        with contextlib.suppress(Exception):  # NoDecoder: it gets one when it talks
+            await self.recognizers.for_room(room, take_any=False)
+            if room not in self.sessions:
+                self.recognizers.release(room)
 
     def _bad(self, message: Message, err: Exception, source: str | None = None) -> None:
         """Log an invalid message once per source (a room, or else the topic) and kind of
@@ -361,10 +363,8 @@ class SatelliteHub(Replies):
             reason = "error"
         finally:
             session.phase = Phase.ENDED
-            if not self._satellite_online(room):
-                # No satellite of ours holds the room (a Hermes one, or woken by anyone):
-                # its decoder waits parked, for this room's next wake or another's.
-                self.recognizers.release(room)
+            # The decoder waits parked, for this room's next wake (or another room's).
+            self.recognizers.release(room)
             self.recognizers.trim_soon()  # the conversation's audio is gone
             if self.sessions.get(room) is session:
                 del self.sessions[room]

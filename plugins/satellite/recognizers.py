@@ -1,15 +1,24 @@
 """The hub's speech recognizers: one per room that talks (decoders are stateful and rooms may
 talk at once), built off the event loop, following the home's grammar.
 
-A decoder is native memory (pocketsphinx: ~29 MB each) that glibc does not hand back when it
-is freed, and rebuilding one on a worker thread of its own strands more in that thread's malloc
-arena (bench/_soak_decoders.py). So decoders are kept, not rebuilt: a room whose satellite goes
-away parks its decoder, and the room takes it back when the satellite returns (after a broker
-restart, within seconds); a room with none takes any parked one before a new one is built, so
-the hub never holds more decoders than rooms that talked at once. Parked decoders are bounded
-by the number of rooms, and dropped after PARK_S unused (all but one, for the next wake);
-freed memory is then returned to the system (malloc_trim). Every build runs on one dedicated
-thread, so decoders live in one arena.
+A decoder is native memory (pocketsphinx: ~29 MB each, ~50 MB once it holds a home's grammar)
+that glibc does not hand back when it is freed, and rebuilding one on a worker thread of its
+own strands more in that thread's malloc arena (bench/_soak_decoders.py). So decoders are kept
+and shared, not rebuilt:
+
+- a room holds a decoder only while it talks; then the decoder is parked, set up for that
+  room, and taken back at once by the room's next wake;
+- a room whose satellite comes online (again, after a broker restart) gets one parked for it
+  (its own, the spare, or one parked for a room without a satellite) so its first wake is
+  quick: a satellite coming back builds none;
+- a room with none of its own takes any parked one (set up again, ~0.2 s) before a new one
+  is built, so a flood that wakes other rooms holds no more decoders than rooms talking at
+  once;
+- parked decoders are bounded by the number of rooms; those of rooms without a satellite are
+  dropped after PARK_S unused (all but one, for the next wake), and the freed memory is
+  returned to the system (malloc_trim).
+
+Every build runs on one dedicated thread, so decoders live in one malloc arena.
 """
 
 from __future__ import annotations
@@ -20,7 +29,7 @@ import contextlib
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from samantha.plugins.satellite.malloc import give_back_memory
@@ -41,14 +50,24 @@ SPARE = ""  # the parking place of a decoder set up for no room in particular
 T = TypeVar("T")
 
 
+class NoDecoder(Exception):
+    """A satellite's room is not warmed up: it would take a decoder more than satellites."""
+
+
+def _nothing() -> None:
+    pass
+
+
 class Recognizers:
     def __init__(self, stt: SttSettings, build: Callable[[], SpeechToText],
                  ready: asyncio.Event, rooms: Callable[[], int] = lambda: 1,
+                 online: Callable[[], Collection[str]] = tuple,
                  park_s: float = PARK_S, clock: Callable[[], float] = time.monotonic) -> None:
         self.settings = stt
         self._build = build
         self._ready = ready
         self._rooms = rooms  # how many rooms the home has: the bound on parked decoders
+        self._online = online  # rooms whose satellites are online: their decoders stay
         self.park_s = park_s
         self._clock = clock
         # The grammar as one room sees it (its own device names likelier); None: free-form.
@@ -68,56 +87,95 @@ class Recognizers:
     def limit(self) -> int:
         return max(1, self._rooms())
 
-    def add_spare(self, stt: SpeechToText) -> None:
-        self.configure(stt)
+    async def add_spare(self, stt: SpeechToText) -> None:
+        await self.run(self.configure, stt)
         self._park(SPARE, stt)
 
     def configure(self, stt: SpeechToText, room: str = "") -> None:
         stt.set_grammar(None if self.settings.mode == "free_form" else self.grammar(room))
 
     def grammar_changed(self, _grammar: Any = None) -> None:
+        # A decoder in use is fed on the event loop: set up there, between two frames. Parked
+        # ones are set up on the builder thread, so their memory stays in its arena (a new
+        # grammar frees the old one only after building its own: ~28 MB each time).
         for room, stt in self.by_room.items():
             self.configure(stt, room)
-        for room, (stt, _since) in self.parked.items():
-            self.configure(stt, room)
+        parked = [(stt, room) for room, (stt, _since) in self.parked.items()]
+        if parked:
+            self._thread.submit(lambda: [self.configure(stt, room) for stt, room in parked])
 
-    async def for_room(self, room: str) -> SpeechToText:
+    def has(self, room: str) -> bool:
+        """The room has a decoder of its own, in use or parked for it."""
+        return room in self.by_room or room in self.parked
+
+    async def for_room(self, room: str, *, take_any: bool = True) -> SpeechToText:
+        """The room's decoder, now in use by it (release it when the room stops talking).
+
+        take_any=False (a satellite came online, nobody talks yet): no other satellite's
+        parked decoder is taken; a new one is built rather."""
         found = self.by_room.get(room)
         if found is not None:
             return found
         building = self._building.get(room)
-        if building is None:
-            building = asyncio.get_running_loop().create_task(self._for_room(room))
+        if building is None or building.done():
+            building = asyncio.get_running_loop().create_task(self._for_room(room, take_any))
             self._building[room] = building
-            building.add_done_callback(lambda _t: self._building.pop(room, None))
-        return await asyncio.shield(building)
+            building.add_done_callback(lambda t: self._building.pop(room, None)
+                                       if self._building.get(room) is t else None)
+        try:
+            return await asyncio.shield(building)
+        except NoDecoder:
+            if not take_any:
+                raise
+            # The room talks while its warm-up gave up: now it takes what there is.
+            return await self.for_room(room)
 
-    async def _for_room(self, room: str) -> SpeechToText:
+    async def _for_room(self, room: str, take_any: bool) -> SpeechToText:
         await self._ready.wait()
         parked = self.parked.pop(room, None)
         if parked is not None:
             stt = parked[0]  # the room's own decoder, back: set up for it already
+            await self.run(_nothing)  # once a new grammar queued for it is in
         else:
-            if self.parked:  # another room's (or the spare): set up again, not rebuilt
-                _other, (stt, _since) = self.parked.popitem(last=False)
+            other = self._spare_for(take_any)
+            if other is not None:  # set up again for this room, not rebuilt
+                stt = self.parked.pop(other)[0]
+            elif not take_any and len(self.by_room) + len(self.parked) >= len(self._online()):
+                # Warming up only: there are as many decoders as satellites online (one lent
+                # to a room without a satellite comes back at the next sweep). The room gets
+                # one when it talks.
+                raise NoDecoder(room)
             else:
-                stt = await self._run(self._build)
+                stt = await self.run(self._build)
                 self.built += 1
                 log.info("satellite hub: built a speech decoder for %s (%d built since start, "
                          "%d in use)", room, self.built, len(self.by_room) + 1)
-            await self._run(self.configure, stt, room)
+            await self.run(self.configure, stt, room)
+            self._trim_due = True  # the old grammar freed
         self.by_room[room] = stt
         return stt
 
+    def _spare_for(self, take_any: bool) -> str | None:
+        """Which parked decoder a room without one takes: the spare, else the longest parked
+        of a room without a satellite online, else (take_any) the longest parked."""
+        if SPARE in self.parked:
+            return SPARE
+        online = self._online()
+        for room in self.parked:
+            if room not in online:
+                return room
+        return next(iter(self.parked), None) if take_any else None
+
     def release(self, room: str) -> None:
-        """The room's satellite is gone (or its conversation over): its decoder is parked for
-        its return; beyond one per room of the home, the longest parked is dropped."""
+        """The room stopped talking (or its satellite is gone): its decoder is parked for the
+        room's next wake; beyond one per room of the home, the longest parked is dropped."""
         stt = self.by_room.pop(room, None)
         if stt is not None:
             self._park(room, stt)
 
     def _park(self, room: str, stt: SpeechToText) -> None:
-        self.parked.pop(room, None)
+        if self.parked.pop(room, None) is not None:
+            self._dropped()  # the room had one parked already: one is enough
         self.parked[room] = (stt, self._clock())
         while len(self.parked) > self.limit:
             self.parked.popitem(last=False)
@@ -133,23 +191,34 @@ class Recognizers:
         self._trim_due = True
 
     async def sweep(self) -> None:
-        """Drop decoders parked too long (keeping one for the next wake) and give freed memory
+        """Give decoders lent to rooms without a satellite back to satellites' rooms lacking
+        one, drop those parked too long (keeping one for the next wake) and give freed memory
         back; called often, works at most every SWEEP_S."""
         now = self._clock()
         if now - self._swept < SWEEP_S:
             return
         self._swept = now
-        while len(self.parked) + len(self.by_room) > 1 and self.parked:
-            room, (_stt, since) = next(iter(self.parked.items()))
-            if now - since < self.park_s:
-                break
-            del self.parked[room]
-            self._dropped()
+        online = self._online()
+        for room, (stt, since) in list(self.parked.items()):
+            if room in online:
+                continue
+            # Parked for a room without a satellite: a satellite's room that lent it (or lost
+            # its own) takes it back; unused for long, it is dropped (the last one stays).
+            lacking = [r for r in online if not self.has(r) and r not in self._building]
+            if lacking:
+                del self.parked[room]
+                await self.run(self.configure, stt, lacking[0])
+                self._park(lacking[0], stt)
+                self._trim_due = True
+            elif now - since >= self.park_s and len(self.parked) + len(self.by_room) > 1:
+                del self.parked[room]
+                self._dropped()
         if self._trim_due:
             self._trim_due = False
-            await self._run(give_back_memory)
+            await self.run(give_back_memory)
 
-    async def _run(self, work: Callable[..., T], *args: Any) -> T:
+    async def run(self, work: Callable[..., T], *args: Any) -> T:
+        """Decoder work (a build, a new grammar) on the one builder thread."""
         return await asyncio.get_running_loop().run_in_executor(self._thread, work, *args)
 
     def tasks(self) -> list[asyncio.Task[SpeechToText]]:

@@ -16,13 +16,14 @@ import uuid
 from pathlib import Path
 
 import paho.mqtt.client as paho
+import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
 from harness.mosquitto import Mosquitto
 from samantha.plugins.mqtt.client import MqttClient
 from samantha.plugins.mqtt.settings import MqttSettings
 from samantha.plugins.satellite.malloc import give_back_memory
-from samantha.plugins.satellite.recognizers import Recognizers
+from samantha.plugins.satellite.recognizers import SWEEP_S, NoDecoder, Recognizers
 from samantha.plugins.satellite.status import SatelliteStatus
 from samantha.plugins.speech.settings import SpeechSettings, SttSettings
 from samantha.plugins.speech.sphinx_engines import SphinxStt
@@ -36,8 +37,10 @@ class Clock:
         return self.now
 
 
-def recognizers(rooms: int, clock: Clock | None = None) -> tuple[Recognizers, list[str]]:
-    """Recognizers building real decoders; the list names the thread of each build."""
+def recognizers(rooms: int, clock: Clock | None = None, online: set[str] | None = None,
+                ) -> tuple[Recognizers, list[str]]:
+    """Recognizers building real decoders; the list names the thread of each build. `online`:
+    the rooms whose satellites are online."""
     threads: list[str] = []
 
     def build() -> SphinxStt:
@@ -47,7 +50,8 @@ def recognizers(rooms: int, clock: Clock | None = None) -> tuple[Recognizers, li
     ready = asyncio.Event()
     ready.set()
     found = Recognizers(SttSettings(engine="pocketsphinx", mode="free_form"), build, ready,
-                        rooms=lambda: rooms, **({"clock": clock} if clock else {}))
+                        rooms=lambda: rooms, online=lambda: online or set(),
+                        **({"clock": clock} if clock else {}))
     return found, threads
 
 
@@ -77,7 +81,7 @@ async def test_rooms_take_a_parked_decoder_before_one_is_built() -> None:
     recs, _ = recognizers(rooms=3)
     try:
         spare = SphinxStt(None, {})
-        recs.add_spare(spare)
+        await recs.add_spare(spare)
         assert await recs.for_room("kitchen") is spare  # the warmed first one: no build
         recs.release("kitchen")
         for n in range(30):  # many rooms, one at a time: they share the one decoder
@@ -143,6 +147,66 @@ async def test_parked_decoders_are_dropped_after_a_while_but_one() -> None:
         recs.close()
 
 
+async def test_a_room_woken_by_anyone_borrows_a_parked_decoder_and_gives_it_back() -> None:
+    """Wakes for a room without a satellite (a hostile peer on an open broker) build nothing
+    while the satellites' rooms are idle; the satellite's room gets a decoder back without a
+    build; the borrower's is let go after a while."""
+    clock = Clock()
+    online = {"kitchen", "living_room"}
+    recs, _ = recognizers(rooms=4, clock=clock, online=online)
+    try:
+        for room in ("kitchen", "living_room"):  # both satellites online: one parked for each
+            await recs.for_room(room, take_any=False)
+            recs.release(room)
+        assert recs.built == 2
+        for _ in range(10):  # the bedroom is woken again and again
+            await recs.for_room("bedroom")
+            recs.release("bedroom")
+        assert recs.built == 2
+        assert list(recs.parked) == ["living_room", "bedroom"]  # it borrowed the kitchen's
+        # The kitchen's satellite comes back (after a broker restart): it takes the bedroom's
+        # decoder (a room without a satellite), not the living room's, and builds none.
+        await recs.for_room("kitchen", take_any=False)
+        recs.release("kitchen")
+        assert recs.built == 2
+        assert list(recs.parked) == ["living_room", "kitchen"]
+        # The bedroom again: the longest parked is lent. Meanwhile the living room's satellite
+        # comes back: it is not warmed up with a new decoder (there are as many as satellites),
+        # and once the bedroom is done, the next sweep gives the decoder back to the room that
+        # lent it (set up for it again): nothing dropped, nothing built.
+        await recs.for_room("bedroom")
+        with pytest.raises(NoDecoder):
+            await recs.for_room("living_room", take_any=False)
+        recs.release("bedroom")
+        assert set(recs.parked) == {"kitchen", "bedroom"}
+        clock.now += SWEEP_S
+        await recs.sweep()
+        assert set(recs.parked) == online
+        assert recs.built == 2 and recs.dropped == 0
+        # A room that talks while its warm-up gives up still gets a decoder.
+        await recs.for_room("bedroom")
+        warm = asyncio.create_task(recs.for_room("kitchen", take_any=False))
+        stt = await recs.for_room("kitchen")
+        [warmed] = await asyncio.gather(warm, return_exceptions=True)
+        assert warmed is stt or isinstance(warmed, NoDecoder)
+        recs.release("kitchen")
+        recs.release("bedroom")
+        clock.now += SWEEP_S
+        await recs.sweep()
+        assert set(recs.parked) == online and recs.built == 2
+        # An idle satellite's room keeps its decoder however long; without satellites online,
+        # all but one are dropped.
+        clock.now += recs.park_s * 10
+        await recs.sweep()
+        assert set(recs.parked) == online
+        online.clear()
+        clock.now += recs.park_s + 1
+        await recs.sweep()
+        assert len(recs.parked) == 1 and recs.dropped == 1
+    finally:
+        recs.close()
+
+
 def test_freed_memory_is_given_back_on_glibc() -> None:
     assert give_back_memory() is True  # Debian: glibc
 
@@ -196,7 +260,7 @@ async def test_satellites_reconnecting_and_a_flood_of_fake_rooms_build_no_decode
                     for room in rooms:
                         await announced(room, True, n)
                     deadline = time.monotonic() + 20
-                    while not all(room in recs.by_room for room in rooms):
+                    while not all(recs.has(room) for room in rooms):
                         assert time.monotonic() < deadline, "no decoders for the rooms"
                         await asyncio.sleep(0.02)
                     for room in rooms:
@@ -212,7 +276,7 @@ async def test_satellites_reconnecting_and_a_flood_of_fake_rooms_build_no_decode
                 _status(sats, "office", True)
                 await announced("office", True, 1)
                 deadline = time.monotonic() + 10
-                while "office" not in recs.by_room:
+                while not recs.has("office"):
                     assert time.monotonic() < deadline
                     await asyncio.sleep(0.02)
                 assert recs.built == 1  # the office took a parked one; none for fake rooms
