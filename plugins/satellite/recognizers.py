@@ -78,6 +78,7 @@ class Recognizers:
         self._building: dict[str, asyncio.Task[SpeechToText]] = {}
         self.built = 0  # decoders built since start (a room that comes back builds none)
         self.dropped = 0
+        self.alive = 0  # decoders held: in use, parked, or on their way to a room
         self._trim_due = False
         self._swept = 0.0
         self._thread = concurrent.futures.ThreadPoolExecutor(
@@ -89,6 +90,7 @@ class Recognizers:
 
     async def add_spare(self, stt: SpeechToText) -> None:
         await self.run(self.configure, stt)
+        self.alive += 1
         self._park(SPARE, stt)
 
     def configure(self, stt: SpeechToText, room: str = "") -> None:
@@ -140,13 +142,18 @@ class Recognizers:
             other = self._spare_for(take_any)
             if other is not None:  # set up again for this room, not rebuilt
                 stt = self.parked.pop(other)[0]
-            elif not take_any and len(self.by_room) + len(self.parked) >= len(self._online()):
+            elif not take_any and self.alive >= len(self._online()):
                 # Warming up only: there are as many decoders as satellites online (one lent
                 # to a room without a satellite comes back at the next sweep). The room gets
                 # one when it talks.
                 raise NoDecoder(room)
             else:
-                stt = await self.run(self._build)
+                self.alive += 1  # counted from now: a warm-up meanwhile builds no other
+                try:
+                    stt = await self.run(self._build)
+                except BaseException:
+                    self.alive -= 1
+                    raise
                 self.built += 1
                 log.info("satellite hub: built a speech decoder for %s (%d built since start, "
                          "%d in use)", room, self.built, len(self.by_room) + 1)
@@ -183,6 +190,7 @@ class Recognizers:
 
     def _dropped(self) -> None:
         self.dropped += 1
+        self.alive -= 1
         self._trim_due = True
 
     def trim_soon(self) -> None:

@@ -115,6 +115,7 @@ async def test_a_flood_of_rooms_leaves_the_parked_decoders_bounded() -> None:
             assert len(recs.parked) <= 2
         assert recs.built == 4  # every one of them reused a parked decoder
         assert not recs.by_room
+        assert recs.alive == len(recs.parked) == 2
     finally:
         recs.close()
 
@@ -193,7 +194,15 @@ async def test_a_room_woken_by_anyone_borrows_a_parked_decoder_and_gives_it_back
         recs.release("bedroom")
         clock.now += SWEEP_S
         await recs.sweep()
-        assert set(recs.parked) == online and recs.built == 2
+        assert set(recs.parked) == online and recs.built == 2 and recs.alive == 2
+        # Two satellites coming online at once (as after a broker restart) while the bedroom
+        # holds one: neither warm-up builds a third.
+        await recs.for_room("bedroom")
+        await asyncio.gather(*(recs.for_room(r, take_any=False) for r in sorted(online)),
+                             return_exceptions=True)
+        assert recs.built == 2 and recs.alive == 2
+        for room in (*sorted(online), "bedroom"):
+            recs.release(room)
         # An idle satellite's room keeps its decoder however long; without satellites online,
         # all but one are dropped.
         clock.now += recs.park_s * 10
