@@ -8,6 +8,9 @@ malloc arenas keep:
 
     .venv/bin/python bench/_soak_decoders.py [--rounds 5] [--free-form] [--one-thread]
     MALLOC_ARENA_MAX=2 .venv/bin/python bench/_soak_decoders.py
+    .venv/bin/python bench/_soak_decoders.py --all   # each way in its own process, a table
+
+--all writes bench/results/soak_decoders.json.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ import ctypes
 import gc
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +46,12 @@ def main() -> None:
                         help="each recognizer also loads its free-form LM (a fallback)")
     parser.add_argument("--one-thread", action="store_true",
                         help="build every recognizer on one dedicated thread")
+    parser.add_argument("--all", action="store_true",
+                        help="run each way in a process of its own and compare")
     args = parser.parse_args()
+    if args.all:
+        compare(args.rounds)
+        return
 
     from samantha.plugins.speech.sphinx_engines import SphinxStt
 
@@ -96,6 +106,36 @@ def main() -> None:
     trim()
     figures["all_freed_trimmed_mb"] = round(rss_mb() - start, 1)
     print(json.dumps(figures))
+
+
+WAYS = {
+    "worker threads (asyncio.to_thread, as before)": ([], {}),
+    "one builder thread (as now)": (["--one-thread"], {}),
+    "worker threads, MALLOC_ARENA_MAX=2": ([], {"MALLOC_ARENA_MAX": "2"}),
+    "worker threads, free-form LM loaded": (["--free-form"], {}),
+}
+
+
+def compare(rounds: int) -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from _results import write_results
+
+    rows: dict[str, dict[str, Any]] = {}
+    for name, (flags, env) in WAYS.items():
+        out = subprocess.run([sys.executable, __file__, "--rounds", str(rounds), *flags],
+                             capture_output=True, text=True, check=True,
+                             env={**os.environ, **env}).stdout
+        rows[name] = json.loads(out.strip().splitlines()[-1])
+    base = rows[next(iter(WAYS))]["after_malloc_trim_mb"]
+    print(f"{'way':<48}{'one':>7}{'peak':>7}{'kept':>7}{'trimmed':>9}{'ratio':>7}")
+    for name, row in rows.items():
+        print(f"{name:<48}{row['one_recognizer_mb']:>7}{row['peak_mb']:>7}"
+              f"{row['after_rounds_mb']:>7}{row['after_malloc_trim_mb']:>9}"
+              f"{row['after_malloc_trim_mb'] / base:>6.2f}x")
+    print("(MB over the process's start: one recognizer; the peak; what is kept with one "
+          f"recognizer alive after {rounds} rounds of two built and dropped; the same after "
+          "malloc_trim(0))")
+    print(f"wrote {write_results('soak_decoders', rows)}")
 
 
 if __name__ == "__main__":
