@@ -32,10 +32,14 @@ taking effect again after a newer one, or levels arriving out of order.
 Memory: growth is measured from a warmed house (the satellites' streams decoded for a while,
 the grammar rebuilt for a device that comes and goes, RSS settled), as a restarted house
 starts at that level; the growth from the cold baseline (2 s after the first answer) is
-reported too. --trace-memory loads bench/_soak_tracemalloc.py into the house and writes
-tracemalloc dumps (and what malloc_trim gives back) into the work dir.
+reported too, and for each fault the house's RSS before it, its peak until the next fault
+and where it was then (`rss_mb`; the whole timeline is in the JSON). --trace-memory loads
+bench/_soak_tracemalloc.py into the house and writes tracemalloc dumps (and what malloc_trim
+gives back) into the work dir; --arena-max N runs the house with MALLOC_ARENA_MAX=N (an
+experiment: glibc's per-thread malloc arenas). bench/_soak_decoders.py measures what one
+speech decoder costs and keeps.
 
-    .venv/bin/python bench/soak.py [--commands 1000] [--rate 6] [--trace-memory]
+    .venv/bin/python bench/soak.py [--commands 1000] [--rate 6] [--trace-memory] [--arena-max N]
 """
 
 from __future__ import annotations
