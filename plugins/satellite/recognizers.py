@@ -104,7 +104,8 @@ class Recognizers:
             self.configure(stt, room)
         parked = [(stt, room) for room, (stt, _since) in self.parked.items()]
         if parked:
-            self._thread.submit(lambda: [self.configure(stt, room) for stt, room in parked])
+            with contextlib.suppress(RuntimeError):  # the hub has stopped
+                self._thread.submit(lambda: [self.configure(stt, room) for stt, room in parked])
 
     def has(self, room: str) -> bool:
         """The room has a decoder of its own, in use or parked for it."""

@@ -77,6 +77,31 @@ async def test_a_room_that_reconnects_20_times_builds_one_decoder() -> None:
         recs.close()
 
 
+async def test_a_new_grammar_sets_up_parked_decoders_on_the_builder_thread() -> None:
+    """Parked decoders get a new grammar on the builder thread (one malloc arena), one in use
+    on the event loop (it is fed there); a room taking its parked one waits for it."""
+    recs, _ = recognizers(rooms=4)
+    seen: list[tuple[str, str]] = []
+    configure = recs.configure
+
+    def recording(stt: SphinxStt, room: str = "") -> None:
+        time.sleep(0.05)  # a grammar takes a while: the room below must wait for it
+        seen.append((room, threading.current_thread().name))
+        configure(stt, room)
+
+    try:
+        await asyncio.gather(recs.for_room("kitchen"), recs.for_room("office"))
+        recs.release("office")
+        recs.configure = recording  # type: ignore[method-assign]
+        recs.grammar_changed()
+        await recs.for_room("office")
+        assert ("kitchen", threading.current_thread().name) in seen
+        assert [name.startswith("hub-decoders") for room, name in seen if room == "office"] == [
+            True]
+    finally:
+        recs.close()
+
+
 async def test_rooms_take_a_parked_decoder_before_one_is_built() -> None:
     recs, _ = recognizers(rooms=3)
     try:
