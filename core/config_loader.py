@@ -8,6 +8,7 @@ value path so validation errors can name the file and line.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,16 @@ from samantha.yaml_text import decode, parse
 
 # Aliases can make a few lines expand into billions of values ("billion laughs").
 MAX_VALUES = 50_000
+
+
+def _line_col(lookup: Callable[[Any], Any], key: Any) -> Any:
+    """Where a key or item stands, or None: keys merged in with `<<:` have no place of their own
+    in ruamel's record (it raises KeyError for them)."""
+    try:
+        return lookup(key)
+    except (KeyError, IndexError, TypeError):
+        return None
+
 
 @dataclass
 class LoadedYaml:
@@ -89,12 +100,12 @@ class _Reader:
             out: dict[str, Any] = {}
             for key, value in node.items():
                 child = (*at, str(key))
-                self._mark(child, file, node.lc.key(key))
-                out[str(key)] = self._convert(value, file, child, node.lc.value(key))
+                self._mark(child, file, _line_col(node.lc.key, key))
+                out[str(key)] = self._convert(value, file, child, _line_col(node.lc.value, key))
             return out
         if isinstance(node, CommentedSeq):
             return [
-                self._convert(value, file, (*at, i), node.lc.item(i))
+                self._convert(value, file, (*at, i), _line_col(node.lc.item, i))
                 for i, value in enumerate(node)
             ]
         if isinstance(node, TaggedScalar):

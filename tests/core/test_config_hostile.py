@@ -39,6 +39,8 @@ CASES: dict[str, tuple[bytes, int]] = {
     "unknown tag on a mapping": (GOOD.encode() + b"extra: !nonsense {a: 1}\n", 6),
     "python tag": (GOOD.encode() + b"extra: !!python/object:os.system x\n", 6),
     "tab indentation": (GOOD.replace("  - name: Kitchen", "\t- name: Kitchen").encode(), 3),
+    # Keys merged in with `<<:` have no position of their own (found by `make fuzz`).
+    "merge key": (GOOD.encode() + b"<<: {extra: 1}\n", 0),
     "billion laughs": (b"a: &a [x, x, x, x, x, x, x, x, x, x]\n" + b"".join(
         f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 10)}]\n".encode()
         for i in range(8)), 0),
