@@ -130,8 +130,10 @@ def parse(text: str, path: Path, at: tuple[str | int, ...] = (), *, secret: bool
             problem = _QUOTED.sub("(value hidden)", problem)
         issue = ConfigIssue(f"YAML syntax error: {_short(problem)}", at, pos, hint)
         raise ConfigError([issue]) from None
-    except (YAMLError, RecursionError, ValueError, TypeError, OverflowError) as err:
-        # Anything the library lets through unmarked: still an error in this file, not a crash.
+    except (YAMLError, RecursionError, ValueError, TypeError, OverflowError, IndexError,
+            KeyError) as err:
+        # Anything the library lets through unmarked (ruamel's float constructor indexes an
+        # empty exponent: `!!float name: x`): still an error in this file, not a crash.
         problem = "(details hidden)" if secret else _short(str(err))
         issue = ConfigIssue(f"YAML syntax error: {problem}", at, Position(str(path), 1, 1),
                             "check the file's syntax")

@@ -34,6 +34,7 @@ CASES: dict[str, tuple[bytes, int]] = {
                                 .encode(), 1),
     "bad !!float": (GOOD.encode() + b"extra: !!float abc\n", 6),
     "bad !!int": (GOOD.encode() + b"extra: !!int abc\n", 6),
+    "!!float on a key": (b"!!float name: Home\n" + GOOD.encode().split(b"\n", 1)[1], 0),
     "bad !!bool": (GOOD.encode() + b"extra: !!bool maybe\n", 6),
     "unknown tag": (GOOD.encode() + b"extra: !nonsense x\n", 6),
     "unknown tag on a mapping": (GOOD.encode() + b"extra: !nonsense {a: 1}\n", 6),
