@@ -42,6 +42,10 @@ class WakeDetection:
     phrase: str
     confidence: float | None = None
     trailing: bytes = b""
+    # The audio before `trailing`: from shortly before the speech onset through the phrase (and
+    # a pause after it). This voice in this room: a recognizer normalises the command by it
+    # (`SpeechToText.start`, docs/speech.md "One voice, one room").
+    lead: bytes = b""
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +99,12 @@ class SpeechToText(Protocol):
         ...
 
     def start(self) -> None:
-        """Begin a new utterance."""
+        """Begin a new utterance.
+
+        An engine may also offer `start_after_wake(lead: bytes)`: begin an utterance that
+        follows `lead` (`WakeDetection.lead`, audio ending with the wake phrase), e.g. with the
+        channel normalisation measured on it. The room uses it when present.
+        """
         ...
 
     def accept(self, pcm: bytes) -> str:

@@ -136,21 +136,27 @@ class RoomSpeech:
             self.last_wake = self.now
             self.report(WakeHeard(room=self.room, t=self.now, phrase=detection.phrase,
                                   confidence=detection.confidence))
-            await self._start_listening(detection.trailing)
+            await self._start_listening(detection.trailing, detection.lead)
         elif self.state is State.LISTENING:
             await self._listen(pcm, frame.duration)
 
     async def _refresh_grammar(self) -> None:
         await self.keeper.refresh()
 
-    async def _start_listening(self, trailing: bytes = b"") -> None:
+    async def _start_listening(self, trailing: bytes = b"", lead: bytes = b"") -> None:
         """Listen for a command; `trailing` is audio already heard after the wake phrase (the
         command's start when said in one breath), replayed first in short frames so the
-        endpointer judges it as it would live audio."""
+        endpointer judges it as it would live audio. `lead` (the audio up to it, wake phrase
+        included) tells a recognizer that can use it what this voice in this room sounds like;
+        it is not part of the command."""
         self.state = State.LISTENING
         self.utterance = []
         self.last_partial = ""
-        self.stt.start()
+        start_after_wake = getattr(self.stt, "start_after_wake", None)
+        if lead and start_after_wake is not None:
+            start_after_wake(lead)
+        else:
+            self.stt.start()
         trailing = trailing[: len(trailing) // 2 * 2]
         now = self.now
         self.endpointer.reset(now - len(trailing) / 2 / SAMPLE_RATE)

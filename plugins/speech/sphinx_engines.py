@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _GRAMMAR = "home"
+_MIN_LEAD_BYTES = 16000  # 0.5 s: less than a wake phrase is no basis for a cepstral mean
 
 
 def _ps() -> Any:
@@ -120,6 +121,28 @@ class SphinxStt:
         decoder.start_utt()
         self._in_utt = True
         self._partial = ""
+
+    def start_after_wake(self, lead: bytes) -> None:
+        """Start an utterance whose cepstral mean is taken from `lead` (the wake phrase and
+        what came just before it: this voice, this room).
+
+        Streaming decoding normalises each frame by a running cepstral mean. Left alone, that
+        mean is whatever the previous utterance (another voice, another room's noise) or the
+        model's default left: the command's first words were then heard through the wrong
+        channel ("turn off the desk lamp" as "toggle the desk lamp" for awb and piper's joe
+        in one breath, when decoded first). The mean over the lead, computed without a search
+        (feature extraction only, a few ms), is the one this utterance will converge to.
+        """
+        if len(lead) >= _MIN_LEAD_BYTES and self._grammar:
+            decoder = self.decoder
+            if self._in_utt:
+                decoder.end_utt()
+                self._in_utt = False
+            decoder.start_utt()
+            decoder.process_raw(lead, True, True)  # no search, whole segment: batch CMN
+            decoder.end_utt()
+            decoder.set_cmn(decoder.get_cmn(False))
+        self.start()
 
     def accept(self, pcm: bytes) -> str:
         decoder = self._active()
