@@ -190,6 +190,14 @@ def _choose(house: House, texts: list[str], room: str) -> str:
     return texts[0]
 
 
+def _unsaid_value(grammar: Grammar, words: tuple[str, ...], heard: list[str]) -> str | None:
+    """A slot value word (a name, colour, number) the corrected sentence has and nobody said:
+    correcting "turn all the light at" to "turn all the light black" would act on a value
+    made up by the correction."""
+    said = set(heard)
+    return next((w for w in words if w not in said and w in grammar.report.value_words), None)
+
+
 def _foreign_name(grammar: Grammar, words: tuple[str, ...], heard: list[str],
                   room: str) -> bool:
     """Whether a snapped sentence names another room's device with words nobody said."""
@@ -232,8 +240,11 @@ async def text_for_house(keeper: GrammarKeeper | None, stt_settings: SttSettings
         if near is not None:
             similarity = 1.0 - near.distance / max(len(words), len(near.words))
             if similarity >= stt_settings.snap_threshold:
+                unsaid = _unsaid_value(grammar, near.words, words)
                 if where and _foreign_name(grammar, near.words, words, where):
                     reason = "the nearest command names a device in another room"
+                elif unsaid is not None:
+                    reason = f"the nearest command says {unsaid!r}, which was not heard"
                 else:
                     return HouseText(near.text, True, similarity=similarity,
                                      confidence=transcript.confidence)
