@@ -55,6 +55,9 @@ class Transcript:
     text: str
     confidence: float | None = None
     final: bool = True
+    # Other sentences the recognizer found almost as likely (n-best), best first; the room
+    # does not act when one of them means something else ("fifty" or "sixty"?).
+    alternatives: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,9 +104,10 @@ class SpeechToText(Protocol):
     def start(self) -> None:
         """Begin a new utterance.
 
-        An engine may also offer `start_after_wake(lead: bytes)`: begin an utterance that
-        follows `lead` (`WakeDetection.lead`, audio ending with the wake phrase), e.g. with the
-        channel normalisation measured on it. The room uses it when present.
+        An engine may also offer `start_after_wake(heard: bytes)`: begin an utterance whose
+        segment so far is `heard` (`WakeDetection.lead + trailing`: the wake phrase and the
+        command's start), e.g. with the channel normalisation measured on it. `heard` is not
+        decoded: `trailing` is fed after it as usual. The room uses it when present.
         """
         ...
 

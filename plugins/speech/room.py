@@ -48,6 +48,8 @@ log = logging.getLogger(__name__)
 
 _REPLAY_FRAME_S = 0.02
 NOT_CAUGHT = {"en": "Sorry, I didn't catch that.", "ko": "죄송해요, 잘 못 들었어요."}
+# Two readings were almost equally likely and would do different things: ask, don't guess.
+WHICH = {"en": "Sorry, did you say {0} or {1}?", "ko": "죄송해요, {0}, 아니면 {1}?"}
 
 Reporter = Callable[[BaseModel], None]
 
@@ -154,7 +156,7 @@ class RoomSpeech:
         self.last_partial = ""
         start_after_wake = getattr(self.stt, "start_after_wake", None)
         if lead and start_after_wake is not None:
-            start_after_wake(lead)
+            start_after_wake(lead + trailing)
         else:
             self.stt.start()
         trailing = trailing[: len(trailing) // 2 * 2]
@@ -231,6 +233,9 @@ class RoomSpeech:
                         room=self.room, t=self._since(t_end, wall_end), name=outcome.intent,
                         slots=outcome.slots,
                         commands=[c.model_dump() for c in outcome.commands]))
+            elif message.choices:
+                ask = WHICH.get(self.language, WHICH["en"])
+                await self.house.speak(self.room, ask.format(*message.choices[:2]))
             else:
                 await self.house.speak(self.room, NOT_CAUGHT.get(self.language,
                                                                  NOT_CAUGHT["en"]))
@@ -251,7 +256,7 @@ class RoomSpeech:
         return decided.text, TranscriptHeard(
             room=self.room, t=t, heard=transcript.text, confidence=decided.confidence, end=end,
             text=decided.text, similarity=decided.similarity, understood=decided.understood,
-            free_form=decided.free_form, reason=decided.reason)
+            free_form=decided.free_form, reason=decided.reason, choices=list(decided.choices))
 
     async def _back_to_idle(self) -> None:
         self.state = State.IDLE
