@@ -47,14 +47,31 @@ class Outcome:
     error: str | None = None
 
 
-def run_jobs(config: str, jobs: list[Job]) -> list[Outcome]:
+# The speech settings before issue 13's latency work, laid over the config to measure
+# before and after in one run: a lattice at the end of every utterance (pocketsphinx's
+# bestpath), the end of speech at a frame's end, no early end on quiet.
+BEFORE: dict[str, dict[str, Any]] = {
+    "endpoint": {"vad_step_ms": 0, "quiet_silence_ms": 100_000},
+    "stt_options": {"bestpath": True},
+}
+
+
+def run_jobs(config: str, jobs: list[Job],
+             overlay: dict[str, dict[str, Any]] | None = None) -> list[Outcome]:
     """Worker entry point (a separate process): every job on one house, in order."""
     # Memories and timers of this run must not land in (or come from) the user's data dir.
     os.environ["SAMANTHA_DATA_DIR"] = tempfile.mkdtemp(prefix="voice-accuracy-")
-    return asyncio.run(_run(Path(config), jobs))
+    return asyncio.run(_run(Path(config), jobs, overlay or {}))
 
 
-async def _run(config: Path, jobs: list[Job]) -> list[Outcome]:
+def _overlaid(settings: Any, overlay: dict[str, dict[str, Any]]) -> Any:
+    endpoint = settings.endpoint.model_copy(update=overlay.get("endpoint", {}))
+    options = {**settings.stt.options, **overlay.get("stt_options", {})}
+    return settings.model_copy(update={
+        "endpoint": endpoint, "stt": settings.stt.model_copy(update={"options": options})})
+
+
+async def _run(config: Path, jobs: list[Job], overlay: dict[str, dict[str, Any]]) -> list[Outcome]:
     from samantha.events import DeviceCommand, IntentRecognized, ReplySpoken
     from samantha.hardware.pipeline import RoomAudio
     from samantha.hardware.sinks import NullSink
@@ -109,8 +126,8 @@ async def _run(config: Path, jobs: list[Job]) -> list[Outcome]:
     async with house:
         settings = house.section("speech")
         # Replies are not listened to here; synthesizing them would only cost CPU.
-        settings = settings.model_copy(update={
-            "tts": settings.tts.model_copy(update={"engine": "none"})})
+        settings = _overlaid(settings.model_copy(update={
+            "tts": settings.tts.model_copy(update={"engine": "none"})}), overlay)
         service = SpeechService(house, settings, report=report)
         rooms: dict[str, RoomSpeech] = {}
         initial = {d.id: copy.deepcopy(d.state) for d in house.home.devices.values()}

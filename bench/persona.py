@@ -27,10 +27,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
+from _first_sentence import model_first_sentence
 from _results import write_results
 
 from harness.openai_server import Reply, ScriptedOpenAI
@@ -49,25 +49,6 @@ persona:
   llm: {base_url: "BASE", model: bench, api_key: none, timeout: 9}
   memory: {path: memory.db}
 """
-
-
-async def model_first_sentence(client: Any) -> float:
-    from samantha.plugins.persona.sentences import SentenceSplitter
-
-    # one long-lived client, like Samantha's, so both pay the same per request
-    start = time.perf_counter()
-    stream = await client.chat.completions.create(
-        model="bench", messages=[{"role": "user", "content": "how far is the moon"}],
-        stream=True)
-    splitter = SentenceSplitter()
-    took = float("nan")
-    async for chunk in stream:
-        if chunk.choices and chunk.choices[0].delta.content and splitter.feed(
-                chunk.choices[0].delta.content):
-            took = time.perf_counter() - start
-            break
-    await stream.close()
-    return took
 
 
 PERSON = """people:
@@ -96,7 +77,7 @@ async def run(rounds: int, token_ms: float, person: bool = False) -> dict[str, o
                                 else None)
             model, samantha = [], []
             for i in range(rounds + 3):  # 3 warm-up rounds: imports, first connections, caches
-                m = await model_first_sentence(client)
+                m = await model_first_sentence(client, "bench", "how far is the moon")
                 first.clear()
                 start = time.perf_counter()
                 await house.handle_text("how far away is the moon from us", "kitchen")

@@ -42,6 +42,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
+from _first_sentence import model_first_sentence
 from _results import write_results
 
 from harness.openai_server import Reply, ScriptedOpenAI
@@ -291,7 +292,6 @@ async def latency(tmp: Path, rounds: int, token_ms: float) -> dict[str, Any]:
     from samantha.house import House
     from samantha.plugins.people.speaker import speaking
     from samantha.plugins.persona.events import PersonaSentence
-    from samantha.plugins.persona.sentences import SentenceSplitter
 
     with ScriptedOpenAI(token_interval=token_ms / 1000) as server:
         server.default = Reply(text=ANSWER)
@@ -302,20 +302,6 @@ async def latency(tmp: Path, rounds: int, token_ms: float) -> dict[str, Any]:
                        + text[text.index("  memory:"):])
         client = AsyncOpenAI(base_url=server.base_url, api_key="none", max_retries=0)
 
-        async def bare() -> float:
-            start = time.perf_counter()
-            stream = await client.chat.completions.create(
-                model="scripted", messages=[{"role": "user", "content": "hi"}], stream=True)
-            splitter = SentenceSplitter()
-            took = float("nan")
-            async for chunk in stream:
-                if chunk.choices and chunk.choices[0].delta.content and splitter.feed(
-                        chunk.choices[0].delta.content):
-                    took = time.perf_counter() - start
-                    break
-            await stream.close()
-            return took
-
         house = House.prepare(cfg)
         model, ours = [], []
         async with house:
@@ -323,7 +309,7 @@ async def latency(tmp: Path, rounds: int, token_ms: float) -> dict[str, Any]:
             house.bus.subscribe(PersonaSentence, lambda e: first.append(time.perf_counter())
                                 if e.index == 0 else None)
             for i in range(rounds + 3):
-                m = await bare()
+                m = await model_first_sentence(client, "scripted", "hi")
                 first.clear()
                 start = time.perf_counter()
                 with speaking("anna", 0.95):

@@ -21,7 +21,13 @@ reported separately and is not for tuning. Every failing tuning case is listed.
 By default each (command, form) is said by 3 of the 6 voices, rotating so each voice says
 half the commands in each form (432 command and 204 talk recordings); --voices 6 says all.
 
+With --before every recording runs again with the speech settings before issue 13's latency
+work (bench/_voice_runner.py BEFORE: pocketsphinx's end-of-utterance lattice, the end of speech
+at a frame's end, no quiet rule), and one table compares command correct, wrong actions and
+latency before and after, measured in the same run on the same load.
+
     .venv/bin/python bench/voice_accuracy.py [--voices N] [--workers N] [--show-held-out]
+                                             [--before]
 """
 
 from __future__ import annotations
@@ -40,7 +46,7 @@ from typing import Any
 import numpy as np
 from _results import write_results
 from _voice_cases import ACTING, COMMANDS, TALK, Command, Talk
-from _voice_runner import Job, Outcome, run_jobs
+from _voice_runner import BEFORE, Job, Outcome, run_jobs
 from rich.console import Console
 from rich.table import Table
 
@@ -195,13 +201,14 @@ def settle(case: Case) -> None:
 
 # --- running -----------------------------------------------------------------------------------
 
-def run(cases: list[Case], workers: int) -> None:
+def run(cases: list[Case], workers: int, overlay: dict[str, dict[str, Any]] | None = None) -> None:
     jobs = [Job(i, str(c.recording.path), c.what.room,
                 c.what.setup if isinstance(c.what, Command) else ())
             for i, c in enumerate(cases)]
     shards = [jobs[k::workers] for k in range(workers)]
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-        for outcomes in pool.map(run_jobs, [str(CONFIG)] * workers, shards):
+        for outcomes in pool.map(run_jobs, [str(CONFIG)] * workers, shards,
+                                 [overlay] * workers):
             for out in outcomes:
                 cases[out.index].outcome = out
     for case in cases:
@@ -340,6 +347,30 @@ def print_failures(console: Console, title: str, rows: Sequence[dict[str, Any]])
                       markup=False, highlight=False)
 
 
+def print_before_after(console: Console, before: dict[str, Any],
+                       after: dict[str, Any]) -> None:
+    """The same recordings with the settings before the latency work (BEFORE) and now."""
+    table = Table(title="before / after the latency work (same recordings, same run)",
+                  title_justify="left")
+    for column in ("group", "cmd correct", "wrong acts", "p50 ms", "p95 ms", "false acts"):
+        table.add_column(column, justify="left" if column == "group" else "right")
+    for split in ("tuning", "held_out"):
+        groups = [("all", "commands")] + [(f"form {k}", k) for k in after[split]["by_form"]]
+        for label, key in groups:
+            b = (before[split]["commands"] if key == "commands"
+                 else before[split]["by_form"].get(key, {}))
+            a = (after[split]["commands"] if key == "commands"
+                 else after[split]["by_form"].get(key, {}))
+            both = [f"{_cell(b.get(k), k == 'command_correct')} -> "
+                    f"{_cell(a.get(k), k == 'command_correct')}"
+                    for k in ("command_correct", "wrong_actions", "command_p50_ms",
+                              "command_p95_ms")]
+            acts = (f"{before[split]['talk']['false_actions']} -> "
+                    f"{after[split]['talk']['false_actions']}" if key == "commands" else "")
+            table.add_row(f"{split.replace('_', '-')}: {label}", *both, acts)
+    console.print(table)
+
+
 def print_ratios(console: Console, figures: dict[str, Any]) -> None:
     """Against the baseline: the same commands typed (`samantha say`'s path, all correct)."""
     base = figures["baseline_text_path"]
@@ -360,6 +391,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="Worker processes.")
     parser.add_argument("--show-held-out", action="store_true",
                         help="Also list the held-out failures (not while tuning).")
+    parser.add_argument("--before", action="store_true",
+                        help="Also run every recording with the settings before the latency "
+                        "work (bench/_voice_runner.py BEFORE) and compare.")
     args = parser.parse_args()
     console = Console(width=130)
     started = time.monotonic()
@@ -405,6 +439,15 @@ def main() -> None:
                       f"{'; decoded again free-form' if row['free_form'] else ''})",
                       markup=False, highlight=False)
     print_ratios(console, figures)
+    if args.before:
+        again = [Case(c.what, c.recording) for c in cases]
+        started_before = time.monotonic()
+        run(again, args.workers, BEFORE)
+        console.print(f"before-settings run: {time.monotonic() - started_before:.0f} s")
+        figures["before"] = {"settings": BEFORE,
+                             "tuning": split_figures([c for c in again if not c.held]),
+                             "held_out": split_figures([c for c in again if c.held])}
+        print_before_after(console, figures["before"], figures)
     path = write_results("voice_accuracy", figures)
     console.print(f"targets: command correct >=95% (pause, breath), >=90% (room); 0 false "
                   f"actions; p50 <=150 ms. Figures in {path.relative_to(ROOT)}; total "

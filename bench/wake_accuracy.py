@@ -1,9 +1,11 @@
 """Wake words across voices: recall, one-breath handoff and false wakes, per engine.
 
-Voices: every flite voice and a piper voice. Tuning used slt, rms and awb only; kal, kal16 and
-piper are held out. Forms: `pause` (0.6 s after the wake phrase), `breath` (one sentence), and
-`room` (one breath with reverberation and brown noise at ~15 dB SNR). Ordinary talk (30
-sentences, a third naming Samantha) is heard dry and in the room.
+Voices: every flite voice and a piper voice (joe). Tuning used slt, rms and awb only; kal, kal16
+and joe are held out. Audio comes from tests/speech/corpus.py (cached in .cache/speech-corpus, the
+same recordings the tests and bench/voice_accuracy.py hear). Forms: `pause` (0.6 s after the
+wake phrase), `breath` (one sentence), and `room` (one breath with reverberation and brown noise
+at ~15 dB SNR). Ordinary talk (30 sentences, a third naming Samantha) is heard dry and in the
+room.
 
 For every recording the engine is fed 32 ms blocks as a room would feed it. A *wake* is exactly
 one detection; the *handoff* is right when the detection's trailing audio plus the rest of the
@@ -17,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from _results import write_results  # noqa: E402
-from speech.voices import ALL_VOICES, RATE, Voices, read_pcm, speech_bounds  # noqa: E402
+from speech.corpus import RATE, VOICES, Corpus, Utterance, read_pcm  # noqa: E402
 from speech.wakecases import (  # noqa: E402
     COMMANDS,
     HELD_OUT_VOICES,
@@ -40,7 +41,7 @@ from samantha.plugins.speech.engines import WakeEngine  # noqa: E402
 from samantha.plugins.speech.grammar import sentence_grammar  # noqa: E402
 from samantha.plugins.speech.sphinx_engines import SphinxStt  # noqa: E402
 
-FORMS = {"pause": ("pause", False), "breath": ("breath", False), "room": ("breath", True)}
+FORMS = ("pause", "breath", "room")
 PHRASES = {"pocketsphinx": "hey samantha", "openwakeword": "hey jarvis"}
 
 
@@ -72,22 +73,21 @@ def feed(engine: WakeEngine, wav: Path) -> tuple[list[float], bytes, bytes, floa
     return times, trailing, rest, time.process_time() - cpu
 
 
-def positives(engine: WakeEngine, phrase: str, voices: Voices, stt: SphinxStt, voice: str,
+def positives(engine: WakeEngine, phrase: str, corpus: Corpus, stt: SphinxStt, voice: str,
               form: str) -> dict[str, Any]:
-    shape, room = FORMS[form]
     woke = handed = 0
     early: list[float] = []
     failures: list[str] = []
     for command in COMMANDS:
-        wav = voices.utterance(command, voice, wake=phrase, form=shape, room=room)
-        times, trailing, rest, _ = feed(engine, wav)
+        rec = corpus.get(Utterance(command, voice, form, phrase))
+        times, trailing, rest, _ = feed(engine, rec.path)
         if len(times) != 1:
             failures.append(f"{command}: {len(times)} wakes")
             continue
         woke += 1
-        # How long before the end of the whole utterance the wake fired (>0: mid-command).
-        dry = voices.utterance(command, voice, wake=phrase, form=shape)  # noise is not speech
-        early.append(speech_bounds(read_pcm(dry))[1] - times[0])
+        # How long before the end of the whole utterance the wake fired (>0: mid-command); a
+        # room recording keeps its dry speech's end (noise is not speech).
+        early.append(rec.speech_end_s - times[0])
         stt.start()
         stt.accept(trailing + rest)
         heard = stt.finish().text
@@ -101,13 +101,13 @@ def positives(engine: WakeEngine, phrase: str, voices: Voices, stt: SphinxStt, v
             "failures": failures}
 
 
-def negatives(engine: WakeEngine, voices: Voices, voice: str, room: bool) -> dict[str, Any]:
+def negatives(engine: WakeEngine, corpus: Corpus, voice: str, room: bool) -> dict[str, Any]:
     wakes: list[str] = []
     seconds = 0.0
     for sentence in ORDINARY:
-        wav = voices.utterance(sentence, voice, room=room)
-        times, _, _, _ = feed(engine, wav)
-        seconds += len(read_pcm(wav)) / RATE
+        rec = corpus.get(Utterance(sentence, voice, "room" if room else "breath", None))
+        times, _, _, _ = feed(engine, rec.path)
+        seconds += rec.duration_s
         if times:
             wakes.append(sentence)
     named = [s for s in wakes if "samantha" in s.lower()]
@@ -118,11 +118,12 @@ def negatives(engine: WakeEngine, voices: Voices, voice: str, room: bool) -> dic
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--engines", default="pocketsphinx,openwakeword")
-    parser.add_argument("--voices", default=",".join(ALL_VOICES))
-    parser.add_argument("--cache", type=Path,
-                        default=Path(tempfile.gettempdir()) / "samantha-wake-bench")
+    parser.add_argument("--voices", default=",".join(VOICES))
+    parser.add_argument("--cache", type=Path, default=None,
+                        help="speech cache (default: SAMANTHA_SPEECH_CACHE, else "
+                        ".cache/speech-corpus)")
     args = parser.parse_args()
-    voices = Voices(args.cache)
+    corpus = Corpus(args.cache)
     stt = SphinxStt(None, {})
     stt.set_grammar(sentence_grammar(COMMANDS))
     results: dict[str, Any] = {"tuned_voices": list(TUNED_VOICES),
@@ -138,9 +139,9 @@ def main() -> None:
             which = "tuned" if voice in TUNED_VOICES else "held-out"
             entry: dict[str, Any] = {"set": which}
             for form in FORMS:
-                entry[form] = positives(engine, phrase, voices, stt, voice, form)
-            entry["ordinary_dry"] = negatives(engine, voices, voice, room=False)
-            entry["ordinary_room"] = negatives(engine, voices, voice, room=True)
+                entry[form] = positives(engine, phrase, corpus, stt, voice, form)
+            entry["ordinary_dry"] = negatives(engine, corpus, voice, room=False)
+            entry["ordinary_room"] = negatives(engine, corpus, voice, room=True)
             audio += entry["ordinary_dry"]["seconds"] + entry["ordinary_room"]["seconds"]
             per_voice[voice] = entry
             for i, form in enumerate(FORMS):

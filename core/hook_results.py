@@ -62,6 +62,12 @@ def _outcome(result: Any) -> str | None:
     return _of_type(Outcome, what="an Outcome")(result)
 
 
+def _command(result: Any) -> str | None:
+    from samantha.providers import Command
+
+    return _of_type(Command, what="a Command")(result)
+
+
 def _ids(result: Any) -> str | None:
     if not isinstance(result, list) or not all(isinstance(i, str) for i in result):
         return f"returned {type(result).__name__}, expected a list of device ids"
@@ -112,6 +118,7 @@ CHECKS: dict[str, Check] = {
     "samantha_referents": _ids,
     "samantha_unrecognized": _outcome,
     "samantha_outcome": _outcome,
+    "samantha_command": _command,
     "samantha_phrase": _of_type(str, what="a str"),
     "samantha_remember": _of_type(bool, what="a bool"),
 }  # hooks that return nothing are not checked: what they return is ignored

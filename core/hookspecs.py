@@ -17,9 +17,10 @@ if TYPE_CHECKING:
     from samantha.checks import Check
     from samantha.config import CoreConfig
     from samantha.events import BaseEvent
+    from samantha.home import Device
     from samantha.house import House
     from samantha.intent_handling import IntentHandler, Outcome
-    from samantha.providers import DeviceProvider
+    from samantha.providers import Command, DeviceProvider
     from samantha.references import References
 
 hookspec = pluggy.HookspecMarker("samantha")
@@ -109,6 +110,11 @@ def samantha_unrecognized(house: House, room: str, text: str) -> Any:
 @hookspec
 def samantha_outcome(house: House, outcome: Outcome) -> Outcome | None:
     """Reword or annotate an outcome before it is spoken; return a replacement or None."""
+
+
+@hookspec
+def samantha_command(house: House, device: Device, command: Command) -> Command | None:
+    """Complete a command just before it goes to its device; return a replacement or None."""
 
 
 # --- Running: events and room activity ---------------------------------------------------------

@@ -401,7 +401,8 @@ class House:
                                 response=response)
         handler = self.handlers.get(intent)
         if handler is None:
-            return request.outcome(unhandled_reply(intent, slots))
+            return request.outcome(unhandled_reply(intent, slots)).model_copy(
+                update={"refused": True})
         try:
             outcome = await handler(request)
             if not isinstance(outcome, Outcome):
@@ -409,10 +410,11 @@ class House:
                                 "not an Outcome")
             return outcome
         except TargetError as err:
-            return request.outcome(err.reply)
+            return request.outcome(err.reply).model_copy(update={"refused": True})
         except Exception:
             log.exception("intent handler for %s failed on %r", intent, text)
-            return request.outcome("Sorry, something went wrong while I was doing that.")
+            return request.outcome("Sorry, something went wrong while I was doing that."
+                                   ).model_copy(update={"refused": True})
 
     async def _not_understood(self, text: str, room: Room) -> Outcome:
         await self.bus.publish(IntentNotRecognized(room=room.id, text=text))
@@ -435,6 +437,20 @@ class House:
         return refusal(text, loose, self.config.language, places, devices)
 
     # --- acting -------------------------------------------------------------------------------
+
+    async def _completed(self, device: Device, command: Command) -> Command:
+        """The command as plugins complete it for its device (an alarm code, say).
+
+        Only what goes to the provider: results and events keep the command as it was issued.
+        A plugin may add parameters, not aim the command at another device or action.
+        """
+        sent = await self.host.achain("samantha_command", "command", command, house=self,
+                                      device=device)
+        if (sent.device, sent.action) != (command.device, command.action):
+            log.warning("a plugin turned %s %s into %s %s; sent as issued", command.action,
+                        command.device, sent.action, sent.device)
+            return command
+        return sent
 
     async def execute(
         self, commands: Iterable[Command], room: str | None = None
@@ -461,13 +477,14 @@ class House:
                 results.append(CommandResult(command=command, ok=False,
                                              error=f"{device.name} has no working provider"))
                 continue
+            sent = await self._completed(device, command)
             # Observers hear of the command without holding it up (it is on the voice path).
             # An alarm code goes to the device only, never to observers.
             shown = {k: v for k, v in command.params.items() if k != "code"}
             self.bus.publish_soon(DeviceCommand(device=device.id, action=command.action,
                                                 params=shown, room=room))
             try:
-                await within(provider.execute(device, command), self.host.hook_timeout)
+                await within(provider.execute(device, sent), self.host.hook_timeout)
             except CommandQueued as err:
                 results.append(CommandResult(command=command, ok=False, queued=True,
                                              error=str(err)))

@@ -34,6 +34,9 @@ class Outcome(BaseModel):
     # Ids of the devices the sentence was about (acted on or asked about): the referents of a
     # later "it" or "them".
     targets: list[str] = Field(default_factory=list, exclude=True)
+    # The handler could not do what was asked (no such device, an impossible action, a crash):
+    # the reply says why, and whoever rewords it must keep that.
+    refused: bool = Field(False, exclude=True)
 
     def public(self) -> dict[str, Any]:
         """The JSON shape `samantha say --json` prints."""

@@ -29,6 +29,7 @@ from .whereabouts import is_home, where_is
 log = logging.getLogger(__name__)
 
 FOLLOW_UP_DAYS = 3  # an open thread is raised this long after its time, not later
+CHECK_IN_WINDOW_S = 1.5 * 86400  # a low evening's thread waits this long for the check-in
 CONDENSE_EVERY = 300.0  # look for ended conversations (new threads) this often
 NIGHT_KINDS = frozenset({"light", "switch", "fan", "media_player"})
 
@@ -70,10 +71,13 @@ def follow_ups(care: Care, person: str) -> list[Raise]:
     now = care.ts()
     out = []
     for thread in rt.conversations.threads(person):
-        # A thread from a low evening ("lonely tonight") is what the check-in was about.
-        if score(thread.text) < 0 and care.store.said_kind_between(
-                person, "check_in", thread.created, thread.created + 1.5 * 86400):
-            continue
+        # A thread from a low evening ("lonely tonight") is what the morning check-in is
+        # about: it waits for that window, and is raised only if no check-in came.
+        if score(thread.text) < 0:
+            window = thread.created + CHECK_IN_WINDOW_S
+            if now < window or care.store.said_kind_between(
+                    person, "check_in", thread.created, window):
+                continue
         if thread.follow_up <= now < thread.follow_up + FOLLOW_UP_DAYS * 86400:
             said = f"{datetime.fromtimestamp(thread.created, care.now().tzinfo):%Y-%m-%d %H:%M}"
             out.append(Raise(person=person, kind="follow_up", key=f"follow_up:{thread.id}",

@@ -82,6 +82,10 @@ def habit_done(habit: Habit, names: dict[str, str]) -> str:
 
 def follow_up(person: str | None, thread: str) -> str:
     name = f"{person.title()}, " if person else ""
+    feeling = re.search(r'said "(.+?)" \(.*:\s*ask how they are now$', thread.strip())
+    if feeling:  # left by the offline self after they said how they felt
+        said = feeling.group(1).strip().rstrip(".!?")
+        return f"{name}when we last talked you told me \u201c{said}\u201d. How are you now?"
     thread = re.sub(r":\s*ask how it went$", "", thread.strip()).strip().rstrip(".!?")
     return f"{name}you told me: \u201c{thread}\u201d. How did it go?"
 

@@ -158,7 +158,9 @@ def _done(devices: list[Device], commands: list[Command], change: str,
           request: IntentRequest) -> str:
     what = describe_targets(devices, request)
     verb = "are" if len(devices) > 1 or what.endswith("s") else "is"
-    values = {next(iter(c.params.values())) for c in commands}
+    # A colour is a list: the hashable form, so "warmer" on several lights is one value.
+    values = {repr(v) if isinstance(v := next(iter(c.params.values())), list) else v
+              for c in commands}
     action = commands[0].action
     if len(values) == 1 and action == "set_brightness":
         return f"Okay, {what} {verb} at {values.pop()} percent."

@@ -2,8 +2,10 @@
 
 Home Assistant's English templates have no alarm intents, so the sentences are ours
 (SamanthaAlarmArm, SamanthaAlarmDisarm). The code the panel wants comes from the `alarm`
-section (`code: !secret alarm_code`): it goes to the panel in the command and nowhere else (the
-JSON outcome shows `***`, the redaction filter masks it in logs). Disarming asks first, through
+section (`code: !secret alarm_code`): it is added to every arm and disarm command as it goes to
+the panel (`samantha_command`), whoever issued it (a sentence, an automation, the model), and
+goes nowhere else (outcomes and events keep the command without it; the redaction filter
+masks it in logs). Disarming asks first, through
 the persona's confirmation (the same "yes" that answers "Shall I ...?"), because a voice through a
 window must not switch the alarm off; nothing is done until that "yes".
 """
@@ -41,21 +43,14 @@ class AlarmSection(Section):
         "masked)."))
 
 
-def _params(house: House) -> dict[str, Any]:
-    section: AlarmSection | None = house.section("alarm")
-    if section is None or section.code is None:
-        return {}
-    return {"code": section.code.get_secret_value()}
-
-
-def _commands(house: House, devices: list[Device], action: str) -> list[Command]:
-    return [Command(device=d.id, action=action, params=_params(house)) for d in devices]
+def _commands(devices: list[Device], action: str) -> list[Command]:
+    return [Command(device=d.id, action=action) for d in devices]
 
 
 async def arm(request: IntentRequest, devices: list[Device], action: str) -> Outcome:
     what, plural = subject(devices, request)
     mode = replies.words_of(action.removeprefix("arm_"))
-    return await act(request, _commands(request.house, devices, action),
+    return await act(request, _commands(devices, action),
                      f"Okay, {what} {replies.be(plural)} armed in {mode} mode")
 
 
@@ -69,7 +64,7 @@ async def disarm(request: IntentRequest, devices: list[Device]) -> Outcome:
     rt = runtime_of(request.house)
     question = replies.sentence(f"Shall I disarm {what}? Say yes to confirm")
     rt.pending[request.room.id] = Pending(
-        room=request.room.id, commands=_commands(request.house, devices, "disarm"),
+        room=request.room.id, commands=_commands(devices, "disarm"),
         question=question, what=f"disarm {what}",
         expires=time.time() + rt.section.confirm_seconds)
     log.info("disarming %s waits for a spoken yes in %s",
@@ -109,6 +104,17 @@ SENTENCES = {
         ],
     }
 }
+
+
+@hookimpl
+def samantha_command(house: House, device: Device, command: Command) -> Command | None:
+    section: AlarmSection | None = house.section("alarm")
+    if (device.kind is not Kind.ALARM_CONTROL_PANEL or section is None or section.code is None
+            or "code" in command.params
+            or not (command.action == "disarm" or command.action.startswith("arm_"))):
+        return None
+    code = section.code.get_secret_value()
+    return command.model_copy(update={"params": {**command.params, "code": code}})
 
 
 @hookimpl

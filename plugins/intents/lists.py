@@ -7,6 +7,8 @@ alias), else the only list of the house. Virtual lists keep their items in SQLit
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from samantha import hookimpl, replies
 from samantha.home import Device
 from samantha.house import House
@@ -65,53 +67,28 @@ async def _complete(request: IntentRequest, device: Device, item: str,
                      f"Okay, I've {done} {item} {where} {called(device)}")
 
 
-def _need_item(request: IntentRequest) -> str | None:
-    return None if _item(request) else "Which item?"
-
-
-async def shopping_add(request: IntentRequest) -> Outcome:
-    if (ask := _need_item(request)) is not None:
-        return request.outcome(ask)
-    item = _item(request)
-    return await _add(request, shopping_list(request, f"add {item} to the shopping list"), item)
-
-
-async def shopping_complete(request: IntentRequest) -> Outcome:
-    if (ask := _need_item(request)) is not None:
-        return request.outcome(ask)
-    item = _item(request)
-    device = shopping_list(request, f"check off {item} on the shopping list")
-    return await _complete(request, device, item)
-
-
-async def list_add(request: IntentRequest) -> Outcome:
-    if (ask := _need_item(request)) is not None:
-        return request.outcome(ask)
-    item = _item(request)
-    return await _add(request, named_list(request, f"add {item} to a list"), item)
-
-
-async def list_complete(request: IntentRequest) -> Outcome:
-    if (ask := _need_item(request)) is not None:
-        return request.outcome(ask)
-    item = _item(request)
-    return await _complete(request, named_list(request, f"check off {item}"), item)
-
-
-async def list_remove(request: IntentRequest) -> Outcome:
-    if (ask := _need_item(request)) is not None:
-        return request.outcome(ask)
-    item = _item(request)
-    return await _complete(request, named_list(request, f"remove {item}"), item,
-                           "remove_item")
+def _item_handler(find: Callable[[IntentRequest, str], Device], doing: str,
+                  action: str) -> IntentHandler:
+    """A handler that does `action` with the spoken item on the list `find` picks."""
+    async def handle(request: IntentRequest) -> Outcome:
+        item = _item(request)
+        if not item:
+            return request.outcome("Which item?")
+        device = find(request, doing.format(item=item))
+        if action == "add_item":
+            return await _add(request, device, item)
+        return await _complete(request, device, item, action)
+    return handle
 
 
 HANDLERS: dict[str, IntentHandler] = {
-    "HassShoppingListAddItem": shopping_add,
-    "HassShoppingListCompleteItem": shopping_complete,
-    "HassListAddItem": list_add,
-    "HassListCompleteItem": list_complete,
-    "HassListRemoveItem": list_remove,
+    "HassShoppingListAddItem": _item_handler(
+        shopping_list, "add {item} to the shopping list", "add_item"),
+    "HassShoppingListCompleteItem": _item_handler(
+        shopping_list, "check off {item} on the shopping list", "complete_item"),
+    "HassListAddItem": _item_handler(named_list, "add {item} to a list", "add_item"),
+    "HassListCompleteItem": _item_handler(named_list, "check off {item}", "complete_item"),
+    "HassListRemoveItem": _item_handler(named_list, "remove {item}", "remove_item"),
 }
 
 

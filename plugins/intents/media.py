@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from samantha import hookimpl, replies
 from samantha.home import Device
 from samantha.house import House
@@ -63,35 +65,34 @@ async def search_and_play(request: IntentRequest) -> Outcome:
 
 
 async def pause(request: IntentRequest) -> Outcome:
-    devices = players(request, "pause")
-    playing = _playing(devices, "playing") or devices
-    what, plural = subject(playing, request)
-    return await act(request, commands_for(playing, "pause"),
-                     f"Okay, {what} {replies.be(plural)} paused")
+    return await _transport(request, "pause", ("playing",), "pause",
+                            lambda what, plural: f"Okay, {what} {replies.be(plural)} paused")
 
 
 async def unpause(request: IntentRequest) -> Outcome:
-    devices = players(request, "resume playing")
-    paused = _playing(devices, "paused") or devices
-    what, plural = subject(paused, request)
-    return await act(request, commands_for(paused, "play"),
-                     f"Okay, {what} {replies.be(plural)} playing again")
+    return await _transport(
+        request, "resume playing", ("paused",), "play",
+        lambda what, plural: f"Okay, {what} {replies.be(plural)} playing again")
 
 
 async def next_track(request: IntentRequest) -> Outcome:
-    devices = players(request, "skip to the next track on")
-    on = _playing(devices, "playing", "paused") or devices
-    what, _ = subject(on, request)
-    return await act(request, commands_for(on, "next_track"),
-                     f"Okay, next track on {what}")
+    return await _transport(request, "skip to the next track on", ("playing", "paused"),
+                            "next_track", lambda what, _plural: f"Okay, next track on {what}")
 
 
 async def previous_track(request: IntentRequest) -> Outcome:
-    devices = players(request, "go back a track on")
-    on = _playing(devices, "playing", "paused") or devices
-    what, _ = subject(on, request)
-    return await act(request, commands_for(on, "previous_track"),
-                     f"Okay, previous track on {what}")
+    return await _transport(request, "go back a track on", ("playing", "paused"),
+                            "previous_track",
+                            lambda what, _plural: f"Okay, previous track on {what}")
+
+
+async def _transport(request: IntentRequest, asking: str, states: tuple[str, ...],
+                     command: str, reply: Callable[[str, bool], str]) -> Outcome:
+    """A transport button: on the players in one of `states` (all named ones if none is)."""
+    devices = players(request, asking)
+    chosen = _playing(devices, *states) or devices
+    what, plural = subject(chosen, request)
+    return await act(request, commands_for(chosen, command), reply(what, plural))
 
 
 async def set_volume(request: IntentRequest) -> Outcome:

@@ -1,14 +1,17 @@
-"""Wall-clock time for conversation memory, in one place so tests can move it (days at once)."""
+"""Wall-clock time for conversation memory and presence, in one place so tests can move it
+(days at once) or hand it another clock (the automations engine's fake one)."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 _offset = 0.0
+_source: Callable[[], float] = time.time
 
 
 def now() -> float:
-    return time.time() + _offset
+    return _source() + _offset
 
 
 def advance(seconds: float) -> None:
@@ -17,6 +20,12 @@ def advance(seconds: float) -> None:
     _offset += seconds
 
 
+def follow(source: Callable[[], float]) -> None:
+    """Read the time (a Unix timestamp) from `source` from now on (tests only)."""
+    global _source, _offset
+    _source, _offset = source, 0.0
+
+
 def reset() -> None:
-    global _offset
-    _offset = 0.0
+    global _offset, _source
+    _offset, _source = 0.0, time.time

@@ -82,7 +82,7 @@ def _template_keys(outcome: Outcome) -> tuple[list[str], bool]:
         # The house refused a sentence it could parse (an unknown room, floor or device):
         # that is not "I didn't understand", and the reason must stay.
         return ["refused"], True
-    failed = any(not r.ok for r in outcome.results) or (
+    failed = outcome.refused or any(not r.ok for r in outcome.results) or (
         outcome.intent in ACTION_INTENTS and not outcome.commands)
     if failed:  # the intent's own template is worded for success ("Done. {detail}")
         return [f"{outcome.intent}.failed", "failed"], True

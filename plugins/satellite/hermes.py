@@ -142,6 +142,14 @@ AUDIO_FRAME_SUBSCRIPTION = "hermes/audioServer/+/audioFrame"
 PLAY_BYTES_SUBSCRIPTION = "hermes/audioServer/+/playBytes/+"
 
 
+def likelihood_of(confidence: float | None, text: str) -> float:
+    """Hermes' likelihood for a transcript: a sentence of the grammar is taken as it is (no
+    confidence is computed for it), so it counts as certain; nothing heard is 0."""
+    if confidence is None:
+        return 1.0 if text else 0.0
+    return confidence
+
+
 def wav_bytes(samples: np.ndarray, sample_rate: int = 16000) -> bytes:
     """Mono or multi-channel int16 samples as a WAV file (Hermes audio payloads are WAV)."""
     data = np.asarray(samples)

@@ -404,9 +404,10 @@ class SatelliteHub(Replies):
         decision = ended.result()
         local_text.cancel()
         transcript = utterance.finish()
-        # The utterance is over: the satellite may stop sending audio now.
+        # The utterance is over: the satellite may stop sending audio now. Not waited for: the
+        # command must not wait on the broker's acknowledgement of an order to stop.
         await self._order(session, hermes.AsrStopListening(
-            site_id=session.site, session_id=session.id))
+            site_id=session.site, session_id=session.id), wait=False)
         if decision is Decision.TIMEOUT or not utterance.speech_seen:
             return None, False
         audio = b"".join(utterance.audio)
@@ -419,7 +420,8 @@ class SatelliteHub(Replies):
         speaker = voice.person if voice is not None else None
         score = voice.score if voice is not None else None
         self._send(hermes.AsrTextCaptured.TOPIC, hermes.AsrTextCaptured(
-            text=text, likelihood=transcript.confidence or 0.0, seconds=round(utterance.t, 3),
+            text=text, likelihood=hermes.likelihood_of(transcript.confidence, text),
+            seconds=round(utterance.t, 3),
             site_id=session.site, session_id=session.id, wakeword_id=session.wakeword_id,
             lang=self.language, speaker=speaker, speaker_score=score))
         await self.house.bus.publish(SpeechStep.of(TranscriptHeard(

@@ -211,7 +211,8 @@ class Satellite:
             if decision is Decision.TIMEOUT:
                 transcript = transcript.__class__("", 0.0)
             captured = hermes.AsrTextCaptured(
-                text=transcript.text, likelihood=transcript.confidence or 0.0,
+                text=transcript.text,
+                likelihood=hermes.likelihood_of(transcript.confidence, transcript.text),
                 seconds=round(self.now - self.endpointer.start, 3), site_id=self.room,
                 session_id=self.session_id, wakeword_id=self.settings.wakeword_id)
             await self._publish(self._topic(hermes.AsrTextCaptured), captured.payload())

@@ -25,6 +25,7 @@ class EnergyVad:
         self.min_dbfs = min_dbfs
         self.margin_db = margin_db
         self.floor: float | None = None
+        self.level = _FLOOR_MIN_DB  # of the last frame judged
 
     @staticmethod
     def level_dbfs(pcm: bytes) -> float:
@@ -34,13 +35,38 @@ class EnergyVad:
         rms = float(np.sqrt(np.mean(samples * samples))) / 32768.0
         return max(20.0 * math.log10(rms), _FLOOR_MIN_DB) if rms > 0 else _FLOOR_MIN_DB
 
+    @property
+    def threshold_dbfs(self) -> float:
+        return max(self.min_dbfs, (self.floor if self.floor is not None else _FLOOR_MIN_DB)
+                   + self.margin_db)
+
     def is_speech(self, pcm: bytes, duration: float) -> bool:
         level = self.level_dbfs(pcm)
+        self.level = level
         if self.floor is None or level < self.floor:
             self.floor = level
         else:
             self.floor += _FLOOR_RISE_DB_PER_S * duration
-        return level > max(self.min_dbfs, self.floor + self.margin_db)
+        return level > self.threshold_dbfs
+
+    def loud_until(self, pcm: bytes, duration: float, step_s: float) -> float:
+        """Where, in seconds from the frame's start, its last loud `step_s` block ends.
+
+        A 32 ms frame that is speech by its mean level may hold only a word's last few ms:
+        counting the silence after the speech from there, not from the frame's end, lets the
+        endpointer decide up to a frame earlier. `duration` when no block is loud on its own.
+        """
+        samples = np.frombuffer(pcm, dtype="<i2").astype(np.float32)
+        step = round(step_s * len(samples) / duration) if duration > 0 else 0
+        if step <= 0 or len(samples) < 2 * step:
+            return duration
+        n = len(samples) // step
+        blocks = samples[: n * step].reshape(n, step) / 32768.0
+        power = np.mean(blocks * blocks, axis=1)
+        loud = np.nonzero(power > 10 ** (self.threshold_dbfs / 10))[0]
+        if not len(loud) or loud[-1] == n - 1:
+            return duration  # loud to the end (a partial last block counts as loud)
+        return float(loud[-1] + 1) * step / len(samples) * duration
 
 
 class Decision(str, Enum):
@@ -66,6 +92,7 @@ class Endpointer:
         self.partial = ""
         self.partial_since = start
         self.speech_end: float | None = None
+        self.fading = 0  # frames since the speech ended that were not far below it
 
     def update(self, pcm: bytes, end_time: float, duration: float, partial: str,
                complete: int) -> Decision:
@@ -76,9 +103,20 @@ class Endpointer:
         follow: then a short silence ends it.
         """
         s = self.settings
-        if self.vad.is_speech(pcm, duration):
+        speech = self.vad.is_speech(pcm, duration)
+        if not speech and self.vad.level > self.vad.min_dbfs - s.quiet_db:
+            # Not quiet: the first such frame may be a word's fading end, more are a sound
+            # (a soft consonant, a noisy room's floor, where pauses inside a sentence sink
+            # to the floor and only the longer silence is safe).
+            self.fading += 1
+        if speech:
+            self.fading = 0
             self.speech_seen = True
             self.last_speech = end_time
+            if s.vad_step_ms:
+                start = end_time - duration
+                self.last_speech = start + self.vad.loud_until(pcm, duration,
+                                                               s.vad_step_ms / 1000)
         if partial != self.partial:
             self.partial, self.partial_since = partial, end_time
         if end_time - self.start >= s.max_utterance_s:
@@ -91,7 +129,13 @@ class Endpointer:
             return Decision.END
         if complete >= _CLOSED and partial and silence * 1000 >= s.closed_silence_ms:
             return Decision.EARLY
+        stable = (end_time - self.partial_since) * 1000
         if (complete and partial and silence * 1000 >= s.stable_silence_ms
-                and (end_time - self.partial_since) * 1000 >= s.stable_ms):
+                and stable >= s.stable_ms):
+            return Decision.EARLY
+        # A whole sentence followed by real quiet (quiet_db below vad_min_dbfs: a quiet room,
+        # nobody talking) needs less of it.
+        if (complete and partial and self.fading <= 1 and silence * 1000 >= s.quiet_silence_ms
+                and stable >= s.quiet_silence_ms):
             return Decision.EARLY
         return Decision.CONTINUE

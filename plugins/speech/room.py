@@ -173,6 +173,7 @@ class RoomSpeech:
         self.now = now
 
     async def _listen(self, pcm: bytes, duration: float) -> None:
+        arrived = time.monotonic()  # latency counts from here: decoding the last frame is in it
         self.utterance.append(pcm)
         partial = self.stt.accept(pcm)
         if partial != self.last_partial:
@@ -194,18 +195,18 @@ class RoomSpeech:
         audio = b"".join(self.utterance)
         self.utterance = []
         self.house.bus.publish_soon(TurnAudio(room=self.room, pcm=audio, sample_rate=SAMPLE_RATE))
-        self._spawn(self._understand(transcript, audio, decision, self.now, time.monotonic()))
+        self._spawn(self._understand(transcript, audio, decision, self.now, arrived))
 
     async def end_of_stream(self) -> None:
         """A finite source ended: finish a running utterance, wait for replies to finish."""
         if self.state is State.LISTENING:
+            arrived = time.monotonic()
             transcript = self.stt.finish()
             self.state = State.THINKING
             audio = b"".join(self.utterance)
             self.house.bus.publish_soon(TurnAudio(room=self.room, pcm=audio,
                                                   sample_rate=SAMPLE_RATE))
-            self._spawn(self._understand(transcript, audio, Decision.END, self.now,
-                                         time.monotonic()))
+            self._spawn(self._understand(transcript, audio, Decision.END, self.now, arrived))
         while self.tasks or self.speech_tasks:
             await asyncio.gather(*self.tasks, *self.speech_tasks, return_exceptions=True)
 

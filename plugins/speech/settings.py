@@ -76,12 +76,21 @@ class EndpointSettings(Section):
                                 "silence whatever the noise floor.")
     vad_margin_db: float = Field(10.0, ge=0, description="Speech must be this far above the "
                                  "tracked noise floor.")
+    vad_step_ms: int = Field(10, ge=0, description="Where speech ends is found to this many "
+                             "ms inside a frame (0: at the frame's end).")
     silence_ms: int = Field(700, ge=50, description="End the utterance after this much "
                             "silence.")
     stable_ms: int = Field(150, ge=0, description="End earlier when the grammar result is a "
                            "complete sentence unchanged for this long ...")
     stable_silence_ms: int = Field(150, ge=0, description="... and followed by this much "
                                    "silence.")
+    quiet_silence_ms: int = Field(100, ge=0, description="End after this much silence when "
+                                  "the grammar result is complete and unchanged as long, and "
+                                  "the silence is quiet_db below vad_min_dbfs (a quiet "
+                                  "room; not in a noisy one).")
+    quiet_db: float = Field(6.0, ge=0, description="How far below vad_min_dbfs a silence "
+                            "must stay (after a word's fading end) to end after "
+                            "quiet_silence_ms.")
     closed_silence_ms: int = Field(90, ge=0, description="End after this much silence when "
                                    "the words so far are a whole sentence that nothing but "
                                    "'please' could follow.")

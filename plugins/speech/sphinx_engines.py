@@ -91,24 +91,44 @@ class SphinxStt:
     def __init__(self, model: Path | None, options: dict[str, Any]) -> None:
         self.model = model
         self.options = options
-        self.decoder = _ps().Decoder(_config(model, options, lm=None))
+        # Without a lattice the final result is the Viterbi path, at once: building the lattice
+        # at end_utt (for bestpath and the posterior) took 0.3-1.5 s over the home's grammar,
+        # after the person stopped talking. The posterior is only needed for a result that is
+        # no sentence of the grammar (snap_min_confidence); `_rescored` gets it then.
+        self.lattice = bool(options.get("bestpath", False))
+        self.decoder = _ps().Decoder(_config(model, {"bestpath": False, **options}, lm=None))
+        self._scorer: Any = None  # the grammar decoder with a lattice, made on first need
+        self._room_grammar: RoomGrammar | None = None
+        self._audio: list[bytes] = []
         self._free: Any = None
         self._grammar = False
         self._graph: WordGraph | None = None
         self._in_utt = False
         self._partial = ""
+        self._next_grammar: tuple[RoomGrammar | None] | None = None  # set mid-utterance
 
     def missing_words(self, words: Iterable[str]) -> set[str]:
         return _missing(self.decoder, words)
 
     def set_grammar(self, grammar: RoomGrammar | None) -> None:
         if self._in_utt:
-            self.decoder.end_utt()
-            self._in_utt = False
+            # Switching the search would end the utterance under way: its words would be
+            # lost and pocketsphinx crashes on the next frame. It ends with the grammar it
+            # began with; the new one applies from the next utterance.
+            self._next_grammar = (grammar,)
+            return
+        self._apply_grammar(grammar)
+
+    def _apply_grammar(self, grammar: RoomGrammar | None) -> None:
+        self._next_grammar = None
         if grammar is None or not grammar.graph:
             self._grammar = False
             return
         self.decoder.add_fsg(_GRAMMAR, fsg(self.decoder, grammar))
+        self._room_grammar = grammar
+        if self._scorer is not None:
+            self._scorer.add_fsg(_GRAMMAR, fsg(self._scorer, grammar))
+            self._scorer.activate_search(_GRAMMAR)
         self._graph = grammar.graph
         self.decoder.activate_search(_GRAMMAR)
         self._grammar = True
@@ -123,12 +143,15 @@ class SphinxStt:
         return self.decoder if self._grammar else self._free_decoder()
 
     def start(self) -> None:
-        decoder = self._active()
         if self._in_utt:
-            decoder.end_utt()
-        decoder.start_utt()
+            self._active().end_utt()
+            self._in_utt = False
+        if self._next_grammar is not None:
+            self._apply_grammar(self._next_grammar[0])
+        self._active().start_utt()
         self._in_utt = True
         self._partial = ""
+        self._audio = []
 
     def start_after_wake(self, heard: bytes) -> None:
         """Start an utterance with the cepstral mean of `heard`: the segment so far (the wake
@@ -153,20 +176,41 @@ class SphinxStt:
         self.start()
 
     def accept(self, pcm: bytes) -> str:
+        if not self._in_utt:
+            self.start()  # pocketsphinx crashes on audio outside an utterance
         decoder = self._active()
         decoder.process_raw(pcm, False, False)
+        if self._grammar and not self.lattice:
+            self._audio.append(pcm)
         hyp = decoder.hyp()
         self._partial = hyp.hypstr if hyp is not None else ""
         return self._partial
 
     def finish(self) -> Transcript:
+        if not self._in_utt:
+            # Nothing was heard since the last finish: the decoder still holds that
+            # utterance's hypothesis, which must not be taken for a new one.
+            return Transcript("", 0.0)
+        try:
+            return self._end_utterance()
+        finally:
+            if self._next_grammar is not None:
+                self._apply_grammar(self._next_grammar[0])
+
+    def _end_utterance(self) -> Transcript:
         decoder = self._active()
-        if self._in_utt:
-            decoder.end_utt()
-            self._in_utt = False
+        decoder.end_utt()
+        self._in_utt = False
         hyp = decoder.hyp()
         text = hyp.hypstr if hyp is not None else ""
         graph = self._graph if self._grammar else None
+        audio, self._audio = self._audio, []
+        if graph is not None and not self.lattice and (hyp is not None or self._partial):
+            if hyp is not None and graph.accepts(text.split()):
+                # A sentence of the grammar is taken whatever its confidence: none needed.
+                return Transcript(text, None)
+            hyp = self._rescored(b"".join(audio))
+            text = hyp.hypstr if hyp is not None else ""
         if (graph is not None and self._partial and not graph.accepts(text.split())
                 and graph.accepts(self._partial.split())):
             # Closing the utterance can swap a complete sentence for a longer, unfinished one
@@ -195,6 +239,22 @@ class SphinxStt:
         except RuntimeError:  # no lattice (nothing was decoded)
             return ()
         return tuple(found)
+
+    def _rescored(self, pcm: bytes) -> Any:
+        """The utterance decoded again with a lattice: its best path and posterior, as the
+        decoder gave them before it went without (the rare result that is no sentence)."""
+        if self._scorer is None:
+            self._scorer = _ps().Decoder(_config(self.model, {**self.options, "bestpath": True},
+                                                 lm=None))
+            assert self._room_grammar is not None  # only called while decoding a grammar
+            self._scorer.add_fsg(_GRAMMAR, fsg(self._scorer, self._room_grammar))
+            self._scorer.activate_search(_GRAMMAR)
+        self._scorer.start_utt()
+        try:
+            self._scorer.process_raw(pcm, False, False)
+        finally:
+            self._scorer.end_utt()
+        return self._scorer.hyp()
 
     def transcribe_free(self, pcm: bytes) -> Transcript | None:
         if len(pcm) < 2:

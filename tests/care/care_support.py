@@ -87,7 +87,15 @@ class Running:
         return self.house.home.devices[device].state
 
 
+def follow(fake: FakeClock) -> None:
+    """The people plugin's clock (presence, memory) reads the fake one: one time for all."""
+    from samantha.plugins.people import clock
+
+    clock.follow(lambda: fake.now().timestamp())
+
+
 async def start(config: Path, clock: FakeClock) -> tuple[House, Running]:
+    follow(clock)
     house = House.prepare(config)
     engine_for(house, clock=clock)
     care_for(house, clock=clock)

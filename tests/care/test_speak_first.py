@@ -78,6 +78,30 @@ async def test_low_evening_then_a_check_in_where_she_is_next_morning(tmp_path: P
         ("check_in", "said", "kitchen")]
 
 
+async def test_a_hard_evening_nobody_checked_in_on_is_asked_about_later_in_plain_words(
+        tmp_path: Path) -> None:
+    """The offline self keeps "how are you now?" for later: not the same evening, not while
+    the morning check-in may still come, and never in the words of its own note."""
+    config = config_with(tmp_path)
+    clock = FakeClock(MONDAY)
+    house, run = await start(config, clock)
+    try:
+        await run.at(MONDAY.replace(hour=21))
+        await run.say("I feel really lonely tonight", "living room", "anna")
+        await run.at(MONDAY.replace(hour=23))
+        assert not run.first, f"spoke first the same evening: {run.first}"
+        # She is away all Tuesday; on Wednesday morning she is heard in the kitchen.
+        await run.at(MONDAY + timedelta(days=2, hours=4))
+        await run.say("good morning", "kitchen", "anna")
+        follow = [e for e in run.first if e.kind == "follow_up"]
+        assert [(e.person, e.room) for e in follow] == [("anna", "kitchen")], run.first
+        assert "I feel really lonely tonight" in follow[0].text
+        assert "How are you now" in follow[0].text
+        assert "template" not in follow[0].text and "ask how" not in follow[0].text
+    finally:
+        await house.stop()
+
+
 async def test_follow_up_in_the_room_he_is_in_and_the_daily_budget(tmp_path: Path) -> None:
     config = config_with(tmp_path, budget=1)
     clock = FakeClock(MONDAY)

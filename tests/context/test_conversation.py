@@ -143,6 +143,12 @@ async def test_relative_changes_move_the_last_devices_a_step(house: House) -> No
     assert reply.reply == "Okay, the Thermostat is set to 22.5 degrees."
     await house.handle_text("louder", "living room")
     assert house.home.devices["living_room.stereo"].state["volume"] == 50
+    # lights talked about get a warmer white (a colour is no number: it once crashed the reply)
+    await house.handle_text("turn on the lights", "kitchen")
+    warm = await house.handle_text("make them a lot warmer", "kitchen")
+    assert warm.reply == "Okay, the Ceiling Light and the Counter Lights are warmer now."
+    assert {tuple(house.home.devices[d].state["color"]) for d in KITCHEN_LIGHTS} == {
+        (255, 180, 107)}
 
 
 async def test_each_known_speaker_keeps_their_own_it(house: House) -> None:

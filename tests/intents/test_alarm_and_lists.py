@@ -11,6 +11,7 @@ from every_kind import ALARM_CODE
 
 from samantha.events import DeviceCommand
 from samantha.house import House
+from samantha.providers import Command
 
 
 async def test_alarm_arms_with_the_code_and_disarms_only_after_yes(
@@ -27,7 +28,7 @@ async def test_alarm_arms_with_the_code_and_disarms_only_after_yes(
     assert armed.reply == "Okay, the House Alarm is armed in night mode."
     assert panel.state["state"] == "armed_night"
     shown = json.dumps(armed.public())
-    assert ALARM_CODE not in shown and '"code": "***"' in shown
+    assert ALARM_CODE not in shown and '"code"' not in shown  # the code went to the panel only
     asked = await house.handle_text("disarm the alarm", "kitchen")
     assert asked.reply == "Shall I disarm the House Alarm? Say yes to confirm."
     assert panel.state["state"] == "armed_night", "nothing happens before the yes"
@@ -42,6 +43,23 @@ async def test_alarm_arms_with_the_code_and_disarms_only_after_yes(
     # Observers (dashboard, automations) hear of both commands, never of the code.
     assert [e.action for e in seen] == ["arm_night", "disarm"]
     assert all("code" not in e.params for e in seen)
+
+
+async def test_the_code_goes_with_commands_from_automations_and_the_model_too(
+        house: House) -> None:
+    """Whoever issues an arm or disarm command (an automation, the model's tool, a plugin), the
+    configured code is added on its way to the panel, and nowhere else."""
+    panel = house.home.devices["house_alarm"]
+    [armed] = await house.execute([Command(device="house_alarm", action="arm_away")])
+    assert armed.ok and panel.state["state"] == "armed_away", armed.error
+    assert armed.command.params == {}  # the result keeps the command as issued
+    [disarmed] = await house.execute([Command(device="house_alarm", action="disarm")])
+    assert disarmed.ok and panel.state["state"] == "disarmed", disarmed.error
+    # A code given explicitly is the one used: a wrong one is refused by the panel.
+    [wrong] = await house.execute([Command(device="house_alarm", action="arm_home",
+                                           params={"code": "0000"})])
+    assert not wrong.ok and panel.state["state"] == "disarmed"
+    assert ALARM_CODE not in (wrong.error or "")
 
 
 async def test_voice_still_never_unlocks(house: House) -> None:

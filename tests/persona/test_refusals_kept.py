@@ -44,3 +44,16 @@ async def test_refusals_keep_their_reason_in_every_persona(tmp_path: Path) -> No
     assert no_lights.reply.startswith("Unable to comply.") and "Done" not in no_lights.reply
     assert len(no_lights.reply) > len("Unable to comply. ")
     assert done.reply == "Done. The Kitchen Light is on." and done.commands
+
+
+async def test_a_refusal_of_any_intent_never_takes_the_success_wording(tmp_path: Path) -> None:
+    """Intents beyond on/off (media, vacuum, lists...) refuse with a reason too: "Okay." must
+    not stand in for "I can't start the vacuum: no vacuum is set up"."""
+    cfg = tmp_path / "samantha.yaml"
+    cfg.write_text(HOUSE)
+    async with House.prepare(cfg) as house:
+        vacuum = await house.handle_text("start the vacuum", "kitchen")
+        paused = await house.handle_text("pause the music", "office")
+    assert vacuum.intent == "HassVacuumStart" and "vacuum" in vacuum.reply.lower()
+    assert vacuum.reply != "Okay." and not vacuum.commands
+    assert paused.reply.startswith("Unable to comply. ") and len(paused.reply) > 20

@@ -176,7 +176,9 @@ def test_a_flood_of_fuzzed_frames_leaves_the_hub_serving_in_bounded_memory(
         assert kitchen.wait(60) == 0, kitchen.stderr()[-2000:]
     finally:
         kitchen.kill()
-    assert [m.payload for m in recorder.messages(LIGHT_TOPIC)] == [b"ON"]
+    assert [m.payload for m in recorder.messages(LIGHT_TOPIC)] == [b"ON"], (
+        f"{kitchen.events()}\n{recorder.json_on('hermes/asr/textCaptured')}\n"
+        f"--- hub ---\n{hub.stderr()[-6000:]}")
 
     log = hub.stderr()
     assert "Traceback" not in log, log[log.find("Traceback") - 500:][:3000]

@@ -34,7 +34,9 @@ def test_follow_up_needs_no_wake_word(chatty_hub: Hub, sat_broker: Mosquitto,
         sat.kill()
     events = sat.events()
     assert [e["event"] for e in events].count("wake") == 1
-    assert [m.payload for m in recorder.messages(LIGHT_TOPIC)] == [b"ON", b"OFF"]
+    assert [m.payload for m in recorder.messages(LIGHT_TOPIC)] == [b"ON", b"OFF"], (
+        f"{events}\n{recorder.json_on('hermes/asr/textCaptured')}\n"
+        f"--- hub ---\n{chatty_hub.stderr()[-6000:]}")
     intents = [m.json() for m in recorder.messages("hermes/intent/")]
     assert [i["intent"]["intentName"] for i in intents] == ["HassTurnOn", "HassTurnOff"]
     assert len({i["sessionId"] for i in intents}) == 1  # one conversation

@@ -141,3 +141,10 @@ async def test_satellite_going_away_makes_the_room_unavailable(tmp_path: Path) -
                 await hub.stop()
         finally:
             await client.stop()
+
+
+def test_a_sentence_of_the_grammar_is_reported_to_hermes_as_certain() -> None:
+    # pocketsphinx computes no confidence for a result that is a sentence of the grammar.
+    assert hermes.likelihood_of(None, "turn on the lights") == 1.0
+    assert hermes.likelihood_of(None, "") == 0.0
+    assert hermes.likelihood_of(0.04, "turn all the light on") == 0.04

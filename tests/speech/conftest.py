@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from speech.audio import Speak, to_16k
-from speech.voices import Voices
+from speech.corpus import Corpus
 
 
 @pytest.fixture(scope="module")
@@ -42,6 +42,7 @@ def say_ko(audio_dir: Path) -> Speak:
 
 
 @pytest.fixture(scope="session")
-def voices(tmp_path_factory: pytest.TempPathFactory) -> Voices:
-    """Every flite voice and piper, in both forms and a noisy room; made once per session."""
-    return Voices(tmp_path_factory.mktemp("voices"))
+def corpus() -> Corpus:
+    """Every flite voice and piper's joe, said three ways (speech/corpus.py); one instance per
+    session, recordings cached across sessions in the speech cache."""
+    return Corpus()

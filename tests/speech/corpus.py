@@ -1,10 +1,12 @@
 """Test speech made on demand: any sentence, any installed voice, said three ways, cached.
 
-One module serves the tests (`from speech.corpus import Corpus`) and the benchmarks (bench/
-puts tests/ on sys.path), so both hear the very same audio and `make test` followed by
+The one generator of test speech: the speech tests (`from speech.corpus import Corpus`, or the
+session `corpus` fixture) and the benchmarks (bench/ puts tests/ on sys.path: voice_accuracy,
+voice_latency, wake_accuracy) hear the very same audio, and `make test` followed by
 `make bench` synthesizes each recording once.
 
-An `Utterance` is (wake phrase, command text, voice, form):
+An `Utterance` is (wake phrase, command text, voice, form); the wake phrase is any text
+("hey samantha", the openWakeWord tests' "hey jarvis"):
 
 - voices: every flite voice (kal, kal16, awb, rms, slt) and piper's en_US "joe" (`joe`);
 - forms: `pause` (wake phrase, 0.6 s of silence, command), `breath` (wake phrase and command
@@ -335,6 +337,17 @@ class Corpus:
         wanted = list(utterances)
         with ThreadPoolExecutor(max_workers=max(1, self.workers)) as pool:
             return list(pool.map(self.get, wanted))
+
+
+def read_pcm(path: Path) -> npt.NDArray[np.int16]:
+    """The samples of a 16 kHz mono 16-bit WAV (a recording), as int16."""
+    return np.round(_read16(path) * 32768.0).astype(np.int16)
+
+
+def write_pcm(path: Path, samples: npt.NDArray[np.int16]) -> Path:
+    """int16 samples as a 16 kHz mono 16-bit WAV (audio a test composes from recordings)."""
+    _write16(path, samples.astype(np.float64) / 32768.0)
+    return path
 
 
 def speech_edges(path: Path) -> tuple[float, float]:

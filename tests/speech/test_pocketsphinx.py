@@ -164,3 +164,36 @@ def test_real_capture_through_a_pulseaudio_virtual_mic(say_en: Speak, audio_dir:
     assert [e["event"] for e in events][:3] == ["wake", "transcript", "intent"], err
     assert events[2]["name"] == "HassTurnOn"
     assert events[2]["commands"][0]["device"] == "kitchen.kitchen_lights"
+
+
+def test_a_decoder_never_repeats_an_old_utterance_nor_crashes_between_utterances(
+        say_en: Speak) -> None:
+    """What the satellite hub's follow-ups rely on: a finished utterance is not heard again
+    (pocketsphinx keeps its last hypothesis), audio outside an utterance does not crash the
+    decoder (it segfaults), and a grammar changed mid-utterance waits for the next one."""
+    from samantha.plugins.speech.grammar import sentence_grammar
+    from samantha.plugins.speech.sphinx_engines import SphinxStt
+
+    samples, _rate = read_audio(say_en("turn off the lights"))
+    pcm = samples[:, 0].astype("<i2").tobytes()
+    chunks = [pcm[i:i + 3200] for i in range(0, len(pcm), 3200)]
+    stt = SphinxStt(None, {})
+    stt.set_grammar(sentence_grammar(["turn on the lights", "turn off the lights"]))
+
+    stt.start()
+    for chunk in chunks[: len(chunks) // 2]:
+        stt.accept(chunk)
+    # The home changed while the person spoke: the sentence under way keeps its grammar.
+    stt.set_grammar(sentence_grammar(["open the blinds", "close the blinds"]))
+    for chunk in chunks[len(chunks) // 2:]:
+        stt.accept(chunk)
+    assert stt.finish().text == "turn off the lights"
+    assert stt.finish().text == ""  # no new utterance: not the old one again
+
+    stt.accept(b"\0" * 3200)  # audio without start(): an utterance of its own, no crash
+    assert stt.finish().text != "turn off the lights"
+
+    stt.start()
+    for chunk in chunks:
+        stt.accept(chunk)
+    assert stt.finish().text in ("", "open the blinds", "close the blinds")  # the new grammar

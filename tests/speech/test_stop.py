@@ -7,6 +7,9 @@ import asyncio
 import time
 from pathlib import Path
 
+from speech.persona_room import persona_kitchen
+
+from harness.openai_server import Reply, ScriptedOpenAI
 from samantha.hardware.sinks import NullSink
 from samantha.house import House
 from samantha.plugins.speech.messages import ReplyStarted
@@ -75,44 +78,18 @@ async def test_stop_cuts_off_the_speaking_voice_and_what_was_queued(tmp_path: Pa
             await service.stop()
 
 
-PERSONA_CONFIG = """\
-rooms: [{{name: Kitchen}}]
-devices: [{{name: Lamp, room: Kitchen, kind: light}}]
-persona:
-  llm: {{base_url: "{url}", model: scripted, api_key: test}}
-speech:
-  wake: {{engine: pocketsphinx, phrases: [hey samantha]}}
-  stt: {{engine: pocketsphinx, mode: grammar}}
-  tts: {{engine: espeak, voice: en-us}}
-"""
-
-
 async def test_stop_also_drops_the_rest_of_a_reply_still_streaming_in(tmp_path: Path) -> None:
-    from harness.openai_server import Reply, ScriptedOpenAI
-
     with ScriptedOpenAI(token_interval=0.05) as server:
         server.script(Reply(text="Octopuses have three hearts and blue blood. Two hearts pump "
                                  "blood to the gills, one to the rest. They taste with their "
                                  "arms. Isn't that lovely?"))
-        cfg = tmp_path / "samantha.yaml"
-        cfg.write_text(PERSONA_CONFIG.format(url=server.base_url))
         started: list[str] = []
-        house = House.prepare(cfg)
-        async with house:
-            service = SpeechService(house, house.section("speech"), report=lambda m: (
-                started.append(m.text) if isinstance(m, ReplyStarted) else None))
-            room = await service.add_room("kitchen", sink=NullSink(realtime=True))
-            try:
-                story = asyncio.get_running_loop().create_task(
-                    house.handle_text("tell me something about octopuses", "kitchen"))
-                await _until(lambda: house.activity.get("kitchen") == "speaking", 20)
-                stop = await house.handle_text("stop", "kitchen")
-                assert stop.intent == "SamanthaStop"
-                answered = await story  # the model's turn still ends normally
-                assert answered.source == "llm"
-                await house.bus.drain()
-                while room.speech_tasks:
-                    await next(iter(room.speech_tasks))
-            finally:
-                await service.stop()
+        async with persona_kitchen(tmp_path, server, started.append) as (house, _room):
+            story = asyncio.get_running_loop().create_task(
+                house.handle_text("tell me something about octopuses", "kitchen"))
+            await _until(lambda: house.activity.get("kitchen") == "speaking", 20)
+            stop = await house.handle_text("stop", "kitchen")
+            assert stop.intent == "SamanthaStop"
+            answered = await story  # the model's turn still ends normally
+            assert answered.source == "llm"
     assert started == ["Octopuses have three hearts and blue blood."]

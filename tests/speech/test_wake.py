@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from speech.audio import EN_CONFIG, EXAMPLES
-from speech.voices import RATE, Voices, read_pcm, speech_bounds, write_pcm
+from speech.corpus import RATE, Corpus, Utterance, read_pcm, write_pcm
 from speech.wakecases import COMMANDS, ORDINARY, background, chunks
 
 from harness.cli import samantha_cli
@@ -34,7 +34,7 @@ OWW_CONFIG = EXAMPLES / "voice_en_openwakeword.yaml"
 # Two commands per case keep the suite short; every voice and both forms are covered.
 CASES = [(voice, form, COMMANDS[i % len(COMMANDS)])
          for i, (voice, form) in enumerate((v, f) for v in ("slt", "awb", "rms", "kal16",
-                                                            "piper")
+                                                            "joe")
                                            for f in ("pause", "breath"))]
 
 
@@ -72,14 +72,14 @@ def wake_on(engine: WakeEngine, wav: Path) -> tuple[list[tuple[float, WakeDetect
     return found, rest
 
 
-def check_one_breath(engine: WakeEngine, stt: SphinxStt, voices: Voices, wake: str,
+def check_one_breath(engine: WakeEngine, stt: SphinxStt, corpus: Corpus, wake: str,
                      voice: str, form: str, command: str) -> None:
-    wav = voices.utterance(command, voice, wake=wake, form=form)
-    found, rest = wake_on(engine, wav)
+    rec = corpus.get(Utterance(command, voice, form, wake))
+    found, rest = wake_on(engine, rec.path)
     assert len(found) == 1, f"{voice}/{form}: {len(found)} wakes on {wake!r} + {command!r}"
     t, detection = found[0]
     assert detection.phrase == wake
-    _, speech_end = speech_bounds(read_pcm(wav))
+    speech_end = rec.speech_end_s
     # The wake fires after the phrase, before the command is over (not at the pause after it).
     assert t < speech_end, f"{voice}/{form}: woke at {t:.2f}s, speech ended {speech_end:.2f}s"
     stt.start()
@@ -90,46 +90,45 @@ def check_one_breath(engine: WakeEngine, stt: SphinxStt, voices: Voices, wake: s
 
 @pytest.mark.parametrize(("voice", "form", "command"), CASES)
 def test_pocketsphinx_wakes_and_hands_over_the_command(
-        sphinx_wake: SphinxWake, commands_stt: SphinxStt, voices: Voices, voice: str,
+        sphinx_wake: SphinxWake, commands_stt: SphinxStt, corpus: Corpus, voice: str,
         form: str, command: str) -> None:
-    check_one_breath(sphinx_wake, commands_stt, voices, "hey samantha", voice, form, command)
+    check_one_breath(sphinx_wake, commands_stt, corpus, "hey samantha", voice, form, command)
 
 
 @pytest.mark.parametrize(("voice", "form", "command"), CASES)
 def test_openwakeword_wakes_and_hands_over_the_command(
-        oww_wake: OwwWake, commands_stt: SphinxStt, voices: Voices, voice: str, form: str,
+        oww_wake: OwwWake, commands_stt: SphinxStt, corpus: Corpus, voice: str, form: str,
         command: str) -> None:
-    check_one_breath(oww_wake, commands_stt, voices, "hey jarvis", voice, form, command)
+    check_one_breath(oww_wake, commands_stt, corpus, "hey jarvis", voice, form, command)
 
 
 @pytest.mark.parametrize("room", [False, True], ids=["dry", "noisy_room"])
 def test_pocketsphinx_wakes_in_one_breath_in_a_noisy_reverberant_room(
-        sphinx_wake: SphinxWake, voices: Voices, room: bool) -> None:
-    for voice in ("slt", "rms", "piper"):
-        wav = voices.utterance("turn on the desk lamp", voice, wake="hey samantha",
-                               form="breath", room=room)
-        found, _ = wake_on(sphinx_wake, wav)
+        sphinx_wake: SphinxWake, corpus: Corpus, room: bool) -> None:
+    for voice in ("slt", "rms", "joe"):
+        rec = corpus.get(Utterance("turn on the desk lamp", voice,
+                                   "room" if room else "breath"))
+        found, _ = wake_on(sphinx_wake, rec.path)
         assert len(found) == 1, f"{voice}: {len(found)} wakes"
-        dry = voices.utterance("turn on the desk lamp", voice, wake="hey samantha",
-                               form="breath")
-        # It wakes while the command is still being said, and hands over what followed.
-        assert found[0][0] < speech_bounds(read_pcm(dry))[1], voice
+        # It wakes while the command is still being said (the dry speech's end, which the
+        # room version keeps), and hands over what followed.
+        assert found[0][0] < rec.speech_end_s, voice
         assert found[0][1].trailing, voice
 
 
-def ordinary_talk(voices: Voices, voice: str, dst: Path) -> Path:
+def ordinary_talk(corpus: Corpus, voice: str, dst: Path) -> Path:
     """Ordinary sentences naming Samantha or starting with "hey" (the hard ones; the benchmark
-    has all 30), in one voice, one after another with a second between."""
-    gap = np.zeros(RATE, np.int16)
+    has all 30), in one voice, one after another (each recording ends in 1.2 s of silence)."""
     hard = [s for s in ORDINARY if "samantha" in s.lower() or s.lower().startswith("hey")]
-    parts = [np.concatenate([read_pcm(voices.speak(s, voice)), gap]) for s in hard]
-    return write_pcm(dst, np.concatenate([gap, *parts]))
+    talk = corpus.get_many(Utterance(s, voice, "breath", None) for s in hard)
+    return write_pcm(dst, np.concatenate([np.zeros(RATE, np.int16),
+                                          *(read_pcm(r.path) for r in talk)]))
 
 
-@pytest.mark.parametrize("voice", ["slt", "piper"])
+@pytest.mark.parametrize("voice", ["slt", "joe"])
 async def test_ordinary_talk_naming_samantha_leads_to_no_action(
-        voices: Voices, voice: str, tmp_path: Path) -> None:
-    wav = ordinary_talk(voices, voice, tmp_path / f"talk_{voice}.wav")
+        corpus: Corpus, voice: str, tmp_path: Path) -> None:
+    wav = ordinary_talk(corpus, voice, tmp_path / f"talk_{voice}.wav")
     house = House.prepare(EN_CONFIG)
     heard: list[str] = []
     commands: list[DeviceCommand] = []
@@ -145,9 +144,8 @@ async def test_ordinary_talk_naming_samantha_leads_to_no_action(
     assert "wake" not in heard, heard
 
 
-def test_listen_one_breath_with_openwakeword_example(voices: Voices) -> None:
-    wav = voices.utterance("turn on the kitchen lights", "slt", wake="hey jarvis",
-                           form="breath")
+def test_listen_one_breath_with_openwakeword_example(corpus: Corpus) -> None:
+    wav = corpus.get(Utterance("turn on the kitchen lights", "slt", "breath", "hey jarvis")).path
     out = samantha_cli("listen", str(wav), "--room", "kitchen", "-c", str(OWW_CONFIG),
                        "--json")
     assert out.returncode == 0, out.stderr
@@ -158,9 +156,8 @@ def test_listen_one_breath_with_openwakeword_example(voices: Voices) -> None:
     assert events[1]["heard"].startswith("turn on"), events[1]
 
 
-def test_listen_one_breath_with_pocketsphinx_example(voices: Voices) -> None:
-    wav = voices.utterance("turn on the kitchen lights", "rms", wake="hey samantha",
-                           form="breath")
+def test_listen_one_breath_with_pocketsphinx_example(corpus: Corpus) -> None:
+    wav = corpus.get(Utterance("turn on the kitchen lights", "rms", "breath")).path
     out = samantha_cli("listen", str(wav), "--room", "kitchen", "-c", str(EN_CONFIG), "--json")
     assert out.returncode == 0, out.stderr
     events = [json.loads(line) for line in out.stdout.splitlines()]
@@ -185,8 +182,8 @@ def test_openwakeword_model_settings_fail_clearly(tmp_path: Path) -> None:
 
 
 def test_openwakeword_does_not_fire_twice_on_one_phrase(oww_wake: OwwWake,
-                                                        voices: Voices) -> None:
-    wav = voices.utterance("turn off the lights", "rms", wake="hey jarvis", form="pause")
+                                                        corpus: Corpus) -> None:
+    wav = corpus.get(Utterance("turn off the lights", "rms", "pause", "hey jarvis")).path
     samples = read_pcm(wav)
     oww_wake.reset()
     fired = 0

@@ -29,12 +29,13 @@ ORDINARY = ["I told Samantha about it", "samantha is my sister's name",
             "say hi to Samantha for me", "I like the new sofa"]
 
 TUNED_VOICES = ("slt", "rms", "awb")
-HELD_OUT_VOICES = ("kal", "kal16", "piper")
+HELD_OUT_VOICES = ("kal", "kal16", "joe")  # joe: piper's en_US voice
 
 
-def background(samples: np.ndarray, seconds: float = 5.0, lead: float = 0.4) -> np.ndarray:
-    """The recording's first `lead` seconds (its room before anyone speaks) repeated: a room's
-    microphone runs all the time, so engines have heard the room's background before."""
+def background(samples: np.ndarray, seconds: float = 5.0, lead: float = 0.25) -> np.ndarray:
+    """The recording's first `lead` seconds (its room before anyone speaks; the corpus leads
+    with 0.3 s) repeated: a room's microphone runs all the time, so engines have heard the
+    room's background before."""
     quiet = samples[: int(lead * 16000)]
     return np.tile(quiet, int(seconds / lead) + 1)[: int(seconds * 16000)]
 

@@ -132,6 +132,8 @@ class GrammarKeeper:
         self.grammar = Grammar()
         self.listeners: list[Callable[[Grammar], None]] = []
         self.rebuilding = False
+        self._ending: tuple[Grammar, str, Ending] | None = None  # the last partial's, as it
+        # is asked about again on every frame until the recognizer's words change
 
     @property
     def stale(self) -> bool:
@@ -165,7 +167,12 @@ class GrammarKeeper:
     def complete(self, partial: str) -> Ending:
         """Whether the words so far are a whole sentence of the grammar (falsy when not), and
         whether anything but politeness could follow."""
-        return self.grammar.graph.ending(normalize(partial).split())
+        last = self._ending
+        if last is not None and last[0] is self.grammar and last[1] == partial:
+            return last[2]
+        ending = self.grammar.graph.ending(normalize(partial).split())
+        self._ending = (self.grammar, partial, ending)
+        return ending
 
 
 @dataclass(frozen=True)

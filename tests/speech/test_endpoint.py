@@ -1,0 +1,171 @@
+"""When an utterance ends (issue 13's latency): the endpointer on composed audio, and the
+pocketsphinx recognizer's final step on real speech from the corpus.
+
+Frames are 32 ms of 16 kHz PCM as a room's microphone delivers them. Speech is a 300 Hz tone at
+-20 dBFS (the energy VAD only sees levels), silence is digital zero (a quiet room), and the
+noisy room is brown noise at -35 dBFS, louder than vad_min_dbfs.
+"""
+
+from __future__ import annotations
+
+import time
+import wave
+
+import numpy as np
+import pytest
+from speech.corpus import Corpus, Utterance
+
+from samantha.plugins.speech.endpoint import Decision, Endpointer
+from samantha.plugins.speech.engines import Transcript
+from samantha.plugins.speech.grammar import sentence_grammar
+from samantha.plugins.speech.settings import EndpointSettings
+from samantha.plugins.speech.sphinx_engines import SphinxStt
+
+RATE = 16000
+FRAME = 512
+FRAME_S = FRAME / RATE
+STEP = 0.010  # vad_step_ms
+
+
+def tone(n: int, dbfs: float = -20.0) -> np.ndarray:
+    t = np.arange(n) / RATE
+    return np.sqrt(2) * 10 ** (dbfs / 20) * np.sin(2 * np.pi * 300 * t)
+
+
+def noise(n: int, dbfs: float, seed: int = 1) -> np.ndarray:
+    brown = np.cumsum(np.random.default_rng(seed).standard_normal(n))
+    brown -= np.convolve(brown, np.ones(200) / 200, mode="same")  # no drift
+    return brown / np.sqrt(np.mean(brown ** 2)) * 10 ** (dbfs / 20)
+
+
+def pcm(samples: np.ndarray) -> bytes:
+    return np.clip(np.round(samples * 32768), -32768, 32767).astype("<i2").tobytes()
+
+
+def run(audio: np.ndarray, complete: int, settings: EndpointSettings | None = None
+        ) -> tuple[Decision, float]:
+    """Feed `audio` frame by frame with a partial that is `complete` throughout; the decision
+    and the audio time it was taken at."""
+    endpointer = Endpointer(settings or EndpointSettings())
+    endpointer.reset(0.0)
+    for start in range(0, len(audio) - FRAME + 1, FRAME):
+        end = (start + FRAME) / RATE
+        decision = endpointer.update(pcm(audio[start:start + FRAME]), end, FRAME_S,
+                                     "turn on the lights", complete)
+        if decision is not Decision.CONTINUE:
+            return decision, end
+    return Decision.CONTINUE, len(audio) / RATE
+
+
+LEAD = 10 * FRAME  # the room before the speech: the VAD's noise floor comes from it
+
+
+def speech_then(silence: np.ndarray, speech_s: float = 0.5) -> tuple[np.ndarray, float]:
+    """Quiet, speech that stops 5 ms into a frame, then `silence`; where the speech stops."""
+    n = int(speech_s / FRAME_S) * FRAME + 80
+    return np.concatenate([np.zeros(LEAD), tone(n), silence]), (LEAD + n) / RATE
+
+
+def test_a_whole_sentence_in_a_quiet_room_ends_after_quiet_silence_ms() -> None:
+    audio, spoken = speech_then(np.zeros(RATE))
+    decision, at = run(audio, complete=1)
+    assert decision is Decision.EARLY
+    # 100 ms of quiet, counted from where the speech stopped inside its frame (not from the
+    # frame's end, to the 10 ms), plus at most one frame until a frame ends there.
+    assert 0.100 <= at - spoken < 0.100 + STEP + FRAME_S, at - spoken
+
+
+def test_without_sub_frame_timing_or_quiet_rule_it_waits_as_before() -> None:
+    audio, spoken = speech_then(np.zeros(RATE))
+    before = EndpointSettings(vad_step_ms=0, quiet_silence_ms=100_000)
+    decision, at = run(audio, complete=1, settings=before)
+    assert decision is Decision.EARLY
+    # stable_silence_ms (150) from the end of the frame the speech stopped in.
+    frame_end = (int(spoken * RATE) // FRAME + 1) * FRAME / RATE
+    assert 0.150 <= at - frame_end < 0.150 + FRAME_S, at - spoken
+
+
+def test_in_a_noisy_room_the_quiet_rule_does_not_apply() -> None:
+    n = RATE * 2
+    room = noise(n, -35.0)
+    stops = LEAD + 8272
+    speech = np.concatenate([np.zeros(LEAD), tone(8272), np.zeros(n - stops)])
+    decision, at = run(room + speech, complete=1)
+    spoken = stops / RATE
+    assert decision is Decision.EARLY
+    assert at - spoken >= 0.150, "a pause sinking to a noisy floor is no proof of the end"
+
+
+def test_a_fading_word_end_is_allowed_but_a_soft_sound_is_not_quiet() -> None:
+    fade = tone(FRAME, -48.0)  # between vad_min_dbfs (-45) and 6 dB below it
+    audio, spoken = speech_then(np.concatenate([fade, np.zeros(RATE)]))
+    assert run(audio, complete=1)[1] - spoken < 0.150
+    audio, spoken = speech_then(np.concatenate([fade, fade, fade, np.zeros(RATE)]))
+    assert run(audio, complete=1)[1] - spoken >= 0.150
+
+
+def test_closed_and_incomplete_sentences() -> None:
+    audio, spoken = speech_then(np.zeros(RATE))
+    decision, at = run(audio, complete=2)
+    assert decision is Decision.EARLY and at - spoken < 0.090 + STEP + FRAME_S
+    decision, at = run(audio, complete=0)
+    assert decision is Decision.END and at - spoken >= 0.700
+
+
+def test_a_loud_frame_to_its_end_counts_as_speech_to_its_end() -> None:
+    endpointer = Endpointer(EndpointSettings())
+    endpointer.reset(0.0)
+    endpointer.update(pcm(np.zeros(FRAME)), FRAME_S, FRAME_S, "", 0)  # the room's floor
+    endpointer.update(pcm(tone(FRAME)), 2 * FRAME_S, FRAME_S, "", 0)
+    assert endpointer.last_speech == pytest.approx(2 * FRAME_S)
+    loud_start = np.concatenate([tone(200), np.zeros(FRAME - 200)])
+    endpointer.update(pcm(loud_start), 3 * FRAME_S, FRAME_S, "", 0)
+    # 200 samples loud: the last loud 10 ms block is the second (ends at 320 samples).
+    assert endpointer.last_speech == pytest.approx(2 * FRAME_S + 320 / RATE)
+
+
+COMMANDS = ["turn off the lights", "turn on the kitchen lights", "close the kitchen blinds"]
+
+
+@pytest.fixture(scope="module")
+def stt() -> SphinxStt:
+    recognizer = SphinxStt(None, {})
+    recognizer.set_grammar(sentence_grammar(COMMANDS))
+    return recognizer
+
+
+def command_audio(corpus: Corpus, text: str) -> bytes:
+    rec = corpus.get(Utterance(text, "rms", "pause"))
+    assert rec.command_start_s is not None
+    with wave.open(str(rec.path)) as w:
+        pcm16 = w.readframes(w.getnframes())
+    return pcm16[int((rec.command_start_s - 0.1) * RATE) * 2:]
+
+
+def test_the_final_decode_of_a_sentence_is_immediate(stt: SphinxStt, corpus: Corpus) -> None:
+    audio = command_audio(corpus, "close the kitchen blinds")
+    stt.start()
+    for start in range(0, len(audio), FRAME * 2):
+        stt.accept(audio[start:start + FRAME * 2])
+    began = time.monotonic()
+    heard = stt.finish()
+    took = time.monotonic() - began
+    assert heard.text == "close the kitchen blinds"
+    assert heard.confidence is None  # a sentence of the grammar needs none
+    # No lattice at the end (it took 0.3-1.5 s over the example home's grammar).
+    assert took < 0.05, took
+
+
+def test_a_cut_utterance_is_nothing_and_the_lattice_decode_agrees(stt: SphinxStt,
+                                                                   corpus: Corpus) -> None:
+    audio = command_audio(corpus, "turn on the kitchen lights")
+    stt.start()
+    stt.accept(audio[: len(audio) // 3 // 2 * 2])  # "turn on the": no whole sentence yet
+    assert stt.finish() == Transcript("", 0.0)
+    # What a result that is no sentence gets: the lattice decode with its posterior.
+    hyp = stt._rescored(audio)
+    assert hyp.hypstr == "turn on the kitchen lights" and 0.0 < hyp.prob <= 1.0
+    # The lattice decoder made for it leaves the recognizer as it was.
+    stt.start()
+    stt.accept(audio)
+    assert stt.finish().text == "turn on the kitchen lights"
