@@ -7,16 +7,24 @@ the bedroom's lights go off, and nothing else is touched.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import pytest
 from speech.audio import EN_CONFIG
-from speech.corpus import VOICES, Corpus, Utterance
+from speech.corpus import VOICES, Corpus, Utterance, read_pcm
+from speech.wakecases import chunks
 
 from harness.cli import samantha_cli
+from samantha.house import House
+from samantha.plugins.speech.grammar import RoomGrammar, home_grammar, sentence_grammar
+from samantha.plugins.speech.plugin import manual
+from samantha.plugins.speech.sphinx_engines import SphinxStt
+from samantha.plugins.speech.sphinx_wake import SphinxWake
 
 FORMS = ("breath", "pause")
 CASES = [(voice, form) for voice in VOICES for form in FORMS]
@@ -64,3 +72,77 @@ def test_turn_off_the_lights_said_in_the_bedroom_turns_off_only_its_lights(
     intents = [e for e in events if e["event"] == "intent"]
     assert [e["name"] for e in intents] == ["HassTurnOff"], f"{voice}/{form}:\n{said}"
     assert intents[0]["commands"] == BEDROOM_LIGHTS_OFF, f"{voice}/{form}:\n{said}"
+
+
+# --- the command decode after the wake phrase -----------------------------------------------
+
+ORDER_VOICES = ("awb", "joe", "kal16", "rms", "slt")
+KETTLE_ON = "turn on the kettle"
+
+
+@pytest.fixture(scope="module")
+def kitchen_recognizer() -> SphinxStt:
+    """A recognizer with the example house's whole grammar as the kitchen sees it."""
+    async def grammar() -> RoomGrammar:
+        house = House.prepare(EN_CONFIG)
+        manual.add(house)
+        async with house:
+            return home_grammar(house, house.section("speech").stt,
+                                SphinxStt(None, {}).missing_words).for_room("kitchen")
+
+    stt = SphinxStt(None, {})
+    stt.set_grammar(asyncio.run(grammar()))
+    return stt
+
+
+def command_after_wake(stt: SphinxStt, path: Path) -> str:
+    """What the room's recognizer hears after the wake phrase, as the room feeds it."""
+    wake = SphinxWake(["hey samantha"], None, None)
+    blocks = chunks(read_pcm(path))
+    detection = next((d for _, pcm in blocks if (d := wake.process(pcm)) is not None), None)
+    assert detection is not None and detection.lead, f"{path.name} did not wake"
+    stt.start_after_wake(detection.lead + detection.trailing)
+    stt.accept(detection.trailing)
+    for _, pcm in blocks:
+        stt.accept(pcm)
+    return stt.finish().text
+
+
+def segment_mean(pcm: bytes) -> list[float]:
+    """The cepstral mean of `pcm` as a decoder that has heard nothing else measures it."""
+    stt = SphinxStt(None, {})
+    stt.set_grammar(sentence_grammar([KETTLE_ON]))
+    stt.decoder.start_utt()
+    stt.decoder.process_raw(pcm, True, True)
+    mean = [float(v) for v in stt.decoder.get_cmn(False).split(",")]
+    stt.decoder.end_utt()
+    return mean
+
+
+def test_the_command_is_normalised_by_the_voice_and_room_that_woke_the_recognizer(
+        kitchen_recognizer: SphinxStt) -> None:
+    """One breath in a noisy room, five voices, after another voice in a quiet room (kal):
+    the command is heard, and the cepstral mean it was decoded with is the one measured on
+    the segment it woke on (WakeDetection.lead + trailing), not the previous utterance's or
+    the model's default."""
+    corpus = Corpus()
+    recordings = corpus.get_many(Utterance(KETTLE_ON, voice, "room") for voice in ORDER_VOICES)
+    before = corpus.get(Utterance("close the blinds", "kal", "breath")).path
+    stt = kitchen_recognizer
+    heard: dict[str, str] = {}
+    for voice, recording in zip(ORDER_VOICES, recordings, strict=True):
+        command_after_wake(stt, before)
+        left = [float(v) for v in stt.decoder.get_cmn(False).split(",")]
+        wake = SphinxWake(["hey samantha"], None, None)
+        blocks = chunks(read_pcm(recording.path))
+        detection = next(d for _, pcm in blocks if (d := wake.process(pcm)) is not None)
+        stt.start_after_wake(detection.lead + detection.trailing)
+        used = [float(v) for v in stt.decoder.get_cmn(False).split(",")]
+        assert used == pytest.approx(segment_mean(detection.lead + detection.trailing),
+                                     abs=0.01), voice
+        assert abs(used[0] - left[0]) > 3.0, f"{voice}: c0 still the previous utterance's"
+        stt.accept(detection.trailing)
+        for _, pcm in blocks:
+            stt.accept(pcm)
+        heard[voice] = stt.finish().text
+    assert all(text == KETTLE_ON for text in heard.values()), heard
