@@ -32,10 +32,14 @@ taking effect again after a newer one, or levels arriving out of order.
 Memory: growth is measured from a warmed house (the satellites' streams decoded for a while,
 the grammar rebuilt for a device that comes and goes, RSS settled), as a restarted house
 starts at that level; the growth from the cold baseline (2 s after the first answer) is
-reported too. --trace-memory loads bench/_soak_tracemalloc.py into the house and writes
-tracemalloc dumps (and what malloc_trim gives back) into the work dir.
+reported too, and for each fault the house's RSS before it, its peak until the next fault
+and where it was then (`rss_mb`; the whole timeline is in the JSON). --trace-memory loads
+bench/_soak_tracemalloc.py into the house and writes tracemalloc dumps (and what malloc_trim
+gives back) into the work dir; --arena-max N runs the house with MALLOC_ARENA_MAX=N (an
+experiment: glibc's per-thread malloc arenas). bench/_soak_decoders.py measures what one
+speech decoder costs and keeps.
 
-    .venv/bin/python bench/soak.py [--commands 1000] [--rate 6] [--trace-memory]
+    .venv/bin/python bench/soak.py [--commands 1000] [--rate 6] [--trace-memory] [--arena-max N]
 """
 
 from __future__ import annotations
@@ -281,13 +285,16 @@ class Sayer:
 
 
 class Memory(threading.Thread):
-    """The house's RSS every 0.5 s, per life of the process."""
+    """The house's RSS every 0.5 s, per life of the process, and stamped by the soak's clock
+    (the timeline shows what each fault added)."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Clock) -> None:
         super().__init__(daemon=True)
+        self.clock = clock
         self.pid: int | None = None
         self.life = 0
         self.samples: dict[int, list[float]] = {}
+        self.timeline: list[tuple[float, float]] = []  # (t, MB)
         self._done = threading.Event()
 
     def follow(self, pid: int) -> None:
@@ -301,7 +308,18 @@ class Memory(threading.Thread):
             if pid is None:
                 continue
             with contextlib.suppress(OSError, RuntimeError):  # between a kill and a restart
-                self.samples[life].append(rss_mb(pid))
+                mb = rss_mb(pid)
+                self.samples[life].append(mb)
+                self.timeline.append((self.clock(), mb))
+
+    def at(self, t: float) -> float | None:
+        """The last RSS sampled at or before t."""
+        before = [mb for at, mb in self.timeline if at <= t]
+        return before[-1] if before else None
+
+    def peak(self, t0: float, t1: float) -> float | None:
+        inside = [mb for at, mb in self.timeline if t0 <= at <= t1]
+        return max(inside) if inside else None
 
     def stop(self) -> None:
         self._done.set()
@@ -366,6 +384,9 @@ def main() -> None:
     parser.add_argument("--discovery-flood", type=int, default=5000)
     parser.add_argument("--hermes-flood", type=int, default=2000)
     parser.add_argument("--keep", action="store_true", help="keep the temp dir (logs)")
+    parser.add_argument("--arena-max", type=int, default=0,
+                        help="an experiment: MALLOC_ARENA_MAX for the house (glibc's malloc "
+                        "arenas, one per thread by default, up to 8 per core)")
     parser.add_argument("--trace-memory", action="store_true",
                         help="tracemalloc in the house; top allocations dumped to the work "
                         "dir at the baseline, before the house kill and at the end (implies "
@@ -399,6 +420,11 @@ def main() -> None:
     hub = Hub(hub_config, work)
     hub.env["PYTHONFAULTHANDLER"] = "1"
     hub.env["SAMANTHA_TRACEMALLOC_DIR"] = str(work)
+    if args.arena_max:
+        hub.env["MALLOC_ARENA_MAX"] = str(args.arena_max)
+        figures_env = {"malloc_arena_max": args.arena_max}
+    else:
+        figures_env = {}
 
     traced: set[int] = set()
 
@@ -418,7 +444,7 @@ def main() -> None:
                 print("no tracemalloc dump came")
                 return
             time.sleep(0.2)
-    memory = Memory()
+    memory = Memory(clock)
     sats = {room: Process(["satellite", "--room", room, "-c", str(sat_config), "--wav",
                            str(silence), "--timeout", "5"], work, f"sat-{room}")
             for room in ("kitchen", "living_room")}
@@ -426,7 +452,7 @@ def main() -> None:
     sayer: Sayer | None = None
     faults: list[dict[str, Any]] = []
     figures: dict[str, Any] = {"commands": args.commands, "devices": DEVICES,
-                               "rate_per_s": args.rate, "targets": TARGETS}
+                               "rate_per_s": args.rate, "targets": TARGETS, **figures_env}
     try:
         wait_for_devices(say_config, DEVICES)
         hub.start()
@@ -614,7 +640,17 @@ def main() -> None:
         else:
             answered = prober.first_answer_after(back)
             fault["recovery_s"] = None if answered is None else round(answered - back, 2)
+    for n, fault in enumerate(faults):
+        # The house's RSS just before the fault, its peak until the next fault (or 10 s after
+        # the last), and where it settled then: what each fault added.
+        end = faults[n + 1]["at_s"] if n + 1 < len(faults) else fault["back_at_s"] + 10
+        before, peak, after = (memory.at(fault["at_s"]),
+                               memory.peak(fault["at_s"], end), memory.at(end))
+        fault["rss_mb"] = {"before": None if before is None else round(before, 1),
+                           "peak": None if peak is None else round(peak, 1),
+                           "next": None if after is None else round(after, 1)}
     figures["faults"] = faults
+    figures["rss_timeline"] = [[round(t, 1), round(mb, 1)] for t, mb in memory.timeline[::4]]
     figures["growth_from_cold_mb"] = round(first_life_peak - cold_baseline, 1)
     figures["memory_mb"] = {"cold_baseline": round(cold_baseline, 1),
                             "baseline": round(baseline, 1),

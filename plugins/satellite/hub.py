@@ -79,7 +79,9 @@ class SatelliteHub(Replies):
         self.topics = settings.topics()
         self._registry: EngineRegistry | None = None
         self._ready = asyncio.Event()
-        self.recognizers = Recognizers(self.speech.stt, self._new_stt, self._ready)
+        self.recognizers = Recognizers(self.speech.stt, self._new_stt, self._ready,
+                                       rooms=lambda: len(house.home.rooms),
+                                       online=self._satellites_online)
         self._site_rooms: dict[str, str] = {}  # siteId -> room id
         self._muted: set[str] = set()
         self._plays: dict[str, asyncio.Future[None]] = {}
@@ -119,14 +121,14 @@ class SatelliteHub(Replies):
             self._registry = EngineRegistry.from_host(self.house.host)
             self.tts = self._registry.build("tts", self.speech.tts.engine, self.speech,
                                             self.language)
-            first = await asyncio.to_thread(self._first_stt)
+            first = await self.recognizers.run(self._first_stt)
             if self.speech.stt.mode == "grammar":
                 keeper = self.keeper = GrammarKeeper(self.house, self.speech.stt,
                                                      first.missing_words)
                 keeper.install(await asyncio.to_thread(keeper.build))
                 self.recognizers.grammar = keeper.grammar_for
                 keeper.listeners.append(self.recognizers.grammar_changed)
-            self.recognizers.add_spare(first)
+            await self.recognizers.add_spare(first)
         except Exception:
             log.exception("satellite hub: speech engines failed to load; satellites' speech "
                           "cannot be recognised")
@@ -161,6 +163,7 @@ class SatelliteHub(Replies):
         for task in tasks:
             with contextlib.suppress(BaseException):
                 await task
+        self.recognizers.close()
 
     def _spawn(self, work: Any) -> asyncio.Task[Any]:
         task = asyncio.get_running_loop().create_task(work)
@@ -245,13 +248,21 @@ class SatelliteHub(Replies):
             held_audio_s=round(held / 2 / 16000, 3),
             recognizer=room in self.recognizers.by_room).payload(), retain=True)
 
+    def _satellites_online(self) -> list[str]:
+        """Rooms whose satellites announce themselves (status topic) and are online."""
+        return [room for room, site in self.sites.items()
+                if site.available and site.status is not None]
+
     def available(self, room: str) -> bool:
         site = self.sites.get(room)
         return site is not None and site.available
 
     async def _warm(self, room: str) -> None:
-        with contextlib.suppress(Exception):
-            await self.recognizers.for_room(room)
+        """A decoder parked for the room, so its first wake does not wait for one."""
+        with contextlib.suppress(Exception):  # NoDecoder: it gets one when it talks
+            await self.recognizers.for_room(room, take_any=False)
+            if room not in self.sessions:
+                self.recognizers.release(room)
 
     def _bad(self, message: Message, err: Exception, source: str | None = None) -> None:
         """Log an invalid message once per source (a room, or else the topic) and kind of
@@ -352,6 +363,9 @@ class SatelliteHub(Replies):
             reason = "error"
         finally:
             session.phase = Phase.ENDED
+            # The decoder waits parked, for this room's next wake (or another room's).
+            self.recognizers.release(room)
+            self.recognizers.trim_soon()  # the conversation's audio is gone
             if self.sessions.get(room) is session:
                 del self.sessions[room]
             with contextlib.suppress(Exception):
@@ -510,6 +524,7 @@ class SatelliteHub(Replies):
         gap = self.settings.hub.frame_gap_s
         while True:
             await asyncio.sleep(_WATCH_S)
+            await self.recognizers.sweep()
             now = time.monotonic()
             for session in list(self.sessions.values()):
                 if session.phase is not Phase.LISTENING or session.utterance is None:
@@ -532,6 +547,7 @@ class SatelliteHub(Replies):
             return
         log.warning("satellite hub: conversation in %s aborted (%s)", room, reason)
         session.drop_audio()
+        self.recognizers.trim_soon()
         if session.task is not None:
             session.task.cancel()
         else:

@@ -59,10 +59,12 @@ def test_hostile_config_is_a_located_error_within_a_second(tmp_path: Path, name:
     data, line = CASES[name]
     path = tmp_path / "samantha.yaml"
     path.write_bytes(data)
-    start = time.monotonic()
+    # CPU time, not wall time: the work is what must stay under a second, whatever else the
+    # (shared, 2-core) machine is doing.
+    start = time.process_time()
     with pytest.raises(ConfigError) as info:
         House.prepare(path)
-    assert time.monotonic() - start < 1.0
+    assert time.process_time() - start < 1.0
     _check(info.value, path, line)
 
 
