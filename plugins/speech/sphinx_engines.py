@@ -227,7 +227,7 @@ class SphinxStt:
         return Transcript(text, _probability(hyp), alternatives=close)
 
     def _close_readings(self, hyp: Any, text: str) -> tuple[str, ...]:
-        """Other paths of the grammar that scored within `CLOSE_SCORE` of the best one.
+        """Other sentences of the grammar that scored within `CLOSE_SCORE` of the best one.
 
         pocketsphinx's n-best lists the same words many times over (other segmentations);
         only distinct sentences count, and only the first `_NBEST` entries are read (~1 ms).
@@ -240,7 +240,9 @@ class SphinxStt:
                 if hyp.score - entry.score > CLOSE_SCORE:
                     continue
                 words = " ".join(entry.hypstr.split())
-                if words and words != text and words not in found:
+                # The lattice also holds paths that stop short of a sentence's end.
+                if (words and words != text and words not in found
+                        and self._graph.accepts(words.split())):
                     found.append(words)
         except RuntimeError:  # no lattice (nothing was decoded)
             return ()
