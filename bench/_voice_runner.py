@@ -40,6 +40,7 @@ class Outcome:
     timeout: bool = False
     end: str = ""  # why the utterance ended (end of file, early on a complete sentence, cut...)
     free_form: bool = False  # the grammar result was too far off: decoded again free-form
+    confidence: float | None = None  # the recognizer's posterior for what it heard
     intents: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     commands: list[tuple[str, str, dict[str, Any], float | None]] = field(default_factory=list)
     replies: list[str] = field(default_factory=list)
@@ -104,6 +105,7 @@ async def _run(config: Path, jobs: list[Job], overlay: dict[str, dict[str, Any]]
         elif isinstance(message, TranscriptHeard):
             out.heard, out.text, out.end = message.heard, message.text, message.end
             out.free_form = message.free_form
+            out.confidence = message.confidence
         elif isinstance(message, ListenTimeout):
             out.timeout = True
 

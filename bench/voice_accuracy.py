@@ -292,8 +292,18 @@ def failure_rows(cases: Sequence[Case]) -> list[dict[str, Any]]:
         rows.append({"voice": c.voice, "form": c.form, "room": c.what.room,
                      "said": c.recording.utterance.spoken, "heard": out.heard if out else "",
                      "text": out.text if out else "", "what_happened": c.failure,
+                     "confidence": out.confidence if out else None,
                      "wav": str(c.recording.path)})
     return rows
+
+
+def confidence_rows(cases: Sequence[Case]) -> list[dict[str, Any]]:
+    """Every woken command's recognizer confidence and what came of it (for choosing where
+    a transcript is too unsure to act on)."""
+    return [{"voice": c.voice, "form": c.form, "held": c.held,
+             "confidence": c.outcome.confidence, "correct": c.failure is None,
+             "acted": bool(c.outcome.commands)}
+            for c in cases if c.is_command and c.outcome and c.outcome.woken]
 
 
 def _cell(value: Any, percent: bool = False) -> str:
@@ -420,6 +430,7 @@ def main() -> None:
         print_failures(console, "failing held-out cases", held_failures)
     else:
         console.print(f"{len(held_failures)} held-out failures (listed with --show-held-out)")
+    figures["confidence"] = confidence_rows(cases)
     figures["slowest_correct"] = slowest(cases)
     console.print("slowest correct commands (end of speech -> command):")
     for row in figures["slowest_correct"]:

@@ -42,6 +42,10 @@ class WakeDetection:
     phrase: str
     confidence: float | None = None
     trailing: bytes = b""
+    # The audio before `trailing`: from shortly before the speech onset through the phrase (and
+    # a pause after it). This voice in this room: a recognizer normalises the command by it
+    # (`SpeechToText.start`, docs/speech.md "One voice, one room").
+    lead: bytes = b""
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +55,9 @@ class Transcript:
     text: str
     confidence: float | None = None
     final: bool = True
+    # Other sentences the recognizer found almost as likely (n-best), best first; the room
+    # does not act when one of them means something else ("fifty" or "sixty"?).
+    alternatives: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +102,13 @@ class SpeechToText(Protocol):
         ...
 
     def start(self) -> None:
-        """Begin a new utterance."""
+        """Begin a new utterance.
+
+        An engine may also offer `start_after_wake(heard: bytes)`: begin an utterance whose
+        segment so far is `heard` (`WakeDetection.lead + trailing`: the wake phrase and the
+        command's start), e.g. with the channel normalisation measured on it. `heard` is not
+        decoded: `trailing` is fed after it as usual. The room uses it when present.
+        """
         ...
 
     def accept(self, pcm: bytes) -> str:

@@ -39,6 +39,8 @@ class TranscriptHeard(_Message):
     free_form: bool = False
     end: str = Field("end", description="Why the utterance ended: end, early, cut.")
     reason: str | None = Field(None, description="Why nothing was understood, if nothing was.")
+    choices: list[str] = Field(default_factory=list, description="Readings almost equally "
+                               "likely that mean different things; the room asked which.")
     speaker: str | None = Field(None, description="Who spoke, by voice; null: a guest or "
                                 "nobody enrolled.")
     speaker_score: float | None = Field(None, description="Voice similarity to the closest "

@@ -48,6 +48,8 @@ log = logging.getLogger(__name__)
 
 _REPLAY_FRAME_S = 0.02
 NOT_CAUGHT = {"en": "Sorry, I didn't catch that.", "ko": "죄송해요, 잘 못 들었어요."}
+# Two readings were almost equally likely and would do different things: ask, don't guess.
+WHICH = {"en": "Sorry, did you say {0} or {1}?", "ko": "죄송해요, {0}, 아니면 {1}?"}
 
 Reporter = Callable[[BaseModel], None]
 
@@ -136,21 +138,27 @@ class RoomSpeech:
             self.last_wake = self.now
             self.report(WakeHeard(room=self.room, t=self.now, phrase=detection.phrase,
                                   confidence=detection.confidence))
-            await self._start_listening(detection.trailing)
+            await self._start_listening(detection.trailing, detection.lead)
         elif self.state is State.LISTENING:
             await self._listen(pcm, frame.duration)
 
     async def _refresh_grammar(self) -> None:
         await self.keeper.refresh()
 
-    async def _start_listening(self, trailing: bytes = b"") -> None:
+    async def _start_listening(self, trailing: bytes = b"", lead: bytes = b"") -> None:
         """Listen for a command; `trailing` is audio already heard after the wake phrase (the
         command's start when said in one breath), replayed first in short frames so the
-        endpointer judges it as it would live audio."""
+        endpointer judges it as it would live audio. `lead` (the audio up to it, wake phrase
+        included) tells a recognizer that can use it what this voice in this room sounds like;
+        it is not part of the command."""
         self.state = State.LISTENING
         self.utterance = []
         self.last_partial = ""
-        self.stt.start()
+        start_after_wake = getattr(self.stt, "start_after_wake", None)
+        if lead and start_after_wake is not None:
+            start_after_wake(lead + trailing)
+        else:
+            self.stt.start()
         trailing = trailing[: len(trailing) // 2 * 2]
         now = self.now
         self.endpointer.reset(now - len(trailing) / 2 / SAMPLE_RATE)
@@ -226,6 +234,9 @@ class RoomSpeech:
                         room=self.room, t=self._since(t_end, wall_end), name=outcome.intent,
                         slots=outcome.slots,
                         commands=[c.model_dump() for c in outcome.commands]))
+            elif message.choices:
+                ask = WHICH.get(self.language, WHICH["en"])
+                await self.house.speak(self.room, ask.format(*message.choices[:2]))
             else:
                 await self.house.speak(self.room, NOT_CAUGHT.get(self.language,
                                                                  NOT_CAUGHT["en"]))
@@ -246,7 +257,7 @@ class RoomSpeech:
         return decided.text, TranscriptHeard(
             room=self.room, t=t, heard=transcript.text, confidence=decided.confidence, end=end,
             text=decided.text, similarity=decided.similarity, understood=decided.understood,
-            free_form=decided.free_form, reason=decided.reason)
+            free_form=decided.free_form, reason=decided.reason, choices=list(decided.choices))
 
     async def _back_to_idle(self) -> None:
         self.state = State.IDLE

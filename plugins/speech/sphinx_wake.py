@@ -147,9 +147,10 @@ class SphinxWake:
                 if not final:
                     return None  # quiet after the phrase: a pause or a gap? decode again later
                 trailing = b""
+            lead = bytes(self.buffer[:len(self.buffer) - len(trailing)])
             self.reset()
             return WakeDetection(phrase=phrase, confidence=_probability(seg),
-                                 trailing=trailing)
+                                 trailing=trailing, lead=lead)
         return None
 
 

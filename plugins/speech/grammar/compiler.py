@@ -63,6 +63,9 @@ class CompileReport:
     unknown_lists: set[str] = field(default_factory=set)
     unsayable: int = 0  # list values with a number the engine cannot say
     missing: set[str] = field(default_factory=set)  # words the recognizer's model lacks
+    # Words only slot values say (names, colours, numbers), never the templates' own text: a
+    # transcript corrected to the nearest sentence must not gain one of these (docs/speech.md).
+    value_words: set[str] = field(default_factory=set)
 
 
 @dataclass(frozen=True)
@@ -207,6 +210,8 @@ class HomeCompiler:
         self.extra = list(extra_sentences)
         self.report = CompileReport()
         self._graphs: dict[tuple[str, str], WordGraph] = {}
+        self._said_by_values: set[str] = set()
+        self._said_by_templates: set[str] = set()
         self._placeholders = _Placeholders(intents, self.lists)
 
     # --- slot values ----------------------------------------------------------------------
@@ -284,6 +289,7 @@ class HomeCompiler:
             graph.finals.add(mapped(state))
         for sentence in self.extra:
             self._add_sentence(graph, sentence)
+        self.report.value_words = self._said_by_values - self._said_by_templates
         if missing_words is not None:
             words = {a[1] for out in graph.arcs for a in out if a[1]}
             self.report.missing = missing_words(words)
@@ -318,6 +324,7 @@ class HomeCompiler:
         for words in self._skip_phrases():
             if at_end and words not in _TRAILING_SKIPS:
                 continue
+            self._said_by_templates.update(words)
             end = graph.words(src, words, tag=tag)
             graph.arc(end, dst)
 
@@ -344,7 +351,9 @@ class HomeCompiler:
             builder = GraphBuilder()
             suffix_words, suffix_text = self._suffix(after)
             ref = self._placeholders.refs.get(slot)
+            self._said_by_templates.update(suffix_words)
             for value in self.values(ref) if ref else []:
+                self._said_by_values.update(value.words)
                 tag = builder.tag(value.rooms) if value.rooms else 0
                 state = 0
                 for word, piece in zip(value.words, value.pieces(), strict=True):
@@ -375,6 +384,7 @@ class HomeCompiler:
         if not words:
             graph.arc(src, dst)
             return
+        self._said_by_templates.update(words)
         end = graph.words(src, words, text)
         graph.arc(end, dst)
 
@@ -383,4 +393,5 @@ class HomeCompiler:
         spelled = spoken_numbers(sentence, self.numbers)
         words = normalize(spelled or "").split()
         if words:
+            self._said_by_templates.update(words)
             graph.finals.add(graph.words(0, words, " ".join(sentence.split())))

@@ -185,6 +185,8 @@ class HouseText:
     similarity: float | None = None
     confidence: float | None = None
     reason: str | None = None  # why nothing was understood, when nothing was
+    # Two readings were almost equally likely and mean different things: ask which.
+    choices: tuple[str, ...] = ()
 
 
 def _choose(house: House, texts: list[str], room: str) -> str:
@@ -195,6 +197,41 @@ def _choose(house: House, texts: list[str], room: str) -> str:
             if house.recognize(text, where) is not None:
                 return text
     return texts[0]
+
+
+def _meaning(house: House, text: str, room: str) -> tuple[str, tuple[tuple[str, str], ...]] | None:
+    result = house.recognize(text, house.room(room))
+    if result is None:
+        return None
+    slots = tuple(sorted((k, str(e.value)) for k, e in result.entities.items()))
+    return result.intent.name, slots
+
+
+def _rival(keeper: GrammarKeeper, alternatives: Iterable[str], text: str,
+           room: str) -> str | None:
+    """An almost equally likely reading that would do something else ("sixty" for "fifty",
+    "on" for "off"): acting on the wrong one is worse than asking."""
+    graph = keeper.grammar.graph
+    meaning = _meaning(keeper.house, text, room)
+    if meaning is None:
+        return None
+    for alternative in alternatives:
+        words = normalize(alternative).split()
+        if not words or not graph.accepts(words):
+            continue
+        other = _choose(keeper.house, graph.texts(words), room)
+        found = _meaning(keeper.house, other, room)
+        if found is not None and found != meaning:
+            return other
+    return None
+
+
+def _unsaid_value(grammar: Grammar, words: tuple[str, ...], heard: list[str]) -> str | None:
+    """A slot value word (a name, colour, number) the corrected sentence has and nobody said:
+    correcting "turn all the light at" to "turn all the light black" would act on a value
+    made up by the correction."""
+    said = set(heard)
+    return next((w for w in words if w not in said and w in grammar.report.value_words), None)
 
 
 def _foreign_name(grammar: Grammar, words: tuple[str, ...], heard: list[str],
@@ -224,6 +261,11 @@ async def text_for_house(keeper: GrammarKeeper | None, stt_settings: SttSettings
     if words and grammar.graph.accepts(words):
         texts = grammar.graph.texts(words)
         text = _choose(keeper.house, texts, where) if where else texts[0]
+        rival = _rival(keeper, transcript.alternatives, text, where) if where else None
+        if rival is not None:
+            return HouseText("", False, similarity=1.0, confidence=transcript.confidence,
+                             reason=f"heard {text!r}, but {rival!r} was almost as likely "
+                                    "and means something else", choices=(text, rival))
         return HouseText(text, True, similarity=1.0, confidence=transcript.confidence)
     similarity = 0.0
     reason = "nothing was heard" if not words else "not a sentence this home understands"
@@ -239,8 +281,11 @@ async def text_for_house(keeper: GrammarKeeper | None, stt_settings: SttSettings
         if near is not None:
             similarity = 1.0 - near.distance / max(len(words), len(near.words))
             if similarity >= stt_settings.snap_threshold:
+                unsaid = _unsaid_value(grammar, near.words, words)
                 if where and _foreign_name(grammar, near.words, words, where):
                     reason = "the nearest command names a device in another room"
+                elif unsaid is not None:
+                    reason = f"the nearest command says {unsaid!r}, which was not heard"
                 else:
                     return HouseText(near.text, True, similarity=similarity,
                                      confidence=transcript.confidence)
