@@ -93,13 +93,12 @@ class SphinxStt:
         self.options = options
         # Without a lattice the final result is the Viterbi path, at once: building the lattice
         # at end_utt (for bestpath and the posterior) took 0.3-1.5 s over the home's grammar,
-        # after the person stopped talking. The posterior is only needed for a result that is
-        # no sentence of the grammar (snap_min_confidence); `_rescored` gets it then.
+        # after the person stopped talking. There is no posterior then: a result that is no
+        # sentence of the grammar has no confidence and is judged by the keeper's snapping
+        # rules alone. (A second decoder with a lattice for those, tried, cost 55 MB per room,
+        # and a flood of noise made every room build one.)
         self.lattice = bool(options.get("bestpath", False))
         self.decoder = _ps().Decoder(_config(model, {"bestpath": False, **options}, lm=None))
-        self._scorer: Any = None  # the grammar decoder with a lattice, made on first need
-        self._room_grammar: RoomGrammar | None = None
-        self._audio: list[bytes] = []
         self._free: Any = None
         self._grammar = False
         self._graph: WordGraph | None = None
@@ -125,10 +124,6 @@ class SphinxStt:
             self._grammar = False
             return
         self.decoder.add_fsg(_GRAMMAR, fsg(self.decoder, grammar))
-        self._room_grammar = grammar
-        if self._scorer is not None:
-            self._scorer.add_fsg(_GRAMMAR, fsg(self._scorer, grammar))
-            self._scorer.activate_search(_GRAMMAR)
         self._graph = grammar.graph
         self.decoder.activate_search(_GRAMMAR)
         self._grammar = True
@@ -151,7 +146,6 @@ class SphinxStt:
         self._active().start_utt()
         self._in_utt = True
         self._partial = ""
-        self._audio = []
 
     def start_after_wake(self, heard: bytes) -> None:
         """Start an utterance normalised by the cepstral mean of `heard`: the segment so far
@@ -184,8 +178,6 @@ class SphinxStt:
             self.start()  # pocketsphinx crashes on audio outside an utterance
         decoder = self._active()
         decoder.process_raw(pcm, False, False)
-        if self._grammar and not self.lattice:
-            self._audio.append(pcm)
         hyp = decoder.hyp()
         self._partial = hyp.hypstr if hyp is not None else ""
         return self._partial
@@ -208,23 +200,24 @@ class SphinxStt:
         hyp = decoder.hyp()
         text = hyp.hypstr if hyp is not None else ""
         graph = self._graph if self._grammar else None
-        audio, self._audio = self._audio, []
-        if graph is not None and not self.lattice and (hyp is not None or self._partial):
-            if hyp is not None and graph.accepts(text.split()):
-                # A sentence of the grammar is taken whatever its confidence: none needed.
-                return Transcript(text, None)
-            hyp = self._rescored(b"".join(audio))
-            text = hyp.hypstr if hyp is not None else ""
+        if (graph is not None and not self.lattice and hyp is not None
+                and graph.accepts(text.split())):
+            # A sentence of the grammar is taken whatever its confidence: none needed.
+            return Transcript(text, None)
+        # The free-form decoder keeps its lattice (and so a posterior); the grammar's only
+        # with `bestpath` on.
+        with_lattice = self.lattice or not self._grammar
+        confidence = _probability(hyp) if hyp is not None and with_lattice else None
         if (graph is not None and self._partial and not graph.accepts(text.split())
                 and graph.accepts(self._partial.split())):
             # Closing the utterance can swap a complete sentence for a longer, unfinished one
             # ("... kitchen lights at"): the last complete partial is what was said.
-            return Transcript(self._partial, _probability(hyp) if hyp is not None else None)
+            return Transcript(self._partial, confidence)
         if hyp is None:
             return Transcript("", 0.0)
         # Other readings need the lattice: only with `bestpath` on (it costs latency, above).
         close = self._close_readings(hyp, text) if self.lattice else ()
-        return Transcript(text, _probability(hyp), alternatives=close)
+        return Transcript(text, confidence, alternatives=close)
 
     def _close_readings(self, hyp: Any, text: str) -> tuple[str, ...]:
         """Other sentences of the grammar that scored within `CLOSE_SCORE` of the best one.
@@ -247,25 +240,6 @@ class SphinxStt:
         except RuntimeError:  # no lattice (nothing was decoded)
             return ()
         return tuple(found)
-
-    def _rescored(self, pcm: bytes) -> Any:
-        """The utterance decoded again with a lattice: its best path and posterior, as the
-        decoder gave them before it went without (the rare result that is no sentence)."""
-        if self._scorer is None:
-            self._scorer = _ps().Decoder(_config(self.model, {**self.options, "bestpath": True},
-                                                 lm=None))
-            assert self._room_grammar is not None  # only called while decoding a grammar
-            self._scorer.add_fsg(_GRAMMAR, fsg(self._scorer, self._room_grammar))
-            self._scorer.activate_search(_GRAMMAR)
-        # The same channel normalisation as the decode it redoes (start_after_wake's, updated
-        # by this utterance), not whatever the scorer's last utterance left.
-        self._scorer.set_cmn(self.decoder.get_cmn(False))
-        self._scorer.start_utt()
-        try:
-            self._scorer.process_raw(pcm, False, False)
-        finally:
-            self._scorer.end_utt()
-        return self._scorer.hyp()
 
     def transcribe_free(self, pcm: bytes) -> Transcript | None:
         if len(pcm) < 2:
