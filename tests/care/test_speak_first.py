@@ -8,11 +8,12 @@ import json
 from datetime import timedelta
 from pathlib import Path
 
-from care_support import MONDAY, start, write_house
+from care_support import MONDAY, Running, start, write_house
 from click.testing import CliRunner
 
 from harness.openai_server import Reply, ScriptedOpenAI
 from samantha.cli import cli
+from samantha.house import House
 from samantha.plugins.automations.clock import FakeClock
 from samantha.plugins.care.state import care_for
 from samantha.plugins.people.conversations import Condensed, Turn
@@ -51,13 +52,18 @@ def add_thread(house: object, person: str, text: str, follow_up: float) -> None:
         (text, follow_up)]), "extractive")
 
 
+async def lonely_monday_evening(config: Path) -> tuple[House, Running]:
+    """The house started on Monday; at 21:00 Anna says in the living room she feels lonely."""
+    house, run = await start(config, FakeClock(MONDAY))
+    await run.at(MONDAY.replace(hour=21))
+    await run.say("I feel really lonely tonight", "living room", "anna")
+    return house, run
+
+
 async def test_low_evening_then_a_check_in_where_she_is_next_morning(tmp_path: Path) -> None:
     config = config_with(tmp_path)
-    clock = FakeClock(MONDAY)
-    house, run = await start(config, clock)
+    house, run = await lonely_monday_evening(config)
     try:
-        await run.at(MONDAY.replace(hour=21))
-        await run.say("I feel really lonely tonight", "living room", "anna")
         await run.say("whatever", "living room", "anna")
         await run.say("I'm fine.", "bedroom", "ben")  # one curt line is not a low evening
         assert not run.first, "spoke first the same evening"
@@ -82,12 +88,8 @@ async def test_a_hard_evening_nobody_checked_in_on_is_asked_about_later_in_plain
         tmp_path: Path) -> None:
     """The offline self keeps "how are you now?" for later: not the same evening, not while
     the morning check-in may still come, and never in the words of its own note."""
-    config = config_with(tmp_path)
-    clock = FakeClock(MONDAY)
-    house, run = await start(config, clock)
+    house, run = await lonely_monday_evening(config_with(tmp_path))
     try:
-        await run.at(MONDAY.replace(hour=21))
-        await run.say("I feel really lonely tonight", "living room", "anna")
         await run.at(MONDAY.replace(hour=23))
         assert not run.first, f"spoke first the same evening: {run.first}"
         # She is away all Tuesday; on Wednesday morning she is heard in the kitchen.
