@@ -34,7 +34,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -147,6 +149,8 @@ async def check_text_path() -> tuple[list[str], list[float]]:
     from samantha.house import House
     from samantha.plugins.speech.plugin import manual
 
+    # The run's timers and scheduled sentences must not land in (or come from) the user's data.
+    os.environ["SAMANTHA_DATA_DIR"] = tempfile.mkdtemp(prefix="voice-accuracy-text-")
     house = House.prepare(CONFIG)
     manual.add(house)
     problems = []
