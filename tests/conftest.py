@@ -51,6 +51,18 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         )
 
 
+@pytest.fixture(autouse=True)
+def own_data_dir(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+                 ) -> None:
+    """Each test its own data dir and state dir (and the processes it starts, which inherit
+    them). A house restores the timers and scheduled sentences it finds in its data dir: one
+    test's "turn off the lights in ten minutes" fired in another test's house (a satellite
+    test saw its light switched off twice more), and MQTT outboxes must not be shared either.
+    Processes a module-scoped fixture starts get the session's directory (or their own)."""
+    monkeypatch.setenv("SAMANTHA_DATA_DIR", str(tmp_path_factory.mktemp("data")))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("state")))
+
+
 @pytest.fixture
 def repo() -> Path:
     return REPO

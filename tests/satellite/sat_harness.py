@@ -140,7 +140,8 @@ class Process:
         self.args = args
         self.out_path = work / f"{name}.out"
         self.err_path = work / f"{name}.err"
-        self.env = {**os.environ, **(env or {})}
+        # Its own data dir: a hub restores the scheduled sentences it finds there.
+        self.env = {**os.environ, "SAMANTHA_DATA_DIR": str(work / "data"), **(env or {})}
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> Process:
