@@ -16,6 +16,8 @@ from collections.abc import AsyncIterator, Callable
 from enum import Enum
 from typing import Any
 
+import numpy as np
+
 from samantha.hardware.frames import AudioFrame, ProcessedFrame
 from samantha.hardware.sinks import AudioSink
 from samantha.plugins.mqtt.client import Message, MqttClient, MqttError
@@ -32,6 +34,12 @@ log = logging.getLogger(__name__)
 
 Report = Callable[[dict[str, Any]], None]
 _MAX_QUEUED_PLAYS = 4
+_RATE = 16_000  # the wake engine's audio: mono s16le
+_REPLAY_BYTES = 512 * 2  # 32 ms, a live frame's length
+
+
+def _seconds(pcm: bytes) -> float:
+    return len(pcm) / 2 / _RATE
 
 
 class Mode(str, Enum):
@@ -191,14 +199,46 @@ class Satellite:
     async def _listen(self, session_id: str | None, wake: WakeHit | None) -> None:
         self.session_open = True
         self.session_id = session_id
-        self.endpointer.reset(self.now)
+        # Said in one breath, the command began while the wake phrase was still being decided:
+        # the wake engine holds that audio (`trailing`), and it goes first, as a local room
+        # replays it; without it the hub heard "... the lights" for "turn off the lights".
+        detection = wake.detection if wake is not None else None
+        trailing = detection.trailing[: len(detection.trailing) // 2 * 2] if detection else b""
+        self.endpointer.reset(self.now - _seconds(trailing))
         if self.site.stt == "local" and self.stt is not None:
             self.mode = Mode.LOCAL
-            self.stt.start()
+            start_after_wake = getattr(self.stt, "start_after_wake", None)
+            if detection is not None and detection.lead and start_after_wake is not None:
+                start_after_wake(detection.lead + trailing)  # this voice, this room
+            else:
+                self.stt.start()
         else:
             self.mode = Mode.STREAMING
         self.report({"event": "listen", "t": round(self.now, 3), "room": self.room,
-                     "mode": self.mode.value, "wake": wake is not None})
+                     "mode": self.mode.value, "wake": wake is not None,
+                     "replayed_s": round(_seconds(trailing), 3)})
+        await self._replay(trailing)
+
+    async def _replay(self, trailing: bytes) -> None:
+        """The command's start held by the wake engine, in frame-sized pieces, judged by the
+        endpointer as live audio would be."""
+        now = self.now
+        for start in range(0, len(trailing), _REPLAY_BYTES):
+            chunk = trailing[start:start + _REPLAY_BYTES]
+            at = now - _seconds(trailing[start + len(chunk):])
+            if self.mode is Mode.STREAMING:
+                self.frames_sent += 1
+                samples = np.frombuffer(chunk, dtype="<i2")
+                await self._publish(self._frame_topic, hermes.wav_bytes(samples), qos=0)
+                partial = ""
+            elif self.mode is Mode.LOCAL and self.stt is not None:
+                partial = self.stt.accept(chunk)
+            else:
+                return
+            decision = self.endpointer.update(chunk, at, _seconds(chunk), partial, False)
+            if decision is not Decision.CONTINUE:
+                await self._end_utterance(decision)
+                return
 
     async def _end_utterance(self, decision: Decision) -> None:
         mode, self.mode = self.mode, Mode.IDLE

@@ -28,10 +28,10 @@ def _run(*cmd: str) -> None:
     subprocess.run(cmd, check=True, capture_output=True)
 
 
-def say(text: str, out: Path, pad: tuple[float, float] = (0.3, 0.6)) -> Path:
-    """English speech by flite (slt), 16 kHz mono s16, padded with silence."""
+def say(text: str, out: Path, pad: tuple[float, float] = (0.3, 0.6), voice: str = "slt") -> Path:
+    """English speech by flite (`voice`), 16 kHz mono s16, padded with silence."""
     raw = out.with_suffix(".raw.wav")
-    _run("flite", "-voice", "slt", "-t", text, "-o", str(raw))
+    _run("flite", "-voice", voice, "-t", text, "-o", str(raw))
     _run("sox", str(raw), "-r", "16000", "-c", "1", "-b", "16", "-e", "signed-integer", str(out),
          "pad", str(pad[0]), str(pad[1]))
     return out
