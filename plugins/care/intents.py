@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from samantha.intent_handling import IntentHandler, IntentRequest, Outcome
 
 from .speakfirst import KIND_WORDS, recent, snooze
-from .state import care_for
+from .state import Care, Raised, care_for
 
 if TYPE_CHECKING:
     from samantha.house import House
@@ -37,29 +37,34 @@ async def answer_offer(house: House, room: str, said: Literal["yes", "no"]) -> s
     raised = recent(care, room)
     if raised is None or raised.offer is None:
         return None
-    del care.raised[room]
-    care.store.answer(raised.utterance, said)
+    _answered(care, room, said)
     return await (raised.offer.yes() if said == "yes" else raised.offer.no())
+
+
+def _answered(care: Care, room: str, said: str) -> Raised | None:
+    """What the house just raised in `room`, now answered with `said` (recorded); None if
+    nothing was."""
+    raised = recent(care, room)
+    if raised is not None:
+        del care.raised[room]
+        care.store.answer(raised.utterance, said)
+    return raised
 
 
 async def not_now(request: IntentRequest) -> Outcome:
     care = care_for(request.house)
-    raised = recent(care, request.room.id)
+    raised = _answered(care, request.room.id, "not now")
     if raised is None:
         return request.outcome("Okay.")
-    del care.raised[request.room.id]
-    care.store.answer(raised.utterance, "not now")
     snooze(care, raised)
     return request.outcome("Okay, not now.")
 
 
 async def never_ask(request: IntentRequest) -> Outcome:
     care = care_for(request.house)
-    raised = recent(care, request.room.id)
+    raised = _answered(care, request.room.id, "never")
     if raised is None:
         return request.outcome("I haven't asked you anything just now.")
-    del care.raised[request.room.id]
-    care.store.answer(raised.utterance, "never")
     care.store.never(raised.person, raised.kind, care.ts())
     if raised.kind == "habit" and raised.offer is not None:
         await raised.offer.no()  # and this habit is declined, not just the kind
