@@ -17,7 +17,7 @@ from datetime import datetime
 import numpy as np
 
 from .conversations import Conversations, Episode
-from .recall import Embedder, from_blob, to_blob
+from .recall import Embedder, encode, from_blob, save_vectors
 
 log = logging.getLogger(__name__)
 
@@ -90,13 +90,7 @@ class EpisodeSearch:
         return [episode for _, _, episode in scored[:limit]]
 
     def _encode(self, texts: list[str]) -> np.ndarray | None:
-        if self.embedder is None:
-            return None
-        try:
-            return self.embedder.encode(texts)
-        except Exception as err:  # a model failure costs the meaning, never an episode
-            log.warning("could not embed %d sentence(s): %s", len(texts), err)
-            return None
+        return encode(self.embedder, texts)
 
     def _similarities(self, topic: str, episodes: list[Episode]) -> np.ndarray | None:
         if self.embedder is None:
@@ -115,11 +109,10 @@ class EpisodeSearch:
             vectors = self._encode([text_of(e) for e in missing])
             if vectors is None:
                 return None
+            new = {e.id: v for e, v in zip(missing, vectors, strict=True)}
+            stored.update(new)
             with store.transaction() as db:
-                for episode, vector in zip(missing, vectors, strict=True):
-                    stored[episode.id] = vector
-                    db.execute("INSERT OR REPLACE INTO episode_vectors (episode_id, model, "
-                               "vector) VALUES (?, ?, ?)", (episode.id, model, to_blob(vector)))
+                save_vectors(db, "episode_vectors", "episode_id", model, new)
         asked = self._encode([topic])
         if asked is None:
             return None

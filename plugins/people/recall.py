@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import sqlite3
 import threading
 from typing import Protocol
 
@@ -60,3 +61,23 @@ def to_blob(vector: np.ndarray) -> bytes:
 
 def from_blob(blob: bytes) -> np.ndarray:
     return np.frombuffer(blob, dtype=np.float32)
+
+
+def encode(embedder: Embedder | None, texts: list[str]) -> np.ndarray | None:
+    """The texts' vectors, or None without a model or when it fails: a model failure costs
+    recall by meaning, never what is being recalled."""
+    if embedder is None:
+        return None
+    try:
+        return embedder.encode(texts)
+    except Exception as err:
+        log.warning("could not embed %d sentence(s): %s", len(texts), err)
+        return None
+
+
+def save_vectors(db: sqlite3.Connection, table: str, key: str, model: str,
+                 vectors: dict[str, np.ndarray]) -> None:
+    """Keep newly computed vectors (by item id) for `model` in `table` (inside a transaction)."""
+    for item_id, vector in vectors.items():
+        db.execute(f"INSERT OR REPLACE INTO {table} ({key}, model, vector) VALUES (?, ?, ?)",
+                   (item_id, model, to_blob(vector)))

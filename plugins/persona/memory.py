@@ -20,7 +20,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel
 
-from samantha.plugins.people.recall import Embedder, from_blob, to_blob
+from samantha.plugins.people.recall import Embedder, encode, from_blob, save_vectors, to_blob
 
 log = logging.getLogger(__name__)
 
@@ -230,13 +230,7 @@ class MemoryStore:
         return [(score, m) for score, _, m in scored[:limit]]
 
     def _encode(self, texts: list[str]) -> np.ndarray | None:
-        if self.embedder is None:
-            return None
-        try:
-            return self.embedder.encode(texts)
-        except Exception as err:  # a model failure costs recall by meaning, never a memory
-            log.warning("could not embed %d sentence(s): %s", len(texts), err)
-            return None
+        return encode(self.embedder, texts)
 
     def _similarities(self, query: str, memories: list[Memory]) -> np.ndarray | None:
         """Cosine similarity of the query to each memory; vectors missing from the file
@@ -251,11 +245,10 @@ class MemoryStore:
             vectors = self._encode([m.text for m in missing])
             if vectors is None:
                 return None
+            new = {m.id: v for m, v in zip(missing, vectors, strict=True)}
+            stored.update(new)
             with self.transaction() as db:
-                for memory, vector in zip(missing, vectors, strict=True):
-                    stored[memory.id] = vector
-                    db.execute("INSERT OR REPLACE INTO memory_vectors (memory_id, model, vector)"
-                               " VALUES (?, ?, ?)", (memory.id, model, to_blob(vector)))
+                save_vectors(db, "memory_vectors", "memory_id", model, new)
         asked = self._encode([query])
         if asked is None:
             return None
