@@ -73,7 +73,10 @@ async def room(seconds: float, out: Path) -> None:
         if time.monotonic() - started >= seconds:
             break
     audio.stop()
-    directions = [f.direction.delays for f in frames if f.direction is not None]
+    # A direction holds until the next window's estimate: one entry per estimate.
+    estimates = {f.direction.timestamp: f.direction.delays for f in frames
+                 if f.direction is not None}
+    directions = list(estimates.values())
     pcm = np.concatenate([f.frame.samples[:, 0] for f in frames])
     np.save(out.with_suffix(".npy"), pcm)
     out.write_text(
@@ -81,7 +84,7 @@ async def room(seconds: float, out: Path) -> None:
             {
                 "rate": frames[0].frame.sample_rate,
                 "frame_sizes": sorted({f.frame.n_samples for f in frames}),
-                "last_delays": directions[-1] if directions else None,
+                "delays": directions,
             }
         )
     )

@@ -107,8 +107,14 @@ def test_room_pipeline_over_real_capture(
         _finish(child)
     result = json.loads(out.read_text())
     assert result["rate"] == 16000 and result["frame_sizes"] == [512]
-    # Per-window (256 ms) estimates are noisier than the whole-file one.
-    assert np.allclose(result["last_delays"], [0, 8, 16, 24], atol=1.0)
+    # Per-window (256 ms) estimates are noisier than the whole-file one, and on a loaded
+    # machine PulseAudio can glitch: a gap in all channels at once is a coherent "sound" with
+    # no delay. Most windows' estimates, and their median, must be the talker's.
+    delays = np.array(result["delays"])
+    right = np.all(np.abs(delays - [0, 8, 16, 24]) <= 1.0, axis=1)
+    print("per-window delays:", np.round(delays, 2).tolist())
+    assert right.mean() >= 0.75 and np.allclose(np.median(delays, axis=0), [0, 8, 16, 24],
+                                                atol=0.5), delays
     mono = np.load(out.with_suffix(".npy")).astype(np.float32)
     # Beamformed, DC-blocked and gain-controlled, so similar but not bit-exact.
     assert _match(mono, _speech(recordings)) > 0.95
