@@ -19,6 +19,7 @@ from pydantic.alias_generators import to_camel
 from samantha.plugins.satellite.limits import (
     FRAME_LIMITS,
     MAX_ID_CHARS,
+    MAX_LEAD_S,
     MAX_TEXT_CHARS,
     AudioLimits,
     parse_json,
@@ -95,6 +96,9 @@ class HotwordDetected(HermesMessage):
     # and the satellite's monotonic-free wall clock time of detection.
     level_db: float | None = None
     detected_at: float | None = None
+    # Seconds of wake-phrase audio the satellite streams before the command: the hub
+    # normalises its recognizer on them (this voice, this room) and does not decode them.
+    lead_s: float | None = Field(default=None, ge=0.0, le=MAX_LEAD_S)
 
 
 class HotwordToggleOn(HermesMessage):

@@ -296,7 +296,11 @@ class SatelliteHub(Replies):
 
     # --- wake and arbitration ---------------------------------------------------------------
 
-    async def _on_hotword(self, message: Message) -> None:
+    def _on_hotword(self, message: Message) -> None:
+        # Not async: the session must exist before the next message is handled. The satellite
+        # streams right after the wake (wake phrase, then the command's start), and frames are
+        # handled as they arrive, so a task started here ran after the first of them, which
+        # were dropped as audio of no session ("and the lights" for "turn on the lights").
         received = time.monotonic()
         try:
             detected = hermes.HotwordDetected.from_payload(message.payload)
@@ -315,8 +319,14 @@ class SatelliteHub(Replies):
                                               "wakeword_id")
         session = HubSession(room=room, site=site_id, wakeword_id=wakeword_id,
                              local=site.status is not None and site.status.stt == "local",
-                             shared=self.topics.room_in(message.topic) is None)
+                             shared=self.topics.room_in(message.topic) is None,
+                             lead_bytes=int((detected.lead_s or 0.0) * SAMPLE_RATE) * 2)
         self.sessions[room] = session
+        self._spawn(self._arbitrate(session, detected, received))
+
+    async def _arbitrate(self, session: HubSession, detected: hermes.HotwordDetected,
+                         received: float) -> None:
+        room = session.room
         won = await self.arbiter.claim(WakeClaim(room, detected.level_db, received))
         if self.sessions.get(room) is not session:
             return  # aborted meanwhile (the satellite vanished)
@@ -388,7 +398,9 @@ class SatelliteHub(Replies):
         # A voice sample is not a command: it ends at silence, not when its words snap to one.
         learning = learning_voice(self.house, session.room)
         session.utterance = Utterance(stt, endpoint,
-                                      (lambda _partial: 0) if learning else self._complete)
+                                      (lambda _partial: 0) if learning else self._complete,
+                                      lead_bytes=session.lead_bytes)
+        session.lead_bytes = 0  # a follow-up has no wake phrase before it
         session.local_text = local_text = loop.create_future()
         session.ended = ended = loop.create_future()
         session.listen_started = session.last_frame = time.monotonic()
@@ -406,7 +418,7 @@ class SatelliteHub(Replies):
         await self.house.set_activity(session.room, "thinking")
         utterance = session.utterance
         if local_text in done:
-            stt.finish()
+            utterance.finish()  # the recognizer's utterance ends unused: the text came
             captured = local_text.result()
             await self._order(session, hermes.AsrStopListening(
                 site_id=session.site, session_id=session.id), wait=False)

@@ -21,6 +21,7 @@ MAX_JSON_DEPTH = 16  # Hermes' deepest message (nlu intent with slots) nests 4 l
 MAX_ID_CHARS = 128  # siteId, sessionId, wakewordId, request ids, reasons, languages
 MAX_SITE_CHARS = 64
 MAX_TEXT_CHARS = 4096  # captured text, replies
+MAX_LEAD_S = 3.0  # wake-phrase audio streamed before a command (a phrase is 0.5-1.5 s)
 MAX_LOGGED_SOURCES = 1024  # distinct sources logged by name; more are counted only
 
 # Rates real microphones and TTS engines use. An arbitrary rate (a prime, 1 Hz) would make the

@@ -22,7 +22,7 @@ from samantha.hardware.frames import AudioFrame, ProcessedFrame
 from samantha.hardware.sinks import AudioSink
 from samantha.plugins.mqtt.client import Message, MqttClient, MqttError
 from samantha.plugins.satellite import hermes
-from samantha.plugins.satellite.limits import REPLY_LIMITS
+from samantha.plugins.satellite.limits import MAX_LEAD_S, REPLY_LIMITS
 from samantha.plugins.satellite.settings import SatelliteSettings, SiteSettings
 from samantha.plugins.satellite.status import CpuMeter, status_for
 from samantha.plugins.satellite.wakegate import GatedWake, WakeHit
@@ -187,7 +187,8 @@ class Satellite:
         self.wake_blocked_until = self.now + self.speech.wake.refractory_s
         detected = hermes.HotwordDetected(
             model_id=hit.detection.phrase.replace(" ", "_"), site_id=self.room,
-            current_sensitivity=1.0, level_db=hit.level_db, detected_at=time.time())
+            current_sensitivity=1.0, level_db=hit.level_db, detected_at=time.time(),
+            lead_s=_seconds(self._lead(hit)) or None)
         self.report({"event": "wake", "t": round(self.now, 3), "room": self.room,
                      "phrase": hit.detection.phrase, "level_db": hit.level_db})
         topic = self._topic(hermes.HotwordDetected, wakeword_id=self.settings.wakeword_id)
@@ -195,6 +196,13 @@ class Satellite:
             self.gate.reset()
             return  # no hub to talk to: streaming would go nowhere
         await self._listen(None, wake=hit)
+
+    def _lead(self, hit: WakeHit) -> bytes:
+        """The wake phrase's audio the hub normalises on, when the hub decodes the command."""
+        if self.site.stt == "local" and self.stt is not None:
+            return b""  # recognised here, normalised here (_listen)
+        lead = hit.detection.lead
+        return lead[max(len(lead) - int(MAX_LEAD_S * _RATE) * 2, len(lead) % 2):]
 
     async def _listen(self, session_id: str | None, wake: WakeHit | None) -> None:
         self.session_open = True
@@ -205,6 +213,7 @@ class Satellite:
         detection = wake.detection if wake is not None else None
         trailing = detection.trailing[: len(detection.trailing) // 2 * 2] if detection else b""
         self.endpointer.reset(self.now - _seconds(trailing))
+        lead = b""
         if self.site.stt == "local" and self.stt is not None:
             self.mode = Mode.LOCAL
             start_after_wake = getattr(self.stt, "start_after_wake", None)
@@ -214,10 +223,21 @@ class Satellite:
                 self.stt.start()
         else:
             self.mode = Mode.STREAMING
+            lead = self._lead(wake) if wake is not None else b""
+            await self._send_lead(lead)
         self.report({"event": "listen", "t": round(self.now, 3), "room": self.room,
                      "mode": self.mode.value, "wake": wake is not None,
+                     "lead_s": round(_seconds(lead), 3),
                      "replayed_s": round(_seconds(trailing), 3)})
         await self._replay(trailing)
+
+    async def _send_lead(self, lead: bytes) -> None:
+        """The wake phrase's audio, announced as `lead_s` in HotwordDetected, before the
+        command: the hub normalises on it and does not judge or decode it."""
+        for start in range(0, len(lead), _REPLAY_BYTES):
+            samples = np.frombuffer(lead[start:start + _REPLAY_BYTES], dtype="<i2")
+            self.frames_sent += 1
+            await self._publish(self._frame_topic, hermes.wav_bytes(samples), qos=0)
 
     async def _replay(self, trailing: bytes) -> None:
         """The command's start held by the wake engine, in frame-sized pieces, judged by the

@@ -58,7 +58,7 @@ class Utterance:
     """One utterance streamed into a recognizer, with the same end rules as a local room."""
 
     def __init__(self, stt: SpeechToText, endpoint: EndpointSettings,
-                 complete: Callable[[str], int]) -> None:
+                 complete: Callable[[str], int], lead_bytes: int = 0) -> None:
         self.stt = stt
         self.complete = complete
         self.endpointer = Endpointer(endpoint)
@@ -66,9 +66,37 @@ class Utterance:
         self.t = 0.0
         self.audio: list[bytes] = []
         self.partial = ""
-        stt.start()
+        # The stream starts with this much of the wake phrase (HotwordDetected.lead_s).
+        self.lead_left = lead_bytes
+        self.lead = bytearray()
+        if not lead_bytes:
+            stt.start()
+
+    def _begin(self) -> None:
+        """Start the utterance, normalised on the wake phrase when the recognizer can be
+        (SpeechToText.start_after_wake): a streamed command was otherwise heard through the
+        previous utterance's mean (another voice, another room) and misheard (docs/speech.md)."""
+        start_after_wake = getattr(self.stt, "start_after_wake", None)
+        if self.lead and start_after_wake is not None:
+            start_after_wake(bytes(self.lead))
+        else:
+            self.stt.start()
+        self.lead_left, self.lead = 0, bytearray()
 
     def feed(self, pcm: bytes) -> Decision:
+        if self.lead_left:
+            taken = pcm[:self.lead_left]
+            self.lead += taken
+            self.lead_left -= len(taken)
+            # The wake phrase and the quiet before it give the noise floor: without it the
+            # floor started at the command's first frame, speech itself in one breath.
+            self.endpointer.vad.is_speech(taken, seconds_of(len(taken)))
+            pcm = pcm[len(taken):]
+            if self.lead_left:
+                return Decision.CONTINUE
+            self._begin()
+            if not pcm:
+                return Decision.CONTINUE
         duration = seconds_of(len(pcm))
         if self.t + duration > MAX_UTTERANCE_S:
             return Decision.END  # held audio stays bounded whatever the endpoint settings
@@ -83,6 +111,8 @@ class Utterance:
         return self.endpointer.speech_seen
 
     def finish(self) -> Transcript:
+        if self.lead_left:
+            self._begin()  # the stream ended within the wake phrase: nothing to decode
         return self.stt.finish()
 
 
@@ -106,6 +136,7 @@ class HubSession:
     task: asyncio.Task[None] | None = None
     shared: bool = False  # the wake came on Hermes' shared topics: orders go there too
     pending_bytes: int = 0
+    lead_bytes: int = 0  # wake-phrase audio announced at the start of the stream (lead_s)
     # The last utterance's audio (b"" when the satellite sent only text) and its speaker.
     heard_audio: bytes = b""
     voice: Any = None

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 from pydantic import ValidationError
-from sat_harness import Recordings
+from sat_harness import Recordings, say
 
 from samantha.hardware.frames import AudioFrame
 from samantha.hardware.sinks import NullSink
@@ -18,12 +19,14 @@ from samantha.plugins.satellite import hermes
 from samantha.plugins.satellite.engines import wake_engine
 from samantha.plugins.satellite.runner import satellite_mqtt
 from samantha.plugins.satellite.satellite import Mode, Satellite
-from samantha.plugins.satellite.session import frame_pcm
+from samantha.plugins.satellite.session import Utterance, frame_pcm
 from samantha.plugins.satellite.settings import HubSettings, SatelliteSettings
 from samantha.plugins.satellite.status import SatelliteStatus, SiteAvailability
 from samantha.plugins.satellite.wakegate import GatedWake
-from samantha.plugins.speech.endpoint import EnergyVad
-from samantha.plugins.speech.settings import SpeechSettings
+from samantha.plugins.speech.endpoint import Decision, EnergyVad
+from samantha.plugins.speech.grammar import sentence_grammar
+from samantha.plugins.speech.settings import EndpointSettings, SpeechSettings
+from samantha.plugins.speech.sphinx_engines import SphinxStt
 
 FRAME = 512
 
@@ -148,3 +151,74 @@ def test_a_sentence_of_the_grammar_is_reported_to_hermes_as_certain() -> None:
     assert hermes.likelihood_of(None, "turn on the lights") == 1.0
     assert hermes.likelihood_of(None, "") == 0.0
     assert hermes.likelihood_of(0.04, "turn all the light on") == 0.04
+
+
+# --- the wake phrase streamed before a command (HotwordDetected.lead_s) ------------------------
+
+def _pcm(path: Path) -> bytes:
+    samples, rate = read_audio(path)
+    assert rate == 16000 and samples.dtype == np.int16
+    return samples[:, 0].tobytes()
+
+
+def _cmn(stt: SphinxStt) -> list[float]:
+    return [float(v) for v in stt.decoder.get_cmn(False).split(",")]
+
+
+def test_the_hub_normalises_on_the_wake_phrase_streamed_first_and_does_not_decode_it(
+        tmp_path: Path) -> None:
+    kettle = ["turn on the kettle", "turn off the kettle"]
+    lead_pcm = _pcm(say("hey samantha", tmp_path / "wake.wav", voice="kal16"))
+    command_pcm = _pcm(say(kettle[0], tmp_path / "cmd.wav", voice="kal16"))
+    # What the decoder measures on the wake phrase alone, from no history.
+    fresh = SphinxStt(None, {})
+    fresh.set_grammar(sentence_grammar(kettle))
+    fresh.start_after_wake(lead_pcm)
+    wanted = _cmn(fresh)
+
+    stt = SphinxStt(None, {})
+    stt.set_grammar(sentence_grammar(kettle))
+    before = _pcm(say("turn off the kettle", tmp_path / "before.wav", voice="awb"))
+    stt.start()
+    stt.accept(before)  # another voice spoke last: its mean is the running one
+    stt.finish()
+    utterance = Utterance(stt, EndpointSettings(), lambda _partial: 0,
+                          lead_bytes=len(lead_pcm))
+    stream = lead_pcm + command_pcm
+    piece = 1000  # frames that do not line up with the lead's end
+    fed = 0
+    while fed < len(lead_pcm):
+        assert utterance.feed(stream[fed:fed + piece]) is Decision.CONTINUE
+        fed += piece
+        if fed < len(lead_pcm):
+            assert utterance.t == 0.0 and not utterance.audio  # the phrase is not the command
+    for start in range(fed, len(stream), piece):
+        utterance.feed(stream[start:start + piece])
+    assert b"".join(utterance.audio) == stream[len(lead_pcm):]
+    assert utterance.t == pytest.approx(len(command_pcm) / 32000)
+    assert utterance.finish().text == kettle[0]
+
+    # The same decoder, the normalisation it started the command with: the wake phrase's.
+    utterance = Utterance(stt, EndpointSettings(), lambda _partial: 0,
+                          lead_bytes=len(lead_pcm))
+    utterance.feed(lead_pcm)
+    assert _cmn(stt) == pytest.approx(wanted, abs=0.01)
+    utterance.finish()
+
+
+def test_a_stream_that_ends_within_the_wake_phrase_is_heard_as_nothing() -> None:
+    stt = SphinxStt(None, {})
+    stt.set_grammar(sentence_grammar(["turn on the kettle"]))
+    utterance = Utterance(stt, EndpointSettings(), lambda _partial: 0, lead_bytes=32000)
+    utterance.feed(b"\0" * 3200)
+    assert utterance.finish().text == ""
+    assert not utterance.speech_seen
+
+
+@pytest.mark.parametrize("lead_s", [-0.5, 3.5, "a lot", 1e308])
+def test_a_wake_phrase_announced_out_of_bounds_is_refused(lead_s: object) -> None:
+    payload = json.dumps({"modelId": "hey_samantha", "siteId": "kitchen", "leadS": lead_s})
+    with pytest.raises(ValueError, match=r"leadS|lead_s"):
+        hermes.HotwordDetected.from_payload(payload)
+    ok = hermes.HotwordDetected.from_payload(payload.replace(json.dumps(lead_s), "1.2"))
+    assert ok.lead_s == 1.2
