@@ -151,27 +151,47 @@ def is_pronoun(value: Any, language: str) -> bool:
 
 
 def resolve_targets(request: IntentRequest, *, kinds: Iterable[Kind] | None = None,
-                    everywhere: bool = False) -> list[Device]:
+                    everywhere: bool = False, unreferenced_is_here: bool = False
+                    ) -> list[Device]:
     """The devices a request refers to, remembered on the request as its targets.
 
     A named device wins; otherwise the area (said, or else the room the sentence was said in) and
     the domain/device class narrow the home down. Never widens to the whole house by accident:
     only `everywhere` (a question such as "are all the doors locked", which HA asks of the whole
-    house) looks beyond the room spoken in when no place was said.
+    house) looks beyond the room spoken in when no place was said. With `unreferenced_is_here`,
+    a pronoun that refers to nothing yet is read as no name at all (see `unreferenced`).
     """
-    found = _resolve(request, kinds, everywhere)
+    found = _resolve(request, kinds, everywhere, unreferenced_is_here)
     request.targets.extend(d.id for d in found if d.id not in request.targets)
     return found
+
+
+def _referent_ids(request: IntentRequest, word: str) -> list[str]:
+    house = request.house
+    answers = house.host.call("samantha_referents", house=house, room=request.room.id,
+                              word=word)
+    ids = answers[-1][1] if answers else []
+    return [i for i in ids or [] if i in house.home.devices]
+
+
+def unreferenced(request: IntentRequest) -> bool:
+    """Whether the name said is a pronoun that refers to nothing in this room yet.
+
+    Handlers whose sentence already says what kind of thing is meant ("set that temperature to
+    21": a thermostat) read it as no name, that is the room's: a recognizer hears "the" as
+    "that" often enough, and with nothing said before, the room's thermostat is what a person
+    means. Elsewhere ("turn it off") the house asks which device.
+    """
+    name = request.words("name")
+    return (is_pronoun(name, request.house.config.language)
+            and not _referent_ids(request, str(name)))
 
 
 def _referents(request: IntentRequest, word: str, kinds: Iterable[Kind] | None) -> list[Device]:
     """The devices a pronoun means here, as the conversation context plugin remembers them."""
     house = request.house
-    answers = house.host.call("samantha_referents", house=house, room=request.room.id,
-                              word=word)
-    ids = answers[-1][1] if answers else []
     allowed = {k.value for k in kinds} if kinds is not None else None
-    found = [house.home.devices[i] for i in ids if i in house.home.devices]
+    found = [house.home.devices[i] for i in _referent_ids(request, word)]
     fitting = [d for d in found if allowed is None or d.kind.value in allowed]
     if not found:
         raise TargetError(f"Sorry, what do you mean by \"{word}\"? Tell me which device.")
@@ -181,7 +201,7 @@ def _referents(request: IntentRequest, word: str, kinds: Iterable[Kind] | None) 
 
 
 def _resolve(request: IntentRequest, kinds: Iterable[Kind] | None,
-             everywhere: bool = False) -> list[Device]:
+             everywhere: bool = False, unreferenced_is_here: bool = False) -> list[Device]:
     home = request.house.home
     domains = _as_set(request.slot("domain"))
     classes = _as_set(request.slot("device_class"))
@@ -197,7 +217,9 @@ def _resolve(request: IntentRequest, kinds: Iterable[Kind] | None,
         )
 
     name = request.words("name")
-    if is_pronoun(name, request.house.config.language):
+    if unreferenced_is_here and unreferenced(request):
+        name = None
+    elif is_pronoun(name, request.house.config.language):
         return _referents(request, str(name), kinds)
     area_id = request.words("area")
     room = home.rooms.get(area_id) if area_id else None

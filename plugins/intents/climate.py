@@ -14,6 +14,7 @@ from samantha.intent_handling import (
     TargetError,
     resolve_targets,
     subject,
+    unreferenced,
 )
 from samantha.kinds import FAN_MODES, Kind
 
@@ -32,8 +33,8 @@ def _only(devices: list[Device], kinds: tuple[Kind, ...], request: IntentRequest
 
 
 async def set_temperature(request: IntentRequest) -> Outcome:
-    devices = _only(resolve_targets(request, kinds=[Kind.CLIMATE]), (Kind.CLIMATE,), request,
-                    "set the temperature of", "a thermostat")
+    devices = _only(resolve_targets(request, kinds=[Kind.CLIMATE], unreferenced_is_here=True),
+                    (Kind.CLIMATE,), request, "set the temperature of", "a thermostat")
     value = number_slot(request, "temperature")
     if value is None:
         return request.outcome("What temperature would you like?")
@@ -74,13 +75,14 @@ def _temperature_of(device: Device, request: IntentRequest) -> str | None:
 
 
 async def get_temperature(request: IntentRequest) -> Outcome:
-    if request.words("name"):
+    if request.words("name") and not unreferenced(request):
         devices = resolve_targets(request)
     else:
         try:
-            devices = resolve_targets(request, kinds=[Kind.CLIMATE])
+            devices = resolve_targets(request, kinds=[Kind.CLIMATE], unreferenced_is_here=True)
         except TargetError:
-            devices = [d for d in resolve_targets(request, kinds=[Kind.SENSOR])
+            devices = [d for d in resolve_targets(request, kinds=[Kind.SENSOR],
+                                                  unreferenced_is_here=True)
                        if _is_thermometer(d)]
             if not devices:
                 raise TargetError("I don't have a thermometer there.") from None

@@ -280,3 +280,29 @@ def test_follow_up_time_is_checked(tmp_path: Path) -> None:
     cfg.write_text(CONFIG.format(ttl=0))
     with pytest.raises(ConfigError, match="follow_up_seconds"):
         House.prepare(cfg)
+
+
+async def test_that_temperature_with_nothing_said_before_is_the_rooms(house: House) -> None:
+    """A recognizer hears "the" as "that": with nothing to refer to, a sentence that already
+    says what kind of thing it means (a temperature) means the room's; other sentences ask."""
+    set_it = await house.handle_text("set that temperature to 23 degrees", "living_room")
+    assert set_it.reply == "Okay, I've set the temperature in the living room to 23 degrees."
+    assert house.home.devices["living_room.thermostat"].state["target_temperature"] == 23
+    asked = await house.handle_text("what is that temperature", "living_room")
+    assert "23" in asked.reply, asked.reply
+    # A room without a thermostat says so rather than reach into another room.
+    elsewhere = await house.handle_text("set that temperature to 18 degrees", "bedroom")
+    assert house.home.devices["living_room.thermostat"].state["target_temperature"] == 23
+    assert "18" not in elsewhere.reply and elsewhere.reply, elsewhere.reply
+    # "turn that off" names no kind: with nothing said before in the kitchen, it asks.
+    before = states(house)
+    outcome = await house.handle_text("turn that off", "kitchen")
+    assert changed(before, house) == set()
+    assert outcome.reply == 'Sorry, what do you mean by "that"? Tell me which device.'
+
+
+async def test_that_temperature_after_a_device_is_that_devices(house: House) -> None:
+    await house.handle_text("turn on the reading lamp", "living_room")
+    outcome = await house.handle_text("set that temperature to 25 degrees", "living_room")
+    assert house.home.devices["living_room.thermostat"].state["target_temperature"] == 21
+    assert "Reading Lamp" in outcome.reply, outcome.reply
