@@ -82,6 +82,8 @@ def check_one_breath(engine: WakeEngine, stt: SphinxStt, corpus: Corpus, wake: s
     speech_end = rec.speech_end_s
     # The wake fires after the phrase, before the command is over (not at the pause after it).
     assert t < speech_end, f"{voice}/{form}: woke at {t:.2f}s, speech ended {speech_end:.2f}s"
+    # The audio before the command, phrase included, for the recognizer's normalisation.
+    assert len(detection.lead) / 2 / RATE >= 0.5, f"{voice}/{form}: lead {len(detection.lead)}"
     stt.start()
     stt.accept(detection.trailing + rest)
     heard = stt.finish().text
