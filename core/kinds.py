@@ -6,6 +6,7 @@ directly, while MQTT or Home Assistant devices use it to validate a command befo
 
 from __future__ import annotations
 
+import math
 from enum import Enum
 from typing import Any
 
@@ -117,7 +118,27 @@ DEFAULT_STATE: dict[Kind, dict[str, Any]] = {
     Kind.PERSON: {"state": "home", "room": None},
 }
 
-TEMPERATURE_LIMITS = (5.0, 35.0)
+TEMPERATURE_LIMITS = (5.0, 35.0)  # °C, for a thermostat that does not say its own range
+FAHRENHEIT_LIMITS = (41.0, 95.0)  # the same, in °F
+
+
+def temperature_limits(state: dict[str, Any]) -> tuple[float, float]:
+    """The targets a thermostat takes: its own range (`min_temp`/`max_temp`, as Home Assistant
+    and MQTT discovery give it, in its unit) or a safe default in its unit (°C unless it says
+    °F), so "set the thermostat to 70" works in a Fahrenheit house and is refused in a Celsius
+    one."""
+    unit = str(state.get("unit") or state.get("temperature_unit") or "").strip().upper()
+    low, high = FAHRENHEIT_LIMITS if unit in ("°F", "F") else TEMPERATURE_LIMITS
+    given_low, given_high = _number(state.get("min_temp")), _number(state.get("max_temp"))
+    if given_low is not None and given_high is not None and given_low < given_high:
+        return given_low, given_high
+    return low, high
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if math.isfinite(value) else None
 # What HA's HassLightSet template accepts for a light's colour temperature.
 COLOR_TEMP_LIMITS = (1000, 10000)
 
@@ -209,7 +230,7 @@ def apply(kind: Kind, state: dict[str, Any], action: str, params: dict[str, Any]
             target = float(params["temperature"])
         except (KeyError, TypeError, ValueError) as err:
             raise CommandError("temperature must be a number") from err
-        low, high = TEMPERATURE_LIMITS
+        low, high = temperature_limits(state)
         if not low <= target <= high:
             raise CommandError(f"{target:g} degrees is outside the safe range {low:g}-{high:g}")
         new["target_temperature"] = target

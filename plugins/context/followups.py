@@ -16,7 +16,7 @@ from samantha.intent_handling import (
     describe_targets,
     resolve_targets,
 )
-from samantha.kinds import TEMPERATURE_LIMITS, Kind
+from samantha.kinds import Kind, temperature_limits
 from samantha.plugins.context.memory import memory_of, speaker
 from samantha.providers import Command, CommandResult
 
@@ -135,8 +135,9 @@ def _command(device: Device, change: str, direction: int, size: float) -> Comman
         level = max(1, min(100, level)) if direction < 0 else min(100, level)
         return Command(device=device.id, action="set_brightness", params={"brightness": level})
     if device.kind is Kind.CLIMATE:
-        low, high = TEMPERATURE_LIMITS
-        target = float(s.get("target_temperature") or 20.0) + direction * TEMPERATURE_STEP * size
+        low, high = temperature_limits(s)
+        now = float(s.get("target_temperature") or (low + high) / 2)
+        target = now + direction * TEMPERATURE_STEP * size
         return Command(device=device.id, action="set_temperature",
                        params={"temperature": max(low, min(high, target))})
     volume = int(s.get("volume") or 0) + direction * round(VOLUME_STEP * size)

@@ -182,6 +182,8 @@ class NormalisedState(TypedDict, total=False):
     target_temperature: float
     target_temperature_low: float
     target_temperature_high: float
+    min_temp: float  # climate: the lowest and highest target it takes, in `unit`
+    max_temp: float
     hvac_mode: str
     locked: bool
     percentage: int  # fan speed
@@ -266,6 +268,8 @@ def normalise_state(
             ("target_temperature", "temperature"),
             ("target_temperature_low", "target_temp_low"),
             ("target_temperature_high", "target_temp_high"),
+            ("min_temp", "min_temp"),  # the targets it takes (kinds.temperature_limits)
+            ("max_temp", "max_temp"),
         ):
             value = _as_float(attributes.get(attr))
             if value is not None:

@@ -80,7 +80,8 @@ def core_state(kind: Kind, state: NormalisedState) -> dict[str, Any]:
             # A heat/cool range has no single target; the heating set-point is what people
             # usually mean by "what is it set to".
             out["target_temperature"] = state["target_temperature_low"]
-        for key in ("target_temperature_low", "target_temperature_high", "unit"):
+        for key in ("target_temperature_low", "target_temperature_high", "unit", "min_temp",
+                    "max_temp"):
             if key in state:
                 out[key] = state[key]  # type: ignore[literal-required]
     elif kind is Kind.LOCK:

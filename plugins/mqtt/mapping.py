@@ -79,6 +79,10 @@ def core_state(entity: DiscoveredEntity, state: dict[str, Any]) -> dict[str, Any
         for key in ("hvac_mode", "target_temperature", "current_temperature"):
             if key in state:
                 out[key] = state[key]
+        # Its range and unit: the targets it takes (kinds.temperature_limits), how to say them.
+        caps = entity.capabilities
+        out.update(min_temp=caps.min_temp, max_temp=caps.max_temp,
+                   unit=f"°{caps.temperature_unit or 'C'}")
     if kind is Kind.LOCK and "locked" in state:
         out["locked"] = bool(state["locked"])
     if kind is Kind.SENSOR and "value" in state:

@@ -101,3 +101,23 @@ def test_vacuum_mower_and_alarm_follow_home_assistant_states() -> None:
     alarm = apply(Kind.ALARM_CONTROL_PANEL, default_state(Kind.ALARM_CONTROL_PANEL),
                   "arm_away", {})
     assert alarm["state"] == "armed_away" and Kind.ALARM_CONTROL_PANEL in SENSITIVE_KINDS
+
+
+@pytest.mark.parametrize(("state", "takes", "refuses"), [
+    ({}, [5, 21.5, 35], [4, 36, 70]),  # no unit, no range: a safe Celsius one
+    ({"unit": "°F"}, [41, 70, 95], [21, 40, 96]),  # Home Assistant in a US house
+    ({"unit": "°C", "min_temp": 7, "max_temp": 30}, [7, 30], [6, 31]),  # its own range
+    ({"unit": "°F", "min_temp": 50, "max_temp": 90}, [50, 90], [45, 91]),
+    # A range that makes no sense is not taken for one: the unit's safe default.
+    ({"unit": "°C", "min_temp": 30, "max_temp": 7}, [21], [40]),
+    ({"min_temp": float("nan"), "max_temp": True}, [21], [40]),
+])
+def test_a_thermostat_takes_targets_in_its_own_unit_and_range(
+        state: dict, takes: list[float], refuses: list[float]) -> None:
+    state = {**default_state(Kind.CLIMATE), **state}
+    for target in takes:
+        assert apply(Kind.CLIMATE, state, "set_temperature",
+                     {"temperature": target})["target_temperature"] == target
+    for target in refuses:
+        with pytest.raises(CommandError, match="safe range"):
+            apply(Kind.CLIMATE, state, "set_temperature", {"temperature": target})

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from samantha.kinds import Kind, apply, temperature_limits
 from samantha.plugins.homeassistant import mapping
 from samantha.plugins.homeassistant.mapping import ServiceCall, UnsupportedCommandError
+from samantha.plugins.homeassistant.translate import core_state
 
 
 @pytest.mark.parametrize(
@@ -98,6 +100,15 @@ def test_normalise_climate_cover_lock_sensor() -> None:
     assert climate["target_temperature"] == 21.0
     assert climate["unit"] == "°C"
     assert mapping.normalise_state("climate.hvac", "off", {})["on"] is False
+    # A US house: HA gives the thermostat's range in °F; the target it takes follows it.
+    us = mapping.normalise_state("climate.hvac", "heat",
+                                 {"temperature": 68, "min_temp": 45, "max_temp": 95},
+                                 temperature_unit="°F")
+    assert (us["min_temp"], us["max_temp"], us["unit"]) == (45.0, 95.0, "°F")
+    device_state = core_state(Kind.CLIMATE, us)
+    assert temperature_limits(device_state) == (45.0, 95.0)
+    assert apply(Kind.CLIMATE, device_state, "set_temperature",
+                 {"temperature": 72})["target_temperature"] == 72
 
     cover = mapping.normalise_state("cover.blind", "opening", {"current_position": 40})
     assert cover["on"] is True

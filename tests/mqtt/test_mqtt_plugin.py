@@ -245,6 +245,38 @@ async def test_room_sensors_and_the_mute_switch(house: House, broker: Mosquitto)
         watcher.stop()
 
 
+async def test_a_fahrenheit_thermostat_takes_targets_in_fahrenheit(
+        house: House, broker: Mosquitto) -> None:
+    """A thermostat discovered in °F (a US house) is set to 70, not refused as "outside
+    5-35"; outside its own announced range it is refused, and nothing is sent."""
+    watcher = Watcher(broker, ["heat/office/#"]).start()
+    try:
+        config = {"name": "Thermostat", "unique_id": "office_heat_f",
+                  "temperature_command_topic": "heat/office/target/set",
+                  "temperature_unit": "F", "min_temp": 50, "max_temp": 85,
+                  "device": {"identifiers": ["office_heat"], "name": "Office Heat",
+                             "suggested_area": "Office"}}
+        watcher.publish("homeassistant/climate/office_heat_f/config", json.dumps(config))
+        device_id = "mqtt.office_heat_f"
+        await until(lambda: device_id in house.home.devices, what="thermostat discovered "
+                    f"(devices: {sorted(house.home.devices)})")
+        assert house.home.devices[device_id].state["unit"] == "°F"
+        assert house.home.devices[device_id].name == "Office Heat Thermostat"
+        outcome = await house.handle_text("set the temperature to 70 degrees", "office")
+        assert outcome.results and outcome.results[0].ok, outcome.reply
+        await until(lambda: watcher.last("heat/office/target/set") is not None, what="command")
+        assert float(watcher.last("heat/office/target/set") or 0) == 70
+        refused = await house.handle_text("set the office heat thermostat to 90 degrees",
+                                          "office")
+        assert "50-85" in refused.reply, refused.reply
+        await asyncio.sleep(0.2)
+        with watcher.lock:
+            sent = [p for t, p in watcher.received if t == "heat/office/target/set"]
+        assert len(sent) == 1
+    finally:
+        watcher.stop()
+
+
 # -- bad input and credentials ------------------------------------------------------------------
 
 
