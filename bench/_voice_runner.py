@@ -2,11 +2,11 @@
 
 One worker process keeps one house and one pipeline per room (building a room's engines and
 grammar takes about a second, far longer than most recordings), and before every recording
-puts the house back as it was: device states restored, timers cancelled, the room's clock,
-wake engine and endpointer fresh. Recordings are replayed as fast as the pipeline takes them;
-times after the end of an utterance are the audio clock plus the wall time spent since (as
-`samantha listen` reports them), so latencies are those of a live room whose pipeline keeps up
-(it decodes at a small fraction of real time).
+puts the house back as it was: device states restored, timers cancelled, what "it" and "that"
+meant forgotten, the room's clock, wake engine and endpointer fresh. Recordings are replayed
+as fast as the pipeline takes them; times after the end of an utterance are the audio clock
+plus the wall time spent since (as `samantha listen` reports them), so latencies are those of
+a live room whose pipeline keeps up (it decodes at a small fraction of real time).
 """
 
 from __future__ import annotations
@@ -165,10 +165,15 @@ async def _run(config: Path, jobs: list[Job], overlay: dict[str, dict[str, Any]]
 
 
 async def _reset(house: Any, initial: dict[str, dict[str, Any]]) -> None:
+    from samantha.plugins.context.memory import memory_of
     from samantha.plugins.persona.runtime import runtime_of
 
     for device_id, state in initial.items():
         house.home.devices[device_id].state = copy.deepcopy(state)
+    # Each recording is a first sentence: "that" must not mean the previous recording's device.
+    conversation = memory_of(house)
+    for room in house.home.rooms:
+        conversation.forget(room)
     scheduler = runtime_of(house).scheduler
     for item in scheduler.pending():
         scheduler.cancel(item.id)
