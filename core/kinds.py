@@ -121,6 +121,9 @@ DEFAULT_STATE: dict[Kind, dict[str, Any]] = {
 TEMPERATURE_LIMITS = (5.0, 35.0)  # °C, for a thermostat that does not say its own range
 FAHRENHEIT_LIMITS = (41.0, 95.0)  # the same, in °F
 
+# What HA's HassLightSet template accepts for a light's colour temperature.
+COLOR_TEMP_LIMITS = (1000, 10000)
+
 
 def temperature_limits(state: dict[str, Any]) -> tuple[float, float]:
     """The targets a thermostat takes: its own range (`min_temp`/`max_temp`, as Home Assistant
@@ -139,8 +142,6 @@ def _number(value: Any) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     return float(value) if math.isfinite(value) else None
-# What HA's HassLightSet template accepts for a light's colour temperature.
-COLOR_TEMP_LIMITS = (1000, 10000)
 
 
 def default_state(kind: Kind) -> dict[str, Any]:
