@@ -13,7 +13,9 @@ put back to its initial state first.
 Measured: wake recall; command correct (right intent, right devices in the right room with
 the right key params, nothing else touched); wrong actions (a command acted on, but on the
 wrong devices or with wrong values); false wakes and false actions per hour of
-ordinary talk; end of speech -> first device command latency p50/p95 (correct commands).
+ordinary talk; end of speech -> first device command latency p50/p95 (correct commands), and
+the share of those that waited out the whole silence (`full wait`: the words never formed a
+whole sentence before it, so the endpointer could not end early).
 Reported per form and per voice; the held-out split (commands and talk sentences marked
 `held=True` in bench/_voice_cases.py: 13 commands and 10 talk sentences, every voice) is
 reported separately and is not for tuning. Every failing tuning case is listed.
@@ -254,10 +256,14 @@ def command_figures(cases: Sequence[Case]) -> dict[str, Any]:
     correct = sum(1 for c in cases if c.failure is None)
     # Acted, but not as asked: another room's devices, a wrong value. Worse than doing nothing.
     wrong = sum(1 for c in cases if c.failure and c.outcome and c.outcome.commands)
+    # Timed commands that waited out the whole silence (endpoint.silence_ms) because the words
+    # so far never formed a whole sentence of the grammar: the slow tail of the latency.
+    ends = [c.outcome.end for c in cases if c.outcome and latency_ms(c) is not None]
+    waited = round(ends.count("end") / len(ends), 4) if ends else None
     return {"n": n, "wake_recall": round(woken / n, 4) if n else None,
             "command_correct": round(correct / n, 4) if n else None,
             "correct": correct, "wrong_actions": wrong, "command_p50_ms": pct(lat, 50),
-            "command_p95_ms": pct(lat, 95)}
+            "command_p95_ms": pct(lat, 95), "waited_full_silence": waited}
 
 
 def talk_figures(cases: Sequence[Case]) -> dict[str, Any]:
@@ -322,7 +328,7 @@ def print_table(console: Console, figures: dict[str, Any]) -> None:
     table = Table(title="voice accuracy (examples/voice_en_pocketsphinx.yaml)",
                   title_justify="left")
     for column in ("group", "cmds", "wake recall", "cmd correct", "wrong acts", "p50 ms",
-                   "p95 ms", "talk min", "false wakes/h", "false actions/h"):
+                   "p95 ms", "full wait", "talk min", "false wakes/h", "false actions/h"):
         table.add_column(column, justify="left" if column == "group" else "right")
     for split in ("tuning", "held_out"):
         f = figures[split]
@@ -339,7 +345,8 @@ def print_table(console: Console, figures: dict[str, Any]) -> None:
                           str(c["n"]), _cell(c["wake_recall"], True),
                           _cell(c["command_correct"], True), str(c["wrong_actions"]),
                           _cell(c["command_p50_ms"]),
-                          _cell(c["command_p95_ms"]), *talk, end_section=i == len(groups) - 1)
+                          _cell(c["command_p95_ms"]), _cell(c["waited_full_silence"], True),
+                          *talk, end_section=i == len(groups) - 1)
     console.print(table)
 
 
