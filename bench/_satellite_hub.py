@@ -186,8 +186,9 @@ class SatelliteHouse:
 
     # --- one recording -------------------------------------------------------------------------
 
-    def replay(self, room: str, wav: Path) -> Replayed:
-        """`wav` as `room`'s microphone, through a satellite process, the broker and the hub."""
+    def replay(self, room: str, wav: Path, fast: bool = True) -> Replayed:
+        """`wav` as `room`'s microphone, through a satellite process, the broker and the hub;
+        unpaced (`--fast`) unless `fast` is False."""
         assert self.recorder is not None
         out = Replayed(room)
         before = self.snapshot(room)
@@ -196,7 +197,7 @@ class SatelliteHouse:
         try:
             done = subprocess.run(
                 [SAMANTHA, "satellite", "--room", room, "-c", str(self.sat_config), "--wav",
-                 str(wav), "--fast", "--json", "--timeout", "20"],
+                 str(wav), *(["--fast"] if fast else []), "--json", "--timeout", "20"],
                 capture_output=True, text=True, timeout=REPLAY_TIMEOUT_S, check=False,
                 env={**os.environ, "SAMANTHA_DATA_DIR": str(self.work / "satellite-data")})
         except subprocess.TimeoutExpired:

@@ -46,7 +46,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -64,7 +63,8 @@ from voice_accuracy import CONFIG, ROOT, Case, plan, run, settle
 DEFAULT_FORMS = ("breath", "room")
 RETRIES = 3  # replays of a recording whose wake the hub gave to another room
 TIMERS = frozenset({"HassStartTimer", "HassCancelTimer", "HassTimerStatus",
-                    "HassCancelAllTimers"})
+                    "HassCancelAllTimers", "HassPauseTimer", "HassUnpauseTimer",
+                    "HassIncreaseTimer", "HassDecreaseTimer"})
 
 
 def uses_timers(command: Command) -> bool:
@@ -91,7 +91,9 @@ def shuffled(items: list[tuple[Command, Utterance]], seed: int,
 def outcome_of(index: int, replayed: Replayed) -> Outcome:
     """What the hub did, in the local runner's terms (so voice_accuracy's `settle` judges)."""
     error = replayed.error
-    if error is None and replayed.woken and replayed.session is None:
+    if error is None and replayed.stood_down:
+        error = f"the hub gave the wake to another room's, {RETRIES + 1} times"
+    elif error is None and replayed.woken and replayed.session is None:
         error = "the satellite woke, the hub opened no session"
     return Outcome(index, woken=replayed.woken, heard=replayed.heard, text=replayed.text,
                    timeout=replayed.end == "timeout", end=replayed.end,
@@ -189,8 +191,11 @@ def run_hub(house: SatelliteHouse, cases: Sequence[Case], parallel: int,
 # --- figures -----------------------------------------------------------------------------------
 
 def acted(case: Case) -> bool:
+    """Something was done: a device command, or an intent that acts without devices (timers).
+    An acting intent the house did not carry out (it asked "which device?") did nothing."""
     out = case.outcome
-    return bool(out and (out.commands or any(n in ACTING for n, _ in out.intents)))
+    return bool(out and (out.commands or any(n in ACTING and n in TIMERS
+                                             for n, _ in out.intents)))
 
 
 def figures_of(cases: Sequence[Case]) -> dict[str, Any]:
@@ -363,4 +368,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()
