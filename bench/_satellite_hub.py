@@ -46,6 +46,8 @@ from harness.mosquitto import Mosquitto, free_port  # noqa: E402
 TOPICS = ("hermes/dialogueManager/#", "hermes/asr/textCaptured", "hermes/intent/#",
           "hermes/nlu/intentNotRecognized", "samantha/site/+/asr/stopListening")
 REPLAY_TIMEOUT_S = 60.0  # a satellite process that runs longer than this is stuck
+# The dashboard is on loopback: never through an http_proxy from the environment.
+_LOOPBACK = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
 @dataclass
@@ -154,7 +156,7 @@ class SatelliteHouse:
             data=json.dumps(body).encode() if body is not None else None,
             headers={"Authorization": f"Bearer {self.password}",
                      "Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=30) as response:
+        with _LOOPBACK.open(request, timeout=30) as response:
             return json.loads(response.read())
 
     def _wait_dashboard(self, timeout: float = 30.0) -> None:
@@ -189,7 +191,9 @@ class SatelliteHouse:
     def replay(self, room: str, wav: Path, fast: bool = True) -> Replayed:
         """`wav` as `room`'s microphone, through a satellite process, the broker and the hub;
         unpaced (`--fast`) unless `fast` is False."""
-        assert self.recorder is not None
+        assert self.recorder is not None and self.hub is not None
+        if not self.hub.alive():
+            raise RuntimeError(f"the hub exited: {self.hub.stderr()[-500:]}")
         out = Replayed(room)
         before = self.snapshot(room)
         started_wall = time.time()
