@@ -351,6 +351,18 @@ def main() -> None:
     figures["tuning_failures"] = failure_rows([h for h, _ in tuning], [c for _, c in tuning])
     figures["held_out_failures"] = failure_rows([h for h, _ in held], [c for _, c in held])
     print_failures(console, "hub: failing tuning cases", figures["tuning_failures"])
+    figures["local_only_failures"] = local_only = [
+        {"voice": c.voice, "form": c.form, "room": c.what.room, "held": c.held,
+         "said": c.recording.utterance.spoken, "heard": c.outcome.heard if c.outcome else "",
+         "what_happened": c.failure}
+        for h, c in zip(hub, local, strict=True) if h.failure is None and c.failure is not None]
+    shown = [r for r in local_only if args.show_held_out or not r["held"]]
+    console.print(f"[bold]carried out by the hub, not by the local room[/bold] ({len(shown)}"
+                  f"{'' if args.show_held_out else ', tuning'})")
+    for r in shown:
+        console.print(f"  {r['voice']:<5} {r['form']:<6} {r['room']:<11} said {r['said']!r}, "
+                      f"heard {r['heard']!r}: {r['what_happened']}", markup=False,
+                      highlight=False)
     if args.show_held_out:
         print_failures(console, "hub: failing held-out cases", figures["held_out_failures"])
     else:
