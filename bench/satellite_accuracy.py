@@ -15,8 +15,9 @@ same run:
   `run_jobs`, as voice_accuracy runs them).
 
 The commands are voice_accuracy's (bench/_voice_cases.py COMMANDS, said by the voices of
-voice_accuracy's `plan`/`rotation`: each command and form by 3 of the 6 voices by default) in
-the breath and room forms (`--forms` adds pause). Recordings come from tests/speech/corpus.py
+voice_accuracy's `plan`/`rotation`: each command and form by 2 of the 6 voices by default, 192
+recordings, about 8 minutes on 2 cores; `--voices 3 --forms pause,breath,room` says
+voice_accuracy's own 432) in the breath and room forms. Recordings come from tests/speech/corpus.py
 (cached in .cache/speech-corpus). Both paths take them in one shuffled order (seeded), so
 each command is decoded after other voices, as a real house hears them. Setup sentences (a
 timer to cancel) are typed into the hub through its dashboard API first; timer commands
@@ -34,8 +35,10 @@ right device commands and nothing else touched):
 
 Counted per split (tuning; held out: `Command.held`, reported separately, its failures only
 with --show-held-out), per form and per voice: wake (the satellite's json `wake` event), heard
-(the hub captured text), command correct, wrong action (not correct, yet a device command or an
-acting intent: something was done that was not said) and no action (nothing done). The table
+(the hub captured text), command correct, wrong action (not correct, yet a device command or a
+timer intent: something was done that was not said) and no action (nothing done). The hub's
+devices are not put back between recordings as the local runner's are: the house sends a
+command whatever the device's state, so the judge does not depend on it. The table
 prints hub vs local command correct and their ratio.
 
     .venv/bin/python bench/satellite_accuracy.py [--voices N] [--forms breath,room]
