@@ -88,6 +88,9 @@ def hub_config(example: Path, work: Path, port: int, web_port: int, password: st
     # as short as they go (the rare wakes still within 20 ms are replayed again).
     config["satellite"] = {"hub": {"follow_up_s": 0, "question_follow_up_s": 0,
                                    "window_s": 0.02, "tie_s": 0.0, "late_s": 0.02}}
+    # Each recording is a first sentence, as voice_accuracy's runner makes it (it forgets the
+    # conversation before each): "that" must not mean the previous recording's device.
+    config["conversation"] = {"follow_up_seconds": 0.5}
     path = work / "hub.yaml"
     path.write_text(yaml.safe_dump(config, sort_keys=False))
     return path
