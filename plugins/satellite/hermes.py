@@ -99,6 +99,9 @@ class HotwordDetected(HermesMessage):
     # Seconds of wake-phrase audio the satellite streams before the command: the hub
     # normalises its recognizer on them (this voice, this room) and does not decode them.
     lead_s: float | None = Field(default=None, ge=0.0, le=MAX_LEAD_S)
+    # ... and seconds of the command's start the wake engine held, streamed right after: the
+    # hub normalises on them too, then decodes them.
+    trailing_s: float | None = Field(default=None, ge=0.0, le=MAX_LEAD_S)
 
 
 class HotwordToggleOn(HermesMessage):

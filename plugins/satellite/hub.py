@@ -320,7 +320,8 @@ class SatelliteHub(Replies):
         session = HubSession(room=room, site=site_id, wakeword_id=wakeword_id,
                              local=site.status is not None and site.status.stt == "local",
                              shared=self.topics.room_in(message.topic) is None,
-                             lead_bytes=int((detected.lead_s or 0.0) * SAMPLE_RATE) * 2)
+                             lead_bytes=int((detected.lead_s or 0.0) * SAMPLE_RATE) * 2,
+                             trailing_bytes=int((detected.trailing_s or 0.0) * SAMPLE_RATE) * 2)
         self.sessions[room] = session
         self._spawn(self._arbitrate(session, detected, received))
 
@@ -399,8 +400,9 @@ class SatelliteHub(Replies):
         learning = learning_voice(self.house, session.room)
         session.utterance = Utterance(stt, endpoint,
                                       (lambda _partial: 0) if learning else self._complete,
-                                      lead_bytes=session.lead_bytes)
-        session.lead_bytes = 0  # a follow-up has no wake phrase before it
+                                      lead_bytes=session.lead_bytes,
+                                      trailing_bytes=session.trailing_bytes)
+        session.lead_bytes = session.trailing_bytes = 0  # a follow-up has no wake before it
         session.local_text = local_text = loop.create_future()
         session.ended = ended = loop.create_future()
         session.listen_started = session.last_frame = time.monotonic()

@@ -42,6 +42,11 @@ def _seconds(pcm: bytes) -> float:
     return len(pcm) / 2 / _RATE
 
 
+def _even(pcm: bytes) -> bytes:
+    """Whole 16-bit samples."""
+    return pcm[: len(pcm) // 2 * 2]
+
+
 class Mode(str, Enum):
     IDLE = "idle"
     STREAMING = "streaming"  # audio frames to the hub
@@ -185,10 +190,12 @@ class Satellite:
 
     async def _woke(self, hit: WakeHit) -> None:
         self.wake_blocked_until = self.now + self.speech.wake.refractory_s
+        lead, trailing = self._lead(hit), _even(hit.detection.trailing)
         detected = hermes.HotwordDetected(
             model_id=hit.detection.phrase.replace(" ", "_"), site_id=self.room,
             current_sensitivity=1.0, level_db=hit.level_db, detected_at=time.time(),
-            lead_s=_seconds(self._lead(hit)) or None)
+            lead_s=_seconds(lead) or None,
+            trailing_s=min(_seconds(trailing), MAX_LEAD_S) if lead else None)
         self.report({"event": "wake", "t": round(self.now, 3), "room": self.room,
                      "phrase": hit.detection.phrase, "level_db": hit.level_db})
         topic = self._topic(hermes.HotwordDetected, wakeword_id=self.settings.wakeword_id)
@@ -211,7 +218,7 @@ class Satellite:
         # the wake engine holds that audio (`trailing`), and it goes first, as a local room
         # replays it; without it the hub heard "... the lights" for "turn off the lights".
         detection = wake.detection if wake is not None else None
-        trailing = detection.trailing[: len(detection.trailing) // 2 * 2] if detection else b""
+        trailing = _even(detection.trailing) if detection else b""
         self.endpointer.reset(self.now - _seconds(trailing))
         lead = b""
         if self.site.stt == "local" and self.stt is not None:

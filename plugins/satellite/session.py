@@ -48,6 +48,7 @@ def frame_pcm(payload: bytes) -> bytes:
 # (the endpointer ends it at max_utterance_s; this is the backstop).
 MAX_PENDING_S = 6.0
 MAX_UTTERANCE_S = 60.0
+_PIECE = 1024  # held audio is decoded and judged in pieces of a live frame's size (32 ms)
 
 
 def seconds_of(pcm_bytes: int) -> float:
@@ -58,7 +59,8 @@ class Utterance:
     """One utterance streamed into a recognizer, with the same end rules as a local room."""
 
     def __init__(self, stt: SpeechToText, endpoint: EndpointSettings,
-                 complete: Callable[[str], int], lead_bytes: int = 0) -> None:
+                 complete: Callable[[str], int], lead_bytes: int = 0,
+                 trailing_bytes: int = 0) -> None:
         self.stt = stt
         self.complete = complete
         self.endpointer = Endpointer(endpoint)
@@ -66,37 +68,51 @@ class Utterance:
         self.t = 0.0
         self.audio: list[bytes] = []
         self.partial = ""
-        # The stream starts with this much of the wake phrase (HotwordDetected.lead_s).
-        self.lead_left = lead_bytes
-        self.lead = bytearray()
-        if not lead_bytes:
+        # The stream starts with the wake phrase (HotwordDetected.lead_s), not decoded, and the
+        # command's start the wake engine held (trailing_s): the recognizer is normalised on
+        # both before it decodes the command, as a local room's is (start_after_wake).
+        self.lead_bytes = lead_bytes
+        self.head_left = lead_bytes + trailing_bytes if lead_bytes else 0
+        self.head = bytearray()
+        if not self.head_left:
             stt.start()
 
-    def _begin(self) -> None:
-        """Start the utterance, normalised on the wake phrase when the recognizer can be
-        (SpeechToText.start_after_wake): a streamed command was otherwise heard through the
-        previous utterance's mean (another voice, another room) and misheard (docs/speech.md)."""
+    def _begin(self) -> bytes:
+        """Start the utterance, normalised on the wake phrase and the command's start when the
+        recognizer can be (SpeechToText.start_after_wake): a streamed command was otherwise
+        heard through the previous utterance's mean (another voice, another room) and misheard
+        (docs/speech.md). The command's start held so far, to be decoded now."""
         start_after_wake = getattr(self.stt, "start_after_wake", None)
-        if self.lead and start_after_wake is not None:
-            start_after_wake(bytes(self.lead))
+        if self.head and start_after_wake is not None:
+            start_after_wake(bytes(self.head))
         else:
             self.stt.start()
-        self.lead_left, self.lead = 0, bytearray()
+        held = bytes(self.head[self.lead_bytes:])
+        self.head_left, self.head = 0, bytearray()
+        return held
 
     def feed(self, pcm: bytes) -> Decision:
-        if self.lead_left:
-            taken = pcm[:self.lead_left]
-            self.lead += taken
-            self.lead_left -= len(taken)
-            # The wake phrase and the quiet before it give the noise floor: without it the
-            # floor started at the command's first frame, speech itself in one breath.
-            self.endpointer.vad.is_speech(taken, seconds_of(len(taken)))
-            pcm = pcm[len(taken):]
-            if self.lead_left:
-                return Decision.CONTINUE
-            self._begin()
-            if not pcm:
-                return Decision.CONTINUE
+        if not self.head_left:
+            return self._decode(pcm)
+        taken = pcm[:self.head_left]
+        lead = taken[:max(0, self.lead_bytes - len(self.head))]
+        # The wake phrase and the quiet before it give the noise floor: without it the floor
+        # started at the command's first frame, speech itself in one breath.
+        self.endpointer.vad.is_speech(lead, seconds_of(len(lead)))
+        self.head += taken
+        self.head_left -= len(taken)
+        if self.head_left:
+            return Decision.CONTINUE
+        command = self._begin() + pcm[len(taken):]
+        for start in range(0, len(command), _PIECE):
+            decision = self._decode(command[start:start + _PIECE])
+            if decision is not Decision.CONTINUE:
+                return decision
+        return Decision.CONTINUE
+
+    def _decode(self, pcm: bytes) -> Decision:
+        if not pcm:
+            return Decision.CONTINUE
         duration = seconds_of(len(pcm))
         if self.t + duration > MAX_UTTERANCE_S:
             return Decision.END  # held audio stays bounded whatever the endpoint settings
@@ -115,8 +131,11 @@ class Utterance:
         return self.endpointer.speech_seen
 
     def finish(self) -> Transcript:
-        if self.lead_left:
-            self._begin()  # the stream ended within the wake phrase: nothing to decode
+        if self.head_left:
+            # The stream ended within what was announced: decode what came of the command.
+            held = self._begin()
+            if held:
+                self._decode(held)
         return self.stt.finish()
 
 
@@ -141,6 +160,7 @@ class HubSession:
     shared: bool = False  # the wake came on Hermes' shared topics: orders go there too
     pending_bytes: int = 0
     lead_bytes: int = 0  # wake-phrase audio announced at the start of the stream (lead_s)
+    trailing_bytes: int = 0  # then the command's start the wake engine held (trailing_s)
     # The last utterance's audio (b"" when the satellite sent only text) and its speaker.
     heard_audio: bytes = b""
     voice: Any = None

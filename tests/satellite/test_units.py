@@ -205,6 +205,24 @@ def test_the_hub_normalises_on_the_wake_phrase_streamed_first_and_does_not_decod
     assert _cmn(stt) == pytest.approx(wanted, abs=0.01)
     utterance.finish()
 
+    # With the command's start the wake engine held (trailing_s): normalised on both, as a
+    # local room is, and that start is decoded as the command's, not dropped.
+    start = command_pcm[:9600]
+    both = SphinxStt(None, {})
+    both.set_grammar(sentence_grammar(kettle))
+    both.start_after_wake(lead_pcm + start)
+    wanted = _cmn(both)
+    utterance = Utterance(stt, EndpointSettings(), lambda _partial: 0,
+                          lead_bytes=len(lead_pcm), trailing_bytes=len(start))
+    for at in range(0, len(lead_pcm) + len(start), piece):
+        utterance.feed((lead_pcm + start)[at:at + piece])
+    assert _cmn(stt) == pytest.approx(wanted, abs=0.01)
+    assert b"".join(utterance.audio) == start
+    for at in range(len(start), len(command_pcm), piece):
+        utterance.feed(command_pcm[at:at + piece])
+    assert b"".join(utterance.audio) == command_pcm
+    assert utterance.finish().text == kettle[0]
+
 
 def test_a_stream_that_ends_within_the_wake_phrase_is_heard_as_nothing() -> None:
     stt = SphinxStt(None, {})
