@@ -19,7 +19,7 @@ import numpy as np
 
 from samantha.hardware.resample import resample
 from samantha.plugins.satellite import hermes
-from samantha.plugins.speech.endpoint import Decision, Endpointer, ends_on_final
+from samantha.plugins.speech.endpoint import Decision, Endpointer
 from samantha.plugins.speech.engines import SAMPLE_RATE, SpeechToText, Transcript
 from samantha.plugins.speech.grammar import GrammarKeeper, text_for_house
 from samantha.plugins.speech.settings import EndpointSettings, SttSettings
@@ -119,12 +119,8 @@ class Utterance:
         self.t += duration
         self.audio.append(pcm)
         self.partial = self.stt.accept(pcm)
-        decision = self.endpointer.update(pcm, self.t, duration, self.partial,
-                                          self.complete(self.partial))
-        if decision is Decision.CONTINUE and ends_on_final(self.endpointer, self.stt, self.t,
-                                                           self.complete):
-            return Decision.EARLY
-        return decision
+        return self.endpointer.update(pcm, self.t, duration, self.partial,
+                                      self.complete(self.partial))
 
     @property
     def speech_seen(self) -> bool:

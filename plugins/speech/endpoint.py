@@ -7,7 +7,6 @@ only decides where an utterance *ends* after a wake word, never whether the room
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from enum import Enum
 
 import numpy as np
@@ -17,9 +16,6 @@ from samantha.plugins.speech.settings import EndpointSettings
 _FLOOR_RISE_DB_PER_S = 3.0  # slow, so a long sentence does not become the "floor"
 _FLOOR_MIN_DB = -90.0
 _CLOSED = 2  # grammar.graph.Ending.CLOSED (this module stays below the grammar)
-# Peeks per utterance: each one that finds no sentence costs a decode of the utterance so far
-# (a noisy room's VAD can see many short pauses in one long sentence).
-_PEEKS = 3
 
 
 class EnergyVad:
@@ -91,8 +87,6 @@ class Endpointer:
 
     def reset(self, start: float) -> None:
         self.start = start
-        self.peeked_at: float | None = None  # the speech end of the last pause peeked into
-        self.peeks = 0
         self.speech_seen = False
         self.last_speech = start
         self.partial = ""
@@ -145,35 +139,3 @@ class Endpointer:
                 and stable >= s.quiet_silence_ms):
             return Decision.EARLY
         return Decision.CONTINUE
-
-    def may_peek(self, end_time: float) -> bool:
-        """A pause after words that did not end a sentence, as long as the one that ends a
-        whole one early (stable_silence_ms): ask the recognizer once per pause whether its
-        final reading would (see `ends_on_final`). The partial need not have been stable: in
-        the silence it grows words from nothing ("turn all the light at")."""
-        if not self.speech_seen or self.peeked_at == self.last_speech or self.peeks >= _PEEKS:
-            return False
-        return (end_time - self.last_speech) * 1000 >= self.settings.stable_silence_ms
-
-
-def ends_on_final(endpointer: Endpointer, stt: object, end_time: float,
-                  complete: Callable[[str], int]) -> bool:
-    """Whether an utterance whose partial result is no whole sentence ends now: in a pause,
-    the recognizer's final reading (`peek_final`, an engine may offer it) is one.
-
-    In a pause a partial result grows words out of the silence ("turn off the light at"),
-    and then is no whole sentence, so the utterance waited out the whole `silence_ms` (700
-    ms) although what was said had ended. The final reading counts only when it is the
-    partial without such a tail: forced to end a sentence, the final reading of a sentence cut
-    short invents its end ("set the kitchen blinds to" came out "... to eight"). The caller
-    then finishes the recognizer: it returns that reading.
-    """
-    peek = getattr(stt, "peek_final", None)
-    if peek is None or not endpointer.may_peek(end_time):
-        return False
-    endpointer.peeked_at = endpointer.last_speech
-    endpointer.peeks += 1
-    words = endpointer.partial.split()
-    text = peek()
-    said = text.split() if text else []
-    return bool(said) and said == words[:len(said)] and bool(complete(text or ""))

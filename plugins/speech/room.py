@@ -21,7 +21,7 @@ from pydantic import BaseModel
 from samantha.hardware.frames import AudioFrame, ProcessedFrame
 from samantha.hardware.sinks import AudioSink
 from samantha.plugins.people.identify import heard, learning_voice, respond
-from samantha.plugins.speech.endpoint import Decision, Endpointer, ends_on_final
+from samantha.plugins.speech.endpoint import Decision, Endpointer
 from samantha.plugins.speech.engines import (
     SAMPLE_RATE,
     SpeechToText,
@@ -181,12 +181,9 @@ class RoomSpeech:
             if self.partials and partial:
                 self.report(PartialHeard(room=self.room, t=self.now, text=partial))
         # A voice sample is not a command: it ends at silence, not when its words snap to one.
-        early = self.settings.stt.mode == "grammar" and not learning_voice(self.house, self.room)
-        complete = early and self.keeper.complete(partial)
+        complete = (self.settings.stt.mode == "grammar" and self.keeper.complete(partial)
+                    and not learning_voice(self.house, self.room))
         decision = self.endpointer.update(pcm, self.now, duration, partial, complete)
-        if decision is Decision.CONTINUE and early and ends_on_final(
-                self.endpointer, self.stt, self.now, self.keeper.complete):
-            decision = Decision.EARLY
         if decision is Decision.CONTINUE:
             return
         transcript = self.stt.finish()

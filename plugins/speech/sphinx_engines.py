@@ -30,7 +30,6 @@ _NBEST = 60
 # "thirty") were 0.020-0.030 behind.
 CLOSE_SCORE = 0.018
 _MIN_LEAD_BYTES = 16000  # 0.5 s: less than a wake phrase is no basis for a cepstral mean
-_SETTLED_BYTES = 9600  # 0.3 s of audio without a change: the partial is what was said so far
 
 
 def _ps() -> Any:
@@ -106,18 +105,12 @@ class SphinxStt:
         self._in_utt = False
         self._partial = ""
         self._next_grammar: tuple[RoomGrammar | None] | None = None  # set mid-utterance
-        # What `peek_final` needs to take the utterance up again: its audio and the cepstral
-        # mean it started from; and the result it read, until the utterance goes on or ends.
-        self._heard = bytearray()
-        self._start_mean = ""
-        self._peeked: Transcript | None = None
-        self._partial_since = 0  # bytes of `_heard` when the partial last changed
 
     def missing_words(self, words: Iterable[str]) -> set[str]:
         return _missing(self.decoder, words)
 
     def set_grammar(self, grammar: RoomGrammar | None) -> None:
-        if self._in_utt or self._peeked is not None:
+        if self._in_utt:
             # Switching the search would end the utterance under way: its words would be
             # lost and pocketsphinx crashes on the next frame. It ends with the grammar it
             # began with; the new one applies from the next utterance.
@@ -145,19 +138,14 @@ class SphinxStt:
         return self.decoder if self._grammar else self._free_decoder()
 
     def start(self) -> None:
-        self._peeked = None
         if self._in_utt:
             self._active().end_utt()
             self._in_utt = False
         if self._next_grammar is not None:
             self._apply_grammar(self._next_grammar[0])
-        decoder = self._active()
-        decoder.start_utt()
+        self._active().start_utt()
         self._in_utt = True
         self._partial = ""
-        self._heard = bytearray()
-        self._partial_since = 0
-        self._start_mean = decoder.get_cmn(False)
 
     def start_after_wake(self, heard: bytes) -> None:
         """Start an utterance normalised by the cepstral mean of `heard`: the segment so far
@@ -186,61 +174,15 @@ class SphinxStt:
         self.start()
 
     def accept(self, pcm: bytes) -> str:
-        if self._peeked is not None:
-            self._resume()
         if not self._in_utt:
             self.start()  # pocketsphinx crashes on audio outside an utterance
         decoder = self._active()
         decoder.process_raw(pcm, False, False)
-        self._heard += pcm
         hyp = decoder.hyp()
-        partial = hyp.hypstr if hyp is not None else ""
-        if partial != self._partial:
-            self._partial, self._partial_since = partial, len(self._heard)
+        self._partial = hyp.hypstr if hyp is not None else ""
         return self._partial
 
-    def peek_final(self) -> str | None:
-        """The final result if the utterance ended now, without ending it for good.
-
-        A partial result is the best path so far, which need not end where a sentence can:
-        kal's "turn off the lights" stayed "turn all the light" (a sentence's start) through
-        the whole silence after it, while the final result, which must end a sentence, was
-        "turn off the light"; so the room waited out `silence_ms` (700 ms) to act. This ends
-        the utterance to read its final result; `finish` then returns it at once, and more
-        audio first takes the utterance up again: the same decoder decodes its audio again
-        from the cepstral mean it started with (about 20-90 ms for two seconds of speech,
-        only when the person goes on). None without a grammar, or with a lattice (whose
-        building is what makes an end of utterance slow, see __init__).
-        """
-        if not self._in_utt or not self._grammar or self.lattice:
-            return None
-        partial = self._partial
-        self._peeked = self._end_utterance()
-        self._partial = partial
-        return self._peeked.text
-
-    def _invented_end(self, text: str) -> bool:
-        """Whether the final reading is the partial plus words that came from no sound: the
-        partial had stayed the same for `_SETTLED_BYTES` of audio (a pause: a word still
-        being said would have changed it), and the final only adds to it."""
-        words, heard = text.split(), self._partial.split()
-        return (bool(heard) and len(words) > len(heard) and words[:len(heard)] == heard
-                and len(self._heard) - self._partial_since >= _SETTLED_BYTES)
-
-    def _resume(self) -> None:
-        decoder = self._active()
-        decoder.start_utt()
-        decoder.set_cmn(self._start_mean)
-        decoder.process_raw(bytes(self._heard), False, False)
-        self._in_utt = True
-        self._peeked = None
-
     def finish(self) -> Transcript:
-        if self._peeked is not None:
-            peeked, self._peeked = self._peeked, None
-            if self._next_grammar is not None:
-                self._apply_grammar(self._next_grammar[0])
-            return peeked
         if not self._in_utt:
             # Nothing was heard since the last finish: the decoder still holds that
             # utterance's hypothesis, which must not be taken for a new one.
@@ -260,11 +202,6 @@ class SphinxStt:
         graph = self._graph if self._grammar else None
         if (graph is not None and not self.lattice and hyp is not None
                 and graph.accepts(text.split())):
-            if self._invented_end(text):
-                # Forced to end a sentence, the decoder finished one nobody said: "set the
-                # kitchen blinds to" (and a pause) came out "... to eight" and moved the
-                # blinds. What was heard goes on, to be snapped or asked about.
-                return Transcript(self._partial, None)
             # A sentence of the grammar is taken whatever its confidence: none needed.
             return Transcript(text, None)
         # The free-form decoder keeps its lattice (and so a posterior); the grammar's only

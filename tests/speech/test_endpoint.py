@@ -8,18 +8,13 @@ noisy room is brown noise at -35 dBFS, louder than vad_min_dbfs.
 
 from __future__ import annotations
 
-import json
 import time
 import wave
-from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
-from speech.audio import EN_CONFIG
 from speech.corpus import Corpus, Utterance
 
-from harness.cli import samantha_cli
 from samantha.plugins.speech.endpoint import Decision, Endpointer
 from samantha.plugins.speech.engines import Transcript
 from samantha.plugins.speech.grammar import sentence_grammar
@@ -171,59 +166,3 @@ def test_a_cut_utterance_is_nothing_and_the_recognizer_goes_on(stt: SphinxStt,
     stt.accept(audio)
     assert stt.finish().text == "turn on the kitchen lights"
 
-
-
-# --- the final reading in a pause (SphinxStt.peek_final, endpoint.ends_on_final) ------------
-
-def test_a_peek_at_the_final_reading_leaves_the_utterance_as_it_was(stt: SphinxStt,
-                                                                    corpus: Corpus) -> None:
-    """Peeking mid-sentence ends the utterance only for a look: more audio takes it up again
-    from the same start, and the final result is the one without the peek."""
-    audio = command_audio(corpus, "turn on the kitchen lights")
-    half = len(audio) // 2 // 2 * 2
-    stt.start()
-    stt.accept(audio)
-    without = stt.finish().text
-    stt.start()
-    stt.accept(audio[:half])
-    assert stt.peek_final() == ""  # "turn on the ...": no sentence of the grammar yet
-    stt.accept(audio[half:])
-    assert stt.finish().text == without == "turn on the kitchen lights"
-    # A peek at a whole sentence is the result: finish gives it at once, nothing decoded anew.
-    stt.start()
-    stt.accept(audio)
-    peeked = stt.peek_final()
-    assert peeked == "turn on the kitchen lights"
-    assert stt.finish().text == peeked
-    assert stt.finish() == Transcript("", 0.0)  # and only once
-
-
-def _listen(path: Path, room: str) -> list[dict[str, Any]]:
-    out = samantha_cli("listen", str(path), "--room", room, "-c", str(EN_CONFIG), "--json")
-    assert out.returncode == 0, out.stderr
-    return [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
-
-
-def test_a_sentence_whose_partial_grew_a_word_in_the_pause_ends_early(corpus: Corpus) -> None:
-    """kal's "turn off the lights": the partial in the pause was "turn off the light at", no
-    whole sentence, and the room waited out silence_ms (it acted 850 ms after the speech);
-    the final reading "turn off the light" ends it after stable_silence_ms."""
-    rec = corpus.get(Utterance("turn off the lights", "kal", "pause"))
-    events = _listen(rec.path, "bedroom")
-    heard = [e for e in events if e["event"] == "transcript"]
-    assert [(e["text"], e["end"]) for e in heard] == [("turn off the light", "early")], events
-    assert heard[0]["t"] - rec.speech_end_s < 0.45, heard
-    intents = [e for e in events if e["event"] == "intent"]
-    assert intents and intents[0]["commands"] == [
-        {"device": "bedroom.bedside_lamp", "action": "turn_off", "params": {}}]
-
-
-@pytest.mark.parametrize(("voice", "text"), [("slt", "set the kitchen blinds to"),
-                                             ("kal", "set the brightness")])
-def test_a_sentence_cut_short_does_not_end_on_an_invented_end(corpus: Corpus, voice: str,
-                                                              text: str) -> None:
-    """Forced to end a sentence, the final reading of "set the kitchen blinds to" is "... to
-    eight": it must not be taken (it would move the blinds to 8%)."""
-    rec = corpus.get(Utterance(text, voice, "breath"))
-    events = _listen(rec.path, "living_room")
-    assert not [e for e in events if e["event"] == "intent" and e["commands"]], events
