@@ -178,9 +178,10 @@ def unreferenced(request: IntentRequest) -> bool:
     """Whether the name said is a pronoun that refers to nothing in this room yet.
 
     Handlers whose sentence already says what kind of thing is meant ("set that temperature to
-    21": a thermostat) read it as no name, that is the room's: a recognizer hears "the" as
-    "that" often enough, and with nothing said before, the room's thermostat is what a person
-    means. Elsewhere ("turn it off") the house asks which device.
+    21": a thermostat; "set that brightness to 40%": lights) read it as no name, that is the
+    room's: a recognizer hears "the" as "that" often enough, and with nothing said before, the
+    room's thermostat or lights are what a person means. Elsewhere ("turn it off") the house
+    asks which device.
     """
     name = request.words("name")
     return (is_pronoun(name, request.house.config.language)

@@ -20,7 +20,9 @@ COLORS: dict[str, tuple[int, int, int]] = {
 
 
 async def light_set(request: IntentRequest) -> Outcome:
-    devices = resolve_targets(request, kinds=[Kind.LIGHT])
+    # "set that brightness to 40%" with nothing said before: a brightness or a colour is a
+    # light's, so the room's lights (intent_handling.unreferenced).
+    devices = resolve_targets(request, kinds=[Kind.LIGHT], unreferenced_is_here=True)
     lights = [d for d in devices if d.kind is Kind.LIGHT]
     what, plural = subject(devices, request)
     if not lights:

@@ -294,9 +294,14 @@ async def test_that_temperature_with_nothing_said_before_is_the_rooms(house: Hou
     elsewhere = await house.handle_text("set that temperature to 18 degrees", "bedroom")
     assert house.home.devices["living_room.thermostat"].state["target_temperature"] == 23
     assert "18" not in elsewhere.reply and elsewhere.reply, elsewhere.reply
-    # "turn that off" names no kind: with nothing said before in the kitchen, it asks.
+    # A brightness is a light's: the room's lights, nothing elsewhere.
     before = states(house)
-    outcome = await house.handle_text("turn that off", "kitchen")
+    lit = await house.handle_text("set that brightness to 40%", "kitchen")
+    assert changed(before, house) == set(KITCHEN_LIGHTS), lit.reply
+    assert {house.home.devices[d].state["brightness"] for d in KITCHEN_LIGHTS} == {40}
+    # "turn that off" names no kind: with nothing said before in the bedroom, it asks.
+    before = states(house)
+    outcome = await house.handle_text("turn that off", "bedroom")
     assert changed(before, house) == set()
     assert outcome.reply == 'Sorry, what do you mean by "that"? Tell me which device.'
 
