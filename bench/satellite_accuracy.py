@@ -51,7 +51,7 @@ import argparse
 import random
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from _results import write_results
@@ -61,7 +61,7 @@ from _voice_runner import Outcome
 from rich.console import Console
 from rich.table import Table
 from speech.corpus import FORMS, VOICES, Corpus, Utterance  # tests/: on sys.path
-from voice_accuracy import CONFIG, ROOT, Case, plan, run, settle
+from voice_accuracy import CONFIG, ROOT, Case, grouped, plan, run, settle
 
 DEFAULT_FORMS = ("breath", "room")
 RETRIES = 3  # replays of a recording whose wake the hub gave to another room
@@ -216,16 +216,10 @@ def figures_of(cases: Sequence[Case]) -> dict[str, Any]:
             "no_action": n - correct - wrong}
 
 
-def grouped(cases: Sequence[Case], key: Callable[[Case], str],
-            order: Sequence[str]) -> dict[str, Any]:
-    return {name: figures_of([c for c in cases if key(c) == name]) for name in order
-            if any(key(c) == name for c in cases)}
-
-
 def split_figures(cases: Sequence[Case]) -> dict[str, Any]:
     return {"commands": figures_of(cases),
-            "by_form": grouped(cases, lambda c: c.form, FORMS),
-            "by_voice": grouped(cases, lambda c: c.voice, VOICES)}
+            "by_form": grouped(cases, lambda c: c.form, FORMS, figures_of),
+            "by_voice": grouped(cases, lambda c: c.voice, VOICES, figures_of)}
 
 
 def ratio(hub: float | None, local: float | None) -> float | None:

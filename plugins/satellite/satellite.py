@@ -191,6 +191,8 @@ class Satellite:
     async def _woke(self, hit: WakeHit) -> None:
         self.wake_blocked_until = self.now + self.speech.wake.refractory_s
         lead, trailing = self._lead(hit), _even(hit.detection.trailing)
+        # The hub normalises on the phrase and the command's start (trailing), then decodes
+        # the start: both announced here, both streamed first (_listen).
         detected = hermes.HotwordDetected(
             model_id=hit.detection.phrase.replace(" ", "_"), site_id=self.room,
             current_sensitivity=1.0, level_db=hit.level_db, detected_at=time.time(),
@@ -202,7 +204,7 @@ class Satellite:
         if not await self._publish(topic, detected.payload()):
             self.gate.reset()
             return  # no hub to talk to: streaming would go nowhere
-        await self._listen(None, wake=hit)
+        await self._listen(None, wake=hit, lead=lead)
 
     def _lead(self, hit: WakeHit) -> bytes:
         """The wake phrase's audio the hub normalises on, when the hub decodes the command."""
@@ -211,7 +213,8 @@ class Satellite:
         lead = hit.detection.lead
         return lead[max(len(lead) - int(MAX_LEAD_S * _RATE) * 2, len(lead) % 2):]
 
-    async def _listen(self, session_id: str | None, wake: WakeHit | None) -> None:
+    async def _listen(self, session_id: str | None, wake: WakeHit | None,
+                      lead: bytes = b"") -> None:
         self.session_open = True
         self.session_id = session_id
         # Said in one breath, the command began while the wake phrase was still being decided:
@@ -220,7 +223,6 @@ class Satellite:
         detection = wake.detection if wake is not None else None
         trailing = _even(detection.trailing) if detection else b""
         self.endpointer.reset(self.now - _seconds(trailing))
-        lead = b""
         if self.site.stt == "local" and self.stt is not None:
             self.mode = Mode.LOCAL
             start_after_wake = getattr(self.stt, "start_after_wake", None)
@@ -230,21 +232,19 @@ class Satellite:
                 self.stt.start()
         else:
             self.mode = Mode.STREAMING
-            lead = self._lead(wake) if wake is not None else b""
-            await self._send_lead(lead)
+            for start in range(0, len(lead), _REPLAY_BYTES):  # not judged: not the command
+                await self._stream(lead[start:start + _REPLAY_BYTES])
         self.report({"event": "listen", "t": round(self.now, 3), "room": self.room,
                      "mode": self.mode.value, "wake": wake is not None,
                      "lead_s": round(_seconds(lead), 3),
                      "replayed_s": round(_seconds(trailing), 3)})
         await self._replay(trailing)
 
-    async def _send_lead(self, lead: bytes) -> None:
-        """The wake phrase's audio, announced as `lead_s` in HotwordDetected, before the
-        command: the hub normalises on it and does not judge or decode it."""
-        for start in range(0, len(lead), _REPLAY_BYTES):
-            samples = np.frombuffer(lead[start:start + _REPLAY_BYTES], dtype="<i2")
-            self.frames_sent += 1
-            await self._publish(self._frame_topic, hermes.wav_bytes(samples), qos=0)
+    async def _stream(self, pcm: bytes) -> None:
+        """One frame of audio to the hub (mono s16le)."""
+        self.frames_sent += 1
+        await self._publish(self._frame_topic, hermes.wav_bytes(np.frombuffer(pcm, "<i2")),
+                            qos=0)
 
     async def _replay(self, trailing: bytes) -> None:
         """The command's start held by the wake engine, in frame-sized pieces, judged by the
@@ -254,9 +254,7 @@ class Satellite:
             chunk = trailing[start:start + _REPLAY_BYTES]
             at = now - _seconds(trailing[start + len(chunk):])
             if self.mode is Mode.STREAMING:
-                self.frames_sent += 1
-                samples = np.frombuffer(chunk, dtype="<i2")
-                await self._publish(self._frame_topic, hermes.wav_bytes(samples), qos=0)
+                await self._stream(chunk)
                 partial = ""
             elif self.mode is Mode.LOCAL and self.stt is not None:
                 partial = self.stt.accept(chunk)
