@@ -11,7 +11,7 @@ Two paths, each through the real parts:
 - room: a room's whole pipeline (`SpeechService`: wake engine, recognizer, endpointer,
   snapping, speaker check, the house's intent handling, the MQTT device);
 - hub: the satellite hub's end-of-utterance path (`plugins/satellite/session.Utterance`: the
-  hub's recognizer and endpointer, then `snapped_text`, `heard`, `respond`), fed from the wake
+  hub's recognizer and endpointer, then `text_for_house`, `heard`, `respond`), fed from the wake
   detection on as the hub is fed by a satellite's audio frames. The audio's way over MQTT to
   the hub is not in it: bench/satellite.py measures the whole hub path over a broker.
 
@@ -201,8 +201,8 @@ async def hub_path(house: Any, speech: Any, stt: Any, rec: Recording, room: str,
     from samantha.hardware.wavio import read_audio
     from samantha.plugins.people.identify import heard, respond
     from samantha.plugins.satellite.session import Utterance as HubUtterance
-    from samantha.plugins.satellite.session import snapped_text
     from samantha.plugins.speech.endpoint import Decision
+    from samantha.plugins.speech.grammar.keeper import text_for_house
 
     samples, _ = read_audio(rec.path)
     pcm = samples[:, 0].astype("<i2").tobytes()
@@ -231,7 +231,7 @@ async def hub_path(house: Any, speech: Any, stt: Any, rec: Recording, room: str,
     transcript = utterance.finish()
     marks.decoded = time.monotonic()
     audio = b"".join(utterance.audio)
-    text, _ = await snapped_text(keeper, settings.stt, stt, transcript, audio, room)
+    text = (await text_for_house(keeper, settings.stt, stt, transcript, audio, room)).text
     began = time.monotonic()
     voice = await heard(house, audio, 16000) if text else None
     marks.add("speaker", time.monotonic() - began)

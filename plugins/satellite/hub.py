@@ -32,16 +32,15 @@ from samantha.plugins.satellite.session import (
     Phase,
     Utterance,
     frame_pcm,
-    snapped_text,
 )
 from samantha.plugins.satellite.settings import SatelliteSettings
 from samantha.plugins.satellite.status import SatelliteStatus, SiteAvailability
 from samantha.plugins.speech.endpoint import Decision
 from samantha.plugins.speech.engines import SAMPLE_RATE, EngineRegistry, TextToSpeech
 from samantha.plugins.speech.events import SpeechStep
-from samantha.plugins.speech.grammar import GrammarKeeper
+from samantha.plugins.speech.grammar import GrammarKeeper, text_for_house
 from samantha.plugins.speech.messages import TranscriptHeard
-from samantha.plugins.speech.room import NOT_CAUGHT
+from samantha.plugins.speech.room import NOT_CAUGHT, nothing_understood
 from samantha.plugins.speech.service import resolved
 from samantha.plugins.speech.settings import SpeechSettings
 
@@ -416,7 +415,7 @@ class SatelliteHub(Replies):
         session.pending_bytes = 0
         done, _ = await asyncio.wait([local_text, ended], return_when=asyncio.FIRST_COMPLETED)
         session.phase = Phase.THINKING
-        session.heard_audio, session.voice = b"", None
+        session.heard_audio, session.voice, session.unheard_reply = b"", None, ""
         await self.house.set_activity(session.room, "thinking")
         utterance = session.utterance
         if local_text in done:
@@ -426,9 +425,9 @@ class SatelliteHub(Replies):
                 site_id=session.site, session_id=session.id), wait=False)
             if not captured.text:
                 return None, False
-            text, understood = await snapped_text(self.keeper, self.speech.stt, stt,
-                                                  _transcript(captured), b"", session.room)
-            return (text or captured.text), understood
+            decided = await text_for_house(self.keeper, self.speech.stt, stt,
+                                           _transcript(captured), b"", session.room)
+            return (decided.text or captured.text), decided.understood
         decision = ended.result()
         local_text.cancel()
         transcript = utterance.finish()
@@ -439,8 +438,9 @@ class SatelliteHub(Replies):
         if decision is Decision.TIMEOUT or not utterance.speech_seen:
             return None, False
         audio = b"".join(utterance.audio)
-        text, understood = await snapped_text(self.keeper, self.speech.stt, stt, transcript,
-                                              audio, session.room)
+        decided = await text_for_house(self.keeper, self.speech.stt, stt, transcript, audio,
+                                       session.room)
+        text, understood = decided.text, decided.understood
         # Who spoke, from the satellite's own audio, as a local room does.
         voice = (await heard(self.house, audio, SAMPLE_RATE)
                  if text or learning_voice(self.house, session.room) else None)
@@ -452,10 +452,13 @@ class SatelliteHub(Replies):
             seconds=round(utterance.t, 3),
             site_id=session.site, session_id=session.id, wakeword_id=session.wakeword_id,
             lang=self.language, speaker=speaker, speaker_score=score))
-        await self.house.bus.publish(SpeechStep.of(TranscriptHeard(
+        message = TranscriptHeard(
             room=session.room, t=round(utterance.t, 3), heard=transcript.text, text=text,
             confidence=transcript.confidence, understood=understood, speaker=speaker,
-            speaker_score=score)))
+            speaker_score=score, reason=decided.reason, choices=list(decided.choices),
+            unfinished=decided.unfinished)
+        session.unheard_reply = nothing_understood(self.language, message)
+        await self.house.bus.publish(SpeechStep.of(message))
         return text, understood
 
     def _complete(self, partial: str) -> int:
@@ -476,7 +479,8 @@ class SatelliteHub(Replies):
         room = session.room
         session.replies.clear()
         if not text and not learning_voice(self.house, room):
-            await self.house.speak(room, NOT_CAUGHT.get(self.language, NOT_CAUGHT["en"]))
+            await self.house.speak(room, session.unheard_reply
+                                   or NOT_CAUGHT.get(self.language, NOT_CAUGHT["en"]))
             outcome = None
         else:
             # The satellite's audio (none when it sent only text) goes along: voice samples.

@@ -21,8 +21,7 @@ from samantha.hardware.resample import resample
 from samantha.plugins.satellite import hermes
 from samantha.plugins.speech.endpoint import Decision, Endpointer
 from samantha.plugins.speech.engines import SAMPLE_RATE, SpeechToText, Transcript
-from samantha.plugins.speech.grammar import GrammarKeeper, text_for_house
-from samantha.plugins.speech.settings import EndpointSettings, SttSettings
+from samantha.plugins.speech.settings import EndpointSettings
 
 
 class Phase(str, Enum):
@@ -160,6 +159,7 @@ class HubSession:
     # The last utterance's audio (b"" when the satellite sent only text) and its speaker.
     heard_audio: bytes = b""
     voice: Any = None
+    unheard_reply: str = ""  # what to say if nothing comes of the last utterance
 
     def keep(self, pcm: bytes) -> None:
         """Hold a frame until arbitration is decided, up to MAX_PENDING_S of audio."""
@@ -179,11 +179,3 @@ class HubSession:
         if self.utterance is not None:
             held += sum(len(pcm) for pcm in self.utterance.audio)
         return held
-
-
-async def snapped_text(keeper: GrammarKeeper | None, stt_settings: SttSettings,
-                       stt: SpeechToText, transcript: Transcript,
-                       audio: bytes, room: str | None = None) -> tuple[str, bool]:
-    """(text for the house, understood as a command), decided as a local room decides."""
-    decided = await text_for_house(keeper, stt_settings, stt, transcript, audio, room)
-    return decided.text, decided.understood

@@ -58,6 +58,12 @@ class Transcript:
     # Other sentences the recognizer found almost as likely (n-best), best first; the room
     # does not act when one of them means something else ("fifty" or "sixty"?).
     alternatives: tuple[str, ...] = ()
+    # The words stop short of any sentence ("set the kitchen blinds to"): the person stopped,
+    # or was cut off. Not to be completed into a command by anyone downstream.
+    unfinished: bool = False
+    # Words to take as they are, never moved to a nearby sentence: an unfinished sentence no
+    # whole sentence reads ("shut the kitchen blind to" snapped to "... blind" would close it).
+    exact: bool = False
 
 
 @dataclass(frozen=True, slots=True)

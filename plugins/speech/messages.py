@@ -41,6 +41,8 @@ class TranscriptHeard(_Message):
     reason: str | None = Field(None, description="Why nothing was understood, if nothing was.")
     choices: list[str] = Field(default_factory=list, description="Readings almost equally "
                                "likely that mean different things; the room asked which.")
+    unfinished: bool = Field(False, description="The words stopped short of any sentence "
+                             "(\"set the blinds to\"); the room asked for the rest.")
     speaker: str | None = Field(None, description="Who spoke, by voice; null: a guest or "
                                 "nobody enrolled.")
     speaker_score: float | None = Field(None, description="Voice similarity to the closest "

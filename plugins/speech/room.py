@@ -50,8 +50,21 @@ _REPLAY_FRAME_S = 0.02
 NOT_CAUGHT = {"en": "Sorry, I didn't catch that.", "ko": "죄송해요, 잘 못 들었어요."}
 # Two readings were almost equally likely and would do different things: ask, don't guess.
 WHICH = {"en": "Sorry, did you say {0} or {1}?", "ko": "죄송해요, {0}, 아니면 {1}?"}
+# The words stopped short of a command ("set the kitchen blinds to"): ask for all of it.
+UNFINISHED = {"en": "I heard \"{0}\", and then nothing. Could you say all of it again?",
+              "ko": "\"{0}\"까지만 들었어요. 처음부터 다시 말씀해 주세요."}
 
 Reporter = Callable[[BaseModel], None]
+
+
+def nothing_understood(language: str, heard: TranscriptHeard) -> str:
+    """What a room (or a satellite's) says when what it heard leads to nothing: which of two
+    readings was meant, the rest of a sentence that stopped, or that it didn't catch it."""
+    if heard.choices:
+        return WHICH.get(language, WHICH["en"]).format(*heard.choices[:2])
+    if heard.unfinished:
+        return UNFINISHED.get(language, UNFINISHED["en"]).format(heard.heard)
+    return NOT_CAUGHT.get(language, NOT_CAUGHT["en"])
 
 
 class State(str, Enum):
@@ -234,12 +247,8 @@ class RoomSpeech:
                         room=self.room, t=self._since(t_end, wall_end), name=outcome.intent,
                         slots=outcome.slots,
                         commands=[c.model_dump() for c in outcome.commands]))
-            elif message.choices:
-                ask = WHICH.get(self.language, WHICH["en"])
-                await self.house.speak(self.room, ask.format(*message.choices[:2]))
             else:
-                await self.house.speak(self.room, NOT_CAUGHT.get(self.language,
-                                                                 NOT_CAUGHT["en"]))
+                await self.house.speak(self.room, nothing_understood(self.language, message))
             while self.speech_tasks:
                 await asyncio.gather(*self.speech_tasks, return_exceptions=True)
         except Exception:
@@ -257,7 +266,8 @@ class RoomSpeech:
         return decided.text, TranscriptHeard(
             room=self.room, t=t, heard=transcript.text, confidence=decided.confidence, end=end,
             text=decided.text, similarity=decided.similarity, understood=decided.understood,
-            free_form=decided.free_form, reason=decided.reason, choices=list(decided.choices))
+            free_form=decided.free_form, reason=decided.reason, choices=list(decided.choices),
+            unfinished=decided.unfinished)
 
     async def _back_to_idle(self) -> None:
         self.state = State.IDLE

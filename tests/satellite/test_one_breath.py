@@ -38,3 +38,23 @@ def test_one_breath_through_a_satellite(hub: Hub, sat_broker: Mosquitto, recorde
     # kal (8 kHz flite) is at times heard as "... the light": the same command.
     assert [h["text"].removesuffix("s") for h in heard] == [
         voice_text.removeprefix("hey samantha ").removesuffix("s")]
+
+
+def test_a_command_cut_short_through_a_satellite_moves_nothing_and_asks_for_the_rest(
+        hub: Hub, sat_broker: Mosquitto, recorder: Recorder, tmp_path: Path) -> None:
+    """The hub's recognizer lets a sentence stop unfinished as a room's does: "set the kitchen
+    lights to" and silence is not finished as "... to eight" (tests/speech/test_cut_short.py);
+    the hub asks the satellite's room for all of it."""
+    wav = say("hey samantha set the kitchen lights to", tmp_path / "cut.wav", pad=(0.5, 1.5),
+              voice="slt")
+    config = satellite_config(tmp_path, sat_broker.port)
+    sat = satellite(config, "kitchen", wav, tmp_path).start()
+    try:
+        assert sat.wait(60) == 0, sat.stderr()[-2000:]
+    finally:
+        sat.kill()
+    recorder.wait_for(lambda m: m.topic == "hermes/tts/say", 20, "the hub's reply")
+    said = [m["text"] for m in recorder.json_on("hermes/tts/say")]
+    assert recorder.messages(LIGHT_TOPIC) == [], said
+    assert any("set the kitchen lights to" in s and "then nothing" in s for s in said), (
+        f"{said}\n--- hub ---\n{hub.stderr()[-3000:]}")

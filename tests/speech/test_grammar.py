@@ -239,3 +239,33 @@ async def test_two_close_readings_that_mean_different_things_are_asked_about(
     same = Transcript("turn off the desk lamp", 0.05, alternatives=("turn off desk lamp",))
     taken = await text_for_house(keeper, settings, None, same, b"", "office")  # type: ignore[arg-type]
     assert taken.understood and taken.text == "turn off the Desk Lamp" and not taken.choices
+
+
+async def test_an_unfinished_sentence_is_never_completed_into_a_command(
+        voice_house: House) -> None:
+    """The recognizer says when the words stopped short of any sentence ("set the kitchen
+    blinds to"): neither snapping nor the free-form decoder may finish it ("... to eight"
+    moved the blinds to 8%); the room asks for the rest. Words to take exactly (`exact`)
+    are not moved to a nearby sentence either ("shut the kitchen blind to" -> "... blind")."""
+    from samantha.plugins.speech.engines import Transcript
+
+    keeper = GrammarKeeper(voice_house, SttSettings(), None)
+    keeper.install(keeper.build())
+    settings = SttSettings(free_form_fallback=True)
+
+    class NoFreeForm:
+        def transcribe_free(self, pcm: bytes) -> Transcript:
+            raise AssertionError("an unfinished sentence must not be read free-form")
+
+    cut = await text_for_house(keeper, settings, NoFreeForm(),  # type: ignore[arg-type]
+                               Transcript("set the kitchen blinds to", unfinished=True),
+                               b"\0\0" * 1600, "kitchen")
+    assert cut.unfinished and cut.text == "" and not cut.understood
+    settings = SttSettings(free_form_fallback=False)
+    loose = await text_for_house(keeper, settings, None,  # type: ignore[arg-type]
+                                 Transcript("shut the kitchen blind to"), b"", "kitchen")
+    assert loose.understood and loose.text.startswith("shut the Kitchen")  # snapped, as before
+    exact = await text_for_house(keeper, settings, None,  # type: ignore[arg-type]
+                                 Transcript("shut the kitchen blind to", exact=True), b"",
+                                 "kitchen")
+    assert exact.text == "" and not exact.understood and not exact.unfinished

@@ -49,7 +49,8 @@ class Grammar:
         return {w: frozenset(r) for w, r in found.items()}
 
     def for_room(self, room: str) -> RoomGrammar:
-        return RoomGrammar(self.graph, room, self.revision)
+        return RoomGrammar(self.graph, room, self.revision,
+                           frozenset(self.report.value_words))
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,8 @@ class RoomGrammar:
     graph: WordGraph
     room: str
     revision: int
+    # Words only slot values say (names, numbers, colours); None: any word may be one.
+    value_words: frozenset[str] | None = None
 
     def weight(self, tag: int) -> float:
         """Relative likelihood of an arc: a device name of this room counts more."""
@@ -187,6 +190,7 @@ class HouseText:
     reason: str | None = None  # why nothing was understood, when nothing was
     # Two readings were almost equally likely and mean different things: ask which.
     choices: tuple[str, ...] = ()
+    unfinished: bool = False  # the words stop short of a sentence: ask for the rest
 
 
 def _choose(house: House, texts: list[str], room: str) -> str:
@@ -271,10 +275,17 @@ async def text_for_house(keeper: GrammarKeeper | None, stt_settings: SttSettings
     reason = "nothing was heard" if not words else "not a sentence this home understands"
     unsure = (transcript.confidence is not None
               and transcript.confidence < stt_settings.snap_min_confidence)
+    if words and transcript.unfinished:
+        # Not snapped (that would finish it: "set the kitchen blinds to" -> "... to eight"),
+        # nor read again free-form (a language model finishes sentences too).
+        return HouseText("", False, confidence=transcript.confidence, unfinished=True,
+                         reason="the sentence stopped before its end")
     if words and unsure:
         # pocketsphinx's posterior for kal's "turn off the lights" decoded as "turn all the
         # light on" was 0.015; snapped, it became "turn all the light black".
         reason = "not a sentence this home understands, and heard too unsurely to correct"
+    elif words and transcript.exact:
+        reason = "not a sentence this home understands, and not to be corrected"
     elif words:
         allowed = math.floor((1.0 - stt_settings.snap_threshold) * len(words) + 1e-9)
         near = await asyncio.to_thread(grammar.graph.nearest, words, allowed)
