@@ -40,11 +40,11 @@ from sat_harness import SAMANTHA, Hub, Recorder, Seen  # noqa: E402
 
 from harness.mosquitto import Mosquitto, free_port  # noqa: E402
 
-# What the judge reads; audio frames and replies are left out (they would only cost memory).
+# What the judge reads (replies for questions); audio frames are left out (only cost memory).
 # The hub's orders to a room (samantha/site/<room>/asr/stopListening without a sessionId: stand
 # down) tell when arbitration gave a wake to another room.
 TOPICS = ("hermes/dialogueManager/#", "hermes/asr/textCaptured", "hermes/intent/#",
-          "hermes/nlu/intentNotRecognized", "samantha/site/+/asr/stopListening")
+          "hermes/nlu/intentNotRecognized", "hermes/tts/say", "samantha/site/+/asr/stopListening")
 REPLAY_TIMEOUT_S = 60.0  # a satellite process that runs longer than this is stuck
 # The dashboard is on loopback: never through an http_proxy from the environment.
 _LOOPBACK = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -65,6 +65,7 @@ class Replayed:
     text: str = ""  # hermes/asr/textCaptured: what the hub gave the house (snapped)
     heard: str = ""  # the dashboard turn: the recognizer's own words
     intents: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    replies: list[str] = field(default_factory=list)
     not_recognized: bool = False
     commands: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
     seconds: float = 0.0  # wall time of the satellite process
@@ -265,6 +266,8 @@ class SatelliteHouse:
                 out.intents.append((data["intent"]["intentName"], slots))
             elif m.topic == "hermes/nlu/intentNotRecognized":
                 out.not_recognized = True
+            elif m.topic == "hermes/tts/say":
+                out.replies.append(data.get("text", ""))
         # Device commands follow the intent a moment later (published soon, not at once).
         time.sleep(0.2)
         for turn in sorted(self.turns(room), key=lambda t: t["id"]):

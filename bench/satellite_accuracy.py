@@ -100,7 +100,7 @@ def outcome_of(index: int, replayed: Replayed) -> Outcome:
         error = "the satellite woke, the hub opened no session"
     return Outcome(index, woken=replayed.woken, heard=replayed.heard, text=replayed.text,
                    timeout=replayed.end == "timeout", end=replayed.end,
-                   intents=list(replayed.intents),
+                   intents=list(replayed.intents), replies=list(replayed.replies),
                    commands=[(d, a, p, None) for d, a, p in replayed.commands], error=error)
 
 

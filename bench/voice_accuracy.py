@@ -117,11 +117,14 @@ def _same(got: Any, want: Any) -> bool:
 
 
 def judge(case: Command, intents: Sequence[tuple[str, dict[str, Any]]],
-          commands: Sequence[tuple[str, str, dict[str, Any]]]) -> str | None:
+          commands: Sequence[tuple[str, str, dict[str, Any]]],
+          replies: Sequence[str]) -> str | None:
     """None when the house did exactly what `case` asks; else what went wrong."""
     names = [name for name, _ in intents]
     if names != [case.intent]:
         return f"intent {', '.join(names) or 'none'} (expected {case.intent})"
+    if case.answer is not None and not any(case.answer.lower() in r.lower() for r in replies):
+        return f"answered {replies!r} (expected {case.answer!r})"
     slots = intents[0][1]
     for key, want in case.slots.items():
         if not _same(slots.get(key), want):
@@ -147,7 +150,7 @@ async def check_text_path() -> tuple[list[str], list[float]]:
     long the text path takes from a sentence to its first device command (ms)."""
     from _voice_runner import _reset
 
-    from samantha.events import DeviceCommand, IntentRecognized
+    from samantha.events import DeviceCommand, IntentRecognized, ReplySpoken
     from samantha.house import House
     from samantha.plugins.speech.plugin import manual
 
@@ -158,6 +161,7 @@ async def check_text_path() -> tuple[list[str], list[float]]:
     problems = []
     intents: list[tuple[str, dict[str, Any]]] = []
     commands: list[tuple[str, str, dict[str, Any]]] = []
+    replies: list[str] = []
     stamps: list[float] = []
     latencies: list[float] = []
     async with house:
@@ -167,6 +171,7 @@ async def check_text_path() -> tuple[list[str], list[float]]:
         house.bus.subscribe(DeviceCommand,
                             lambda e: commands.append((e.device, e.action, dict(e.params))))
         house.bus.subscribe(DeviceCommand, lambda e: stamps.append(time.monotonic()))
+        house.bus.subscribe(ReplySpoken, lambda e: replies.append(e.text))
         for case in COMMANDS:
             await _reset(house, initial)
             for sentence in case.setup:
@@ -174,13 +179,14 @@ async def check_text_path() -> tuple[list[str], list[float]]:
             await asyncio.sleep(0.01)
             intents.clear()
             commands.clear()
+            replies.clear()
             stamps.clear()
             said = time.monotonic()
             await house.handle_text(case.text, case.room)
             await asyncio.sleep(0.01)
             if stamps:
                 latencies.append((stamps[0] - said) * 1000)
-            why = judge(case, intents, commands)
+            why = judge(case, intents, commands, replies)
             if why:
                 problems.append(f"{case.room}: {case.text!r}: {why}")
     return problems, latencies
@@ -199,7 +205,8 @@ def settle(case: Case) -> None:
         elif not out.intents and not out.text:
             case.failure = f"woke, nothing understood (replied {out.replies[-1:] or 'nothing'})"
         else:
-            case.failure = judge(case.what, out.intents, [c[:3] for c in out.commands])
+            case.failure = judge(case.what, out.intents, [c[:3] for c in out.commands],
+                                 out.replies)
     else:
         acted = out.commands or [n for n, _ in out.intents if n in ACTING]
         case.failure = "false action" if acted else ("false wake" if out.woken else None)
