@@ -123,7 +123,8 @@ class SatelliteHub(Replies):
             first = await self.recognizers.run(self._first_stt)
             if self.speech.stt.mode == "grammar":
                 keeper = self.keeper = GrammarKeeper(self.house, self.speech.stt,
-                                                     first.missing_words)
+                                                     first.missing_words,
+                                                     getattr(first, "pronunciation", None))
                 keeper.install(await asyncio.to_thread(keeper.build))
                 self.recognizers.grammar = keeper.grammar_for
                 keeper.listeners.append(self.recognizers.grammar_changed)

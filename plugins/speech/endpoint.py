@@ -16,6 +16,7 @@ from samantha.plugins.speech.settings import EndpointSettings
 _FLOOR_RISE_DB_PER_S = 3.0  # slow, so a long sentence does not become the "floor"
 _FLOOR_MIN_DB = -90.0
 _CLOSED = 2  # grammar.graph.Ending.CLOSED (this module stays below the grammar)
+_GROWING = 3  # Ending.GROWING: whole, but the last word may be the start of a longer one
 
 
 class EnergyVad:
@@ -100,7 +101,9 @@ class Endpointer:
 
         `complete` is falsy while the partial is no whole sentence, 1 when it is one that may
         go on ("turn off the lights" ... "in the kitchen"), 2 when nothing but politeness can
-        follow: then a short silence ends it.
+        follow: then a short silence ends it; 3 when it may still be going on after a stop's
+        pause ("four" of "forty", "forty" of "forty percent"): then only the
+        `stable_silence_ms` rule ends it early.
         """
         s = self.settings
         speech = self.vad.is_speech(pcm, duration)
@@ -127,15 +130,19 @@ class Endpointer:
         self.speech_end = self.last_speech
         if silence * 1000 >= s.silence_ms:
             return Decision.END
-        if complete >= _CLOSED and partial and silence * 1000 >= s.closed_silence_ms:
-            return Decision.EARLY
+        # Early ends need real quiet: in a noisy room a pause inside a sentence sinks to the
+        # floor, and "toggle the kitchen lights" ended as "toggle that" (closed) there.
+        quiet = self.fading <= 1
         stable = (end_time - self.partial_since) * 1000
+        if (complete == _CLOSED and partial and quiet
+                and min(silence * 1000, stable) >= s.closed_silence_ms):
+            return Decision.EARLY
         if (complete and partial and silence * 1000 >= s.stable_silence_ms
                 and stable >= s.stable_ms):
             return Decision.EARLY
         # A whole sentence followed by real quiet (quiet_db below vad_min_dbfs: a quiet room,
         # nobody talking) needs less of it.
-        if (complete and partial and self.fading <= 1 and silence * 1000 >= s.quiet_silence_ms
-                and stable >= s.quiet_silence_ms):
+        if (complete and complete != _GROWING and partial and quiet
+                and silence * 1000 >= s.quiet_silence_ms and stable >= s.quiet_silence_ms):
             return Decision.EARLY
         return Decision.CONTINUE

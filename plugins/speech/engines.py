@@ -114,6 +114,9 @@ class SpeechToText(Protocol):
         segment so far is `heard` (`WakeDetection.lead + trailing`: the wake phrase and the
         command's start), e.g. with the channel normalisation measured on it. `heard` is not
         decoded: `trailing` is fed after it as usual. The room uses it when present.
+        An engine may also offer `pronunciation(word) -> str | None` (the word's phones): the
+        endpointer then knows a last word that may be the start of a longer one ("four" of
+        "forty") and does not end on a short pause after it.
         """
         ...
 

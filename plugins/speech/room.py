@@ -194,8 +194,10 @@ class RoomSpeech:
             if self.partials and partial:
                 self.report(PartialHeard(room=self.room, t=self.now, text=partial))
         # A voice sample is not a command: it ends at silence, not when its words snap to one.
-        complete = (self.settings.stt.mode == "grammar" and self.keeper.complete(partial)
-                    and not learning_voice(self.house, self.room))
+        # (Not `a and b and not c`: that made every Ending `True`, 1, and a closed sentence,
+        # 2, never ended after closed_silence_ms in a local room.)
+        complete = (self.keeper.complete(partial) if self.settings.stt.mode == "grammar"
+                    and not learning_voice(self.house, self.room) else 0)
         decision = self.endpointer.update(pcm, self.now, duration, partial, complete)
         if decision is Decision.CONTINUE:
             return

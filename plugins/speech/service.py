@@ -107,7 +107,8 @@ class SpeechService:
         s = self.settings
         stt = self._build("stt", s.stt.engine)
         if self.keeper is None:
-            self.keeper = GrammarKeeper(self.house, s.stt, stt.missing_words)
+            self.keeper = GrammarKeeper(self.house, s.stt, stt.missing_words,
+                                        getattr(stt, "pronunciation", None))
             if s.stt.mode == "grammar":
                 self.keeper.install(await asyncio.to_thread(self.keeper.build))
         wake = self._build("wake", s.wake.engine)

@@ -84,16 +84,17 @@ class EndpointSettings(Section):
                            "complete sentence unchanged for this long ...")
     stable_silence_ms: int = Field(150, ge=0, description="... and followed by this much "
                                    "silence.")
-    quiet_silence_ms: int = Field(100, ge=0, description="End after this much silence when "
+    quiet_silence_ms: int = Field(80, ge=0, description="End after this much silence when "
                                   "the grammar result is complete and unchanged as long, and "
                                   "the silence is quiet_db below vad_min_dbfs (a quiet "
-                                  "room; not in a noisy one).")
+                                  "room; not in a noisy one). Not after a word that may be "
+                                  "the start of a longer one ('four' of 'forty').")
     quiet_db: float = Field(6.0, ge=0, description="How far below vad_min_dbfs a silence "
                             "must stay (after a word's fading end) to end after "
                             "quiet_silence_ms.")
-    closed_silence_ms: int = Field(90, ge=0, description="End after this much silence when "
-                                   "the words so far are a whole sentence that nothing but "
-                                   "'please' could follow.")
+    closed_silence_ms: int = Field(60, ge=0, description="End after this much quiet (as "
+                                   "for quiet_silence_ms) when the words so far are a whole "
+                                   "sentence that nothing but 'please' could follow.")
     no_speech_s: float = Field(5.0, gt=0, description="Give up when nothing is said this long "
                                "after the wake word.")
     max_utterance_s: float = Field(12.0, gt=0, description="Cut off an utterance this long.")

@@ -127,6 +127,11 @@ class SphinxStt:
     def missing_words(self, words: Iterable[str]) -> set[str]:
         return _missing(self.decoder, words)
 
+    def pronunciation(self, word: str) -> str | None:
+        """The word's phones in the model's dictionary ("F AO R T IY"), None when missing."""
+        phones = self.decoder.lookup_word(word)
+        return " ".join(phones.split()) if phones else None
+
     def set_grammar(self, grammar: RoomGrammar | None) -> None:
         if self._in_utt:
             # Switching the search would end the utterance under way: its words would be

@@ -269,3 +269,26 @@ async def test_an_unfinished_sentence_is_never_completed_into_a_command(
                                  Transcript("shut the kitchen blind to", exact=True), b"",
                                  "kitchen")
     assert exact.text == "" and not exact.understood and not exact.unfinished
+
+
+async def test_a_sentence_whose_last_word_may_still_grow_is_not_ended_on_a_short_pause(
+        voice_house: House) -> None:
+    """With the recognizer's pronunciations the keeper knows a last word that sounds like the
+    start of another word allowed there (F AO R of F AO R T IY), and a number a unit or
+    another number may follow: the endpointer then waits out a stop consonant's pause."""
+    from samantha.plugins.speech.grammar.graph import Ending
+    from samantha.plugins.speech.sphinx_engines import SphinxStt
+
+    stt = SphinxStt(None, {})
+    keeper = GrammarKeeper(voice_house, SttSettings(), stt.missing_words, stt.pronunciation)
+    keeper.install(keeper.build())
+    assert stt.pronunciation("forty") == "F AO R T IY" and stt.pronunciation("qwzx") is None
+    assert keeper.complete("set the brightness to four") is Ending.GROWING  # forty, fourteen
+    assert keeper.complete("set the brightness to forty") is Ending.GROWING  # percent
+    assert keeper.complete("set the brightness to forty percent") is Ending.OPEN
+    assert keeper.complete("turn off the lights") is Ending.OPEN
+    assert keeper.complete("turn off the") is Ending.NONE
+    plain = GrammarKeeper(voice_house, SttSettings(), stt.missing_words)
+    plain.install(plain.build())  # no pronunciations: only numbers are known to go on
+    assert plain.complete("set the brightness to forty") is Ending.GROWING
+    assert plain.complete("turn the lights off") is Ending.OPEN

@@ -37,11 +37,14 @@ SKIP = "<skip>"
 
 class Ending(enum.IntEnum):
     """How far the words so far are a sentence: not yet, complete (but it may go on), or
-    complete with nothing to follow but politeness."""
+    complete with nothing to follow but politeness; or complete, but it may still be going on
+    after no more than a stop consonant's pause (its last word may be the start of a longer
+    one, "four" of "forty"; or a number, which a unit or another number may follow)."""
 
     NONE = 0
     OPEN = 1
     CLOSED = 2
+    GROWING = 3
 
 
 def join_text(pieces: Iterable[str]) -> str:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from samantha.plugins.speech.grammar.compiler import CompileReport, HomeCompiler
 from samantha.plugins.speech.grammar.graph import SKIP, Ending, GraphBuilder, WordGraph
-from samantha.plugins.speech.grammar.spoken import normalize, spoken_numbers
+from samantha.plugins.speech.grammar.spoken import NUMBER_WORDS, normalize, spoken_numbers
 
 if TYPE_CHECKING:
     from samantha.house import House
@@ -30,6 +30,9 @@ class Grammar:
     graph: WordGraph = field(default_factory=lambda: GraphBuilder().build())
     report: CompileReport = field(default_factory=CompileReport)
     revision: int = -1
+    # (state, word): the word, read from that state, sounds like the start of another word
+    # read from it ("four" of "forty": F AO R of F AO R T IY). Empty without pronunciations.
+    growing: frozenset[tuple[int, str]] = frozenset()
 
     @property
     def missing(self) -> set[str]:
@@ -92,8 +95,32 @@ def sentence_grammar(sentences: Iterable[str], numbers: str = "words") -> RoomGr
     return RoomGrammar(builder.build(), "", 0)
 
 
+def growing_words(graph: WordGraph,
+                  pronounce: Callable[[str], str | None]) -> frozenset[tuple[int, str]]:
+    """Each (state, word) whose pronunciation begins another word's from the same state.
+
+    A pause inside that longer word (the stop of "for-ty") looks like the end of a sentence
+    that ends with the shorter one: kal's "set the brightness to forty percent" ended after
+    "four" and set 14%.
+    """
+    phones: dict[str, str] = {}
+    for word in graph.words:
+        said = pronounce(word)
+        if said:
+            phones[word] = said
+    found: set[tuple[int, str]] = set()
+    for state, out in enumerate(graph.arcs):
+        here = {w for _, w, _, _ in out if w in phones}
+        for word in here:
+            start = phones[word] + " "
+            if any(phones[other].startswith(start) for other in here if other != word):
+                found.add((state, word))
+    return frozenset(found)
+
+
 def home_grammar(house: House, stt: SttSettings,
-                 missing_words: Callable[[Iterable[str]], set[str]] | None = None) -> Grammar:
+                 missing_words: Callable[[Iterable[str]], set[str]] | None = None,
+                 pronounce: Callable[[str], str | None] | None = None) -> Grammar:
     """The grammar for the home as it is now (call again when `house.home.revision` changes)."""
     revision = house.home.revision
     recognizer = house.recognizer()
@@ -117,7 +144,8 @@ def home_grammar(house: House, stt: SttSettings,
                  " ..." if len(report.missing) > 12 else "")
     log.info("speech grammar for home revision %d: %d states, %d arcs", revision,
              graph.n_states, graph.n_arcs)
-    return Grammar(graph, report, revision)
+    growing = growing_words(graph, pronounce) if pronounce is not None else frozenset()
+    return Grammar(graph, report, revision, growing)
 
 
 class GrammarKeeper:
@@ -128,10 +156,12 @@ class GrammarKeeper:
     """
 
     def __init__(self, house: House, stt: SttSettings,
-                 missing_words: Callable[[Iterable[str]], set[str]] | None) -> None:
+                 missing_words: Callable[[Iterable[str]], set[str]] | None,
+                 pronounce: Callable[[str], str | None] | None = None) -> None:
         self.house = house
         self.stt = stt
         self.missing_words = missing_words
+        self.pronounce = pronounce
         self.grammar = Grammar()
         self.listeners: list[Callable[[Grammar], None]] = []
         self.rebuilding = False
@@ -144,7 +174,7 @@ class GrammarKeeper:
 
     def build(self) -> Grammar:
         """Compile a new grammar (can take a second for big homes; run it off the loop)."""
-        return home_grammar(self.house, self.stt, self.missing_words)
+        return home_grammar(self.house, self.stt, self.missing_words, self.pronounce)
 
     def install(self, grammar: Grammar) -> None:
         self.grammar = grammar
@@ -173,7 +203,16 @@ class GrammarKeeper:
         last = self._ending
         if last is not None and last[0] is self.grammar and last[1] == partial:
             return last[2]
-        ending = self.grammar.graph.ending(normalize(partial).split())
+        words = normalize(partial).split()
+        graph = self.grammar.graph
+        ending = graph.ending(words)
+        if ending and ((ending is Ending.OPEN and words[-1] in NUMBER_WORDS) or (
+                self.grammar.growing and any((state, words[-1]) in self.grammar.growing
+                                             for state in graph.states_after(words[:-1])))):
+            # A number may go on ("twenty" two, "forty" percent), or the last word is the start
+            # of a longer one ("four" of "forty"), after no more pause than a stop consonant's:
+            # kal's "set the brightness to forty percent" ended after "fourteen" and set 14%.
+            ending = Ending.GROWING
         self._ending = (self.grammar, partial, ending)
         return ending
 

@@ -84,6 +84,9 @@ def normalize(text: str) -> str:
 _WORD_VALUES = {w: i for i, w in enumerate(_ONES)} | {w: 10 * i for i, w in enumerate(_TENS) if w}
 
 
+NUMBER_WORDS = frozenset(_WORD_VALUES)
+
+
 def parse_spoken_number(words: list[str]) -> float | None:
     """The value of a number said as `spoken_number` says it ("twenty one point five")."""
     if len(words) == 1 and words[0].startswith("[") and words[0].endswith("]"):
