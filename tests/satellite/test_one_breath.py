@@ -4,11 +4,25 @@ it, which the satellite's wake engine had already taken in, is streamed first.""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sat_harness import LIGHT_TOPIC, Hub, Recorder, satellite, satellite_config, say
 
 from harness.mosquitto import Mosquitto
+
+
+def replay(text: str, voice: str, pad: tuple[float, float], port: int,
+           tmp_path: Path) -> list[dict[str, Any]]:
+    """`text` said by `voice` to the kitchen's satellite, which runs to the end of it; its
+    events."""
+    wav = say(text, tmp_path / "said.wav", pad=pad, voice=voice)
+    sat = satellite(satellite_config(tmp_path, port), "kitchen", wav, tmp_path).start()
+    try:
+        assert sat.wait(60) == 0, sat.stderr()[-2000:]
+    finally:
+        sat.kill()
+    return sat.events()
 
 
 # The satellite streams the wake phrase's audio first (HotwordDetected.lead_s), so the hub
@@ -20,14 +34,7 @@ from harness.mosquitto import Mosquitto
     ("kal", "hey samantha turn off the lights")])
 def test_one_breath_through_a_satellite(hub: Hub, sat_broker: Mosquitto, recorder: Recorder,
                                         tmp_path: Path, voice: str, voice_text: str) -> None:
-    wav = say(voice_text, tmp_path / "breath.wav", pad=(0.5, 1.0), voice=voice)
-    config = satellite_config(tmp_path, sat_broker.port)
-    sat = satellite(config, "kitchen", wav, tmp_path).start()
-    try:
-        assert sat.wait(60) == 0, sat.stderr()[-2000:]
-    finally:
-        sat.kill()
-    events = sat.events()
+    events = replay(voice_text, voice, (0.5, 1.0), sat_broker.port, tmp_path)
     listen = [e for e in events if e["event"] == "listen"]
     assert listen and listen[0]["wake"], events
     assert 0.5 < listen[0]["lead_s"] <= 3.0, listen  # the wake phrase went first
@@ -45,14 +52,8 @@ def test_a_command_cut_short_through_a_satellite_moves_nothing_and_asks_for_the_
     """The hub's recognizer lets a sentence stop unfinished as a room's does: "set the kitchen
     lights to" and silence is not finished as "... to eight" (tests/speech/test_cut_short.py);
     the hub asks the satellite's room for all of it."""
-    wav = say("hey samantha set the kitchen lights to", tmp_path / "cut.wav", pad=(0.5, 1.5),
-              voice="slt")
-    config = satellite_config(tmp_path, sat_broker.port)
-    sat = satellite(config, "kitchen", wav, tmp_path).start()
-    try:
-        assert sat.wait(60) == 0, sat.stderr()[-2000:]
-    finally:
-        sat.kill()
+    replay("hey samantha set the kitchen lights to", "slt", (0.5, 1.5), sat_broker.port,
+           tmp_path)
     recorder.wait_for(lambda m: m.topic == "hermes/tts/say", 20, "the hub's reply")
     said = [m["text"] for m in recorder.json_on("hermes/tts/say")]
     assert recorder.messages(LIGHT_TOPIC) == [], said
