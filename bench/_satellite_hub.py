@@ -184,9 +184,9 @@ class SatelliteHouse:
     def snapshot(self, room: str) -> dict[int, tuple[int, int]]:
         """Per turn of `room`: how many commands and transcripts it holds so far.
 
-        A satellite room's next utterance may land in the turn before it (the hub publishes
-        no wake step, so the dashboard keeps a turn open for 30 s) or in a turn opened by a
-        typed sentence: what a replay did is what turns gained, not which turn is new.
+        A satellite room's next utterance may land in a turn opened by a typed sentence
+        (the setup of a case) as well as in the one its wake opened: what a replay did is what
+        turns gained, not which turn is new.
         """
         return {t["id"]: (len(t["commands"]), len(_transcripts(t))) for t in self.turns(room)}
 

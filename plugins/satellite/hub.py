@@ -39,7 +39,7 @@ from samantha.plugins.speech.endpoint import Decision
 from samantha.plugins.speech.engines import SAMPLE_RATE, EngineRegistry, TextToSpeech
 from samantha.plugins.speech.events import SpeechStep
 from samantha.plugins.speech.grammar import GrammarKeeper, text_for_house
-from samantha.plugins.speech.messages import TranscriptHeard
+from samantha.plugins.speech.messages import TranscriptHeard, WakeHeard
 from samantha.plugins.speech.room import NOT_CAUGHT, nothing_understood
 from samantha.plugins.speech.service import resolved
 from samantha.plugins.speech.settings import SpeechSettings
@@ -338,6 +338,10 @@ class SatelliteHub(Replies):
             await self._order(session, hermes.AsrStopListening(site_id=session.site))
             return
         self.stats["answered"] += 1
+        # Observers (the dashboard) see a satellite room's wake as a local room's: each
+        # conversation is its own turn, not the tail of the last one in that room.
+        phrase = (detected.model_id or session.wakeword_id or "").replace("_", " ")
+        self.house.bus.publish_soon(SpeechStep.of(WakeHeard(room=room, t=0.0, phrase=phrase)))
         session.task = asyncio.get_running_loop().create_task(self._converse(session))
 
     # --- the conversation -------------------------------------------------------------------

@@ -240,3 +240,40 @@ def test_a_wake_phrase_announced_out_of_bounds_is_refused(lead_s: object) -> Non
         hermes.HotwordDetected.from_payload(payload)
     ok = hermes.HotwordDetected.from_payload(payload.replace(json.dumps(lead_s), "1.2"))
     assert ok.lead_s == 1.2
+
+
+async def test_a_satellite_rooms_wake_is_a_step_observers_see(tmp_path: Path) -> None:
+    """The dashboard starts a turn at each wake; the hub published none for satellite rooms,
+    so their conversations within 30 s ran together in one turn."""
+    import asyncio
+
+    from harness.mosquitto import Mosquitto
+    from samantha.house import House
+    from samantha.plugins.mqtt.client import Message
+    from samantha.plugins.satellite.hub import SatelliteHub
+    from samantha.plugins.speech.events import SpeechStep
+
+    with Mosquitto(workdir=tmp_path / "broker") as broker:
+        broker.start("plain")
+        client = MqttClient(MqttSettings(host=broker.host, port=broker.port,
+                                         client_id="hub-test", outbox_path=tmp_path / "o.db"))
+        await client.start()
+        house = House.prepare(None)
+        try:
+            async with house:
+                steps: list[SpeechStep] = []
+                house.bus.subscribe(SpeechStep, steps.append)
+                hub = SatelliteHub(house, SatelliteSettings(), client)
+                wake = hermes.HotwordDetected(model_id="hey_samantha", site_id="kitchen",
+                                              level_db=-20.0)
+                hub._on_hotword(Message("hermes/hotword/hey_samantha/detected",
+                                        wake.payload(), 0, False))
+                for _ in range(50):
+                    if steps:
+                        break
+                    await asyncio.sleep(0.1)
+                await hub.stop()
+                assert [(s.room, s.step["event"], s.step["phrase"]) for s in steps[:1]] == [
+                    ("kitchen", "wake", "hey samantha")]
+        finally:
+            await client.stop()
