@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +20,7 @@ from samantha.plugins.mqtt.client import MqttClient
 from samantha.plugins.mqtt.settings import MqttSettings
 from samantha.plugins.satellite import hermes
 from samantha.plugins.satellite.engines import wake_engine
+from samantha.plugins.satellite.hub import SatelliteHub
 from samantha.plugins.satellite.runner import satellite_mqtt
 from samantha.plugins.satellite.satellite import Mode, Satellite
 from samantha.plugins.satellite.session import Utterance, frame_pcm
@@ -116,34 +120,41 @@ def test_frames_from_other_hermes_satellites_are_converted() -> None:
         frame_pcm(b"RIFF....WAVEfmt nonsense")
 
 
-async def test_satellite_going_away_makes_the_room_unavailable(tmp_path: Path) -> None:
+@contextlib.asynccontextmanager
+async def hub_on_a_broker(tmp_path: Path) -> AsyncIterator[SatelliteHub]:
+    """A satellite hub in this process, on a real Mosquitto, in the default house."""
     from harness.mosquitto import Mosquitto
     from samantha.house import House
-    from samantha.plugins.mqtt.client import Message
-    from samantha.plugins.satellite.hub import SatelliteHub
-    from samantha.plugins.satellite.settings import SatelliteSettings
-    from samantha.plugins.satellite.status import SatelliteStatus
 
     with Mosquitto(workdir=tmp_path / "broker") as broker:
         broker.start("plain")
         client = MqttClient(MqttSettings(host=broker.host, port=broker.port,
                                          client_id="hub-test", outbox_path=tmp_path / "o.db"))
         await client.start()
-        house = House.prepare(None)
         try:
-            async with house:
+            async with House.prepare(None) as house:
                 hub = SatelliteHub(house, SatelliteSettings(), client)
-                topic = f"{hub.settings.status_topic}/kitchen/status"
-                online = SatelliteStatus(online=True).payload()
-                await hub._on_status(Message(topic, online, 1, True))
-                assert house.activity["kitchen"] == "idle"
-                offline = SatelliteStatus(online=False).payload()
-                await hub._on_status(Message(topic, offline, 1, False))
-                assert house.activity["kitchen"] == "unavailable"
-                assert not hub.available("kitchen")
-                await hub.stop()
+                try:
+                    yield hub
+                finally:
+                    await hub.stop()
         finally:
             await client.stop()
+
+
+async def test_satellite_going_away_makes_the_room_unavailable(tmp_path: Path) -> None:
+    from samantha.plugins.mqtt.client import Message
+
+    async with hub_on_a_broker(tmp_path) as hub:
+        house = hub.house
+        topic = f"{hub.settings.status_topic}/kitchen/status"
+        online = SatelliteStatus(online=True).payload()
+        await hub._on_status(Message(topic, online, 1, True))
+        assert house.activity["kitchen"] == "idle"
+        offline = SatelliteStatus(online=False).payload()
+        await hub._on_status(Message(topic, offline, 1, False))
+        assert house.activity["kitchen"] == "unavailable"
+        assert not hub.available("kitchen")
 
 
 def test_a_sentence_of_the_grammar_is_reported_to_hermes_as_certain() -> None:
@@ -245,35 +256,18 @@ def test_a_wake_phrase_announced_out_of_bounds_is_refused(lead_s: object) -> Non
 async def test_a_satellite_rooms_wake_is_a_step_observers_see(tmp_path: Path) -> None:
     """The dashboard starts a turn at each wake; the hub published none for satellite rooms,
     so their conversations within 30 s ran together in one turn."""
-    import asyncio
-
-    from harness.mosquitto import Mosquitto
-    from samantha.house import House
     from samantha.plugins.mqtt.client import Message
-    from samantha.plugins.satellite.hub import SatelliteHub
     from samantha.plugins.speech.events import SpeechStep
 
-    with Mosquitto(workdir=tmp_path / "broker") as broker:
-        broker.start("plain")
-        client = MqttClient(MqttSettings(host=broker.host, port=broker.port,
-                                         client_id="hub-test", outbox_path=tmp_path / "o.db"))
-        await client.start()
-        house = House.prepare(None)
-        try:
-            async with house:
-                steps: list[SpeechStep] = []
-                house.bus.subscribe(SpeechStep, steps.append)
-                hub = SatelliteHub(house, SatelliteSettings(), client)
-                wake = hermes.HotwordDetected(model_id="hey_samantha", site_id="kitchen",
-                                              level_db=-20.0)
-                hub._on_hotword(Message("hermes/hotword/hey_samantha/detected",
-                                        wake.payload(), 0, False))
-                for _ in range(50):
-                    if steps:
-                        break
-                    await asyncio.sleep(0.1)
-                await hub.stop()
-                assert [(s.room, s.step["event"], s.step["phrase"]) for s in steps[:1]] == [
-                    ("kitchen", "wake", "hey samantha")]
-        finally:
-            await client.stop()
+    async with hub_on_a_broker(tmp_path) as hub:
+        steps: list[SpeechStep] = []
+        hub.house.bus.subscribe(SpeechStep, steps.append)
+        wake = hermes.HotwordDetected(model_id="hey_samantha", site_id="kitchen", level_db=-20.0)
+        hub._on_hotword(Message("hermes/hotword/hey_samantha/detected", wake.payload(), 0,
+                                False))
+        for _ in range(50):
+            if steps:
+                break
+            await asyncio.sleep(0.1)
+    assert [(s.room, s.step["event"], s.step["phrase"]) for s in steps[:1]] == [
+        ("kitchen", "wake", "hey samantha")]
