@@ -42,6 +42,10 @@ class EnergyVad:
                    + self.margin_db)
 
     def is_speech(self, pcm: bytes, duration: float) -> bool:
+        if len(pcm) < 2:
+            # No sample is no evidence: read as -90 dBFS it became the noise floor (the hub's
+            # first frame of a command held after the wake phrase, in the noisy room).
+            return False
         level = self.level_dbfs(pcm)
         self.level = level
         if self.floor is None or level < self.floor:

@@ -188,3 +188,15 @@ def test_a_cut_utterance_is_nothing_and_the_recognizer_goes_on(stt: SphinxStt,
     stt.accept(audio)
     assert stt.finish().text == "turn on the kitchen lights"
 
+
+
+def test_no_samples_leave_the_noise_floor_as_it_was() -> None:
+    """The hub measures the floor on the wake phrase's audio in each frame's share of it;
+    frames of the command itself have none, and an empty share read as -90 dBFS made the floor
+    of a noisy room digital silence."""
+    endpointer = Endpointer(EndpointSettings())
+    room = pcm(noise(FRAME, -35.0))
+    assert not endpointer.vad.is_speech(room, FRAME_S)
+    floor = endpointer.vad.floor
+    assert not endpointer.vad.is_speech(b"", 0.0)
+    assert endpointer.vad.floor == floor
