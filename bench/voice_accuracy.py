@@ -48,6 +48,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import yaml
 from _results import write_results
 from _voice_cases import ACTING, COMMANDS, TALK, Command, Talk
 from _voice_runner import BEFORE, Job, Outcome, run_jobs
@@ -402,6 +403,26 @@ def print_ratios(console: Console, figures: dict[str, Any]) -> None:
                       f"{slower}")
 
 
+def stt_options(pairs: Sequence[str]) -> dict[str, Any]:
+    """--stt-option KEY=VALUE pairs as decoder options."""
+    options: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise SystemExit(f"--stt-option {pair!r}: expected KEY=VALUE")
+        options[key.strip()] = _value(value.strip())
+    return options
+
+
+def _value(text: str) -> Any:
+    for cast in (int, float):  # YAML 1.1 reads "1e-60" as a string
+        try:
+            return cast(text)
+        except ValueError:
+            pass
+    return yaml.safe_load(text)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--voices", type=int, default=3, choices=range(1, len(VOICES) + 1),
@@ -412,7 +433,12 @@ def main() -> None:
     parser.add_argument("--before", action="store_true",
                         help="Also run every recording with the settings before the latency "
                         "work (bench/_voice_runner.py BEFORE) and compare.")
+    parser.add_argument("--stt-option", action="append", default=[], metavar="KEY=VALUE",
+                        help="A pocketsphinx decoder option over the config's stt.options "
+                        "(repeatable: 1e-60, 8, true), to try a "
+                        "setting on the tuning split.")
     args = parser.parse_args()
+    overlay = {"stt_options": stt_options(args.stt_option)} if args.stt_option else None
     console = Console(width=130)
     started = time.monotonic()
     problems, text_ms = asyncio.run(check_text_path())
@@ -428,7 +454,9 @@ def main() -> None:
     console.print(f"{len(recordings)} recordings ready in {made - started:.0f} s "
                   f"({corpus.made} files synthesized now; cache {corpus.cache})")
     cases = [Case(what, rec) for (what, _), rec in zip(wanted, recordings, strict=True)]
-    run(cases, args.workers)
+    run(cases, args.workers, overlay)
+    if overlay:
+        console.print(f"stt options over the config's: {overlay['stt_options']}")
     console.print(f"pipeline over {len(cases)} recordings: {time.monotonic() - made:.0f} s "
                   f"({args.workers} workers)")
     tuning = [c for c in cases if not c.held]
