@@ -98,6 +98,7 @@ class Endpointer:
         self.partial_since = start
         self.speech_end: float | None = None
         self.fading = 0  # frames since the speech ended that were not far below it
+        self.longest_gap = 0.0  # the longest silence between two stretches of speech so far
 
     def update(self, pcm: bytes, end_time: float, duration: float, partial: str,
                complete: int) -> Decision:
@@ -117,6 +118,8 @@ class Endpointer:
             # to the floor and only the longer silence is safe).
             self.fading += 1
         if speech:
+            if self.speech_seen:
+                self.longest_gap = max(self.longest_gap, end_time - duration - self.last_speech)
             self.fading = 0
             self.speech_seen = True
             self.last_speech = end_time
@@ -141,8 +144,15 @@ class Endpointer:
         if (complete == _CLOSED and partial and quiet
                 and min(silence * 1000, stable) >= s.closed_silence_ms):
             return Decision.EARLY
-        if (complete and partial and silence * 1000 >= s.stable_silence_ms
-                and stable >= s.stable_ms):
+        # In a noisy room a soft word sinks under the VAD's threshold, and the silences inside a
+        # sentence grow (one breath at 15 dB SNR: a longest of 160 ms at the median, up to 450):
+        # "turn off the lights | in the living room" ended at the gap and turned off the wrong
+        # room's lights. There a silence is an end only if it is longer than any this sentence
+        # already held.
+        needed = s.stable_silence_ms
+        if not quiet:
+            needed = max(needed, (self.longest_gap * 1000) + s.noisy_gap_margin_ms)
+        if complete and partial and silence * 1000 >= needed and stable >= s.stable_ms:
             return Decision.EARLY
         # A whole sentence followed by real quiet (quiet_db below vad_min_dbfs: a quiet room,
         # nobody talking) needs less of it.

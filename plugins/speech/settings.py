@@ -84,6 +84,10 @@ class EndpointSettings(Section):
                            "complete sentence unchanged for this long ...")
     stable_silence_ms: int = Field(150, ge=0, description="... and followed by this much "
                                    "silence.")
+    noisy_gap_margin_ms: int = Field(100, ge=0, description="When the silence is not "
+                                     "quiet (a noisy room), the stable rule also needs it "
+                                     "this much longer than the longest silence inside the "
+                                     "sentence so far.")
     quiet_silence_ms: int = Field(80, ge=0, description="End after this much silence when "
                                   "the grammar result is complete and unchanged as long, and "
                                   "the silence is quiet_db below vad_min_dbfs (a quiet "

@@ -124,6 +124,29 @@ def test_a_closed_sentence_in_a_noisy_room_waits_for_the_stable_rule() -> None:
     assert decision is Decision.EARLY and at - (LEAD + 8272) / RATE >= 0.150
 
 
+def test_in_a_noisy_room_a_silence_no_longer_than_one_inside_the_sentence_is_no_end() -> None:
+    """slt's "turn off the lights in the living room", said in the kitchen's noisy room: the
+    words sank under the VAD's threshold for 128 ms inside the sentence and for 192 ms after
+    "lights", and the stable rule ended it there: the kitchen's lights went off. A silence
+    must now outlast the longest one inside the sentence by noisy_gap_margin_ms."""
+    n = RATE * 3
+    words = [(LEAD, 6000), (LEAD + 6000 + 2048, 6000), (LEAD + 14048 + 3072, 9000)]
+    speech = np.zeros(n)
+    for start, length in words:
+        speech[start:start + length] = tone(length)
+    # The sentence is whole after its second stretch ("turn off the lights") and stays so.
+    decision, at = run(noise(n, -35.0) + speech, complete=1)
+    spoken = (words[-1][0] + words[-1][1]) / RATE
+    assert decision is Decision.EARLY
+    assert at > spoken, "ended in the 192 ms silence before the room's name"
+    longest = 3072 / RATE + EndpointSettings().noisy_gap_margin_ms / 1000
+    assert at - spoken >= longest - FRAME_S, at - spoken
+    # A quiet room keeps its quick end: there the silence inside the sentence is quiet, and
+    # the quiet rule decides.
+    decision, at = run(speech, complete=1)
+    assert decision is Decision.EARLY and at < words[1][0] / RATE + 0.2
+
+
 def test_a_sentence_that_may_still_be_going_on_waits_for_the_stable_rule() -> None:
     """Ending.GROWING (3): its last word may be the start of a longer one ("four" of
     "forty") or a number a unit may follow; a stop consonant's pause is no end of it (kal's
