@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from speech.audio import EN_CONFIG, EXAMPLES
-from speech.corpus import RATE, Corpus, Utterance, read_pcm, write_pcm
+from speech.corpus import RATE, VOICES, Corpus, Utterance, read_pcm, write_pcm
 from speech.wakecases import COMMANDS, ORDINARY, background, chunks
 
 from harness.cli import samantha_cli
@@ -104,12 +104,17 @@ def test_openwakeword_wakes_and_hands_over_the_command(
     check_one_breath(oww_wake, commands_stt, corpus, "hey jarvis", voice, form, command)
 
 
+# kal's "set the thermostat ...": in the room what was left of "samantha" fitted "hey to"
+# better, and the verifier turned the wake down until "to" was no longer one of its words.
+NOISY_WAKES = [(v, "turn on the desk lamp") for v in VOICES] + [
+    ("kal", "set the thermostat to twenty two degrees")]
+
+
 @pytest.mark.parametrize("room", [False, True], ids=["dry", "noisy_room"])
 def test_pocketsphinx_wakes_in_one_breath_in_a_noisy_reverberant_room(
         sphinx_wake: SphinxWake, corpus: Corpus, room: bool) -> None:
-    for voice in ("slt", "rms", "joe"):
-        rec = corpus.get(Utterance("turn on the desk lamp", voice,
-                                   "room" if room else "breath"))
+    for voice, command in NOISY_WAKES:
+        rec = corpus.get(Utterance(command, voice, "room" if room else "breath"))
         found, _ = wake_on(sphinx_wake, rec.path)
         assert len(found) == 1, f"{voice}: {len(found)} wakes"
         # It wakes while the command is still being said (the dry speech's end, which the
