@@ -139,8 +139,9 @@ class SphinxWake:
                 continue
             if not final and len(self.buffer) - end < _bytes(self.SETTLE_S):
                 return None  # the phrase may not be over yet: decode again with more audio
-            if not self._verified(phrase, bytes(self.buffer[:end])):
-                log.debug("wake phrase %r: the name alone fits better", phrase)
+            reading = self._verify(bytes(self.buffer[:end]))
+            if reading != phrase:
+                log.debug("wake phrase %r: the verifier heard %r", phrase, reading)
                 continue
             trailing = self.vad.trim_to_command(bytes(self.buffer[end:]))
             if trailing is None:
@@ -154,13 +155,14 @@ class SphinxWake:
         return None
 
 
-    def _verified(self, phrase: str, audio: bytes) -> bool:
-        """The audio up to the phrase's end decodes as the whole phrase, not a part of it."""
+    def _verify(self, audio: bytes) -> str | None:
+        """What the verifier reads in the audio up to the phrase's end: the whole phrase, a
+        part of it, or its first words and another word (None: nothing at all)."""
         self.verifier.start_utt()
         self.verifier.process_raw(audio, False, True)
         self.verifier.end_utt()
         hyp = self.verifier.hyp()
-        return hyp is not None and " ".join(hyp.hypstr.split()) == phrase
+        return None if hyp is None else " ".join(hyp.hypstr.split())
 
 
 # Words that follow "hey" (or start a sentence) in ordinary talk and share sounds with names:
