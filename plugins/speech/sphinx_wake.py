@@ -154,7 +154,6 @@ class SphinxWake:
                                  trailing=trailing, lead=lead)
         return None
 
-
     def _verify(self, audio: bytes) -> str | None:
         """What the verifier reads in the audio up to the phrase's end: the whole phrase, a
         part of it, or its first words and another word (None: nothing at all)."""
