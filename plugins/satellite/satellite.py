@@ -222,7 +222,8 @@ class Satellite:
         # replays it; without it the hub heard "... the lights" for "turn off the lights".
         detection = wake.detection if wake is not None else None
         trailing = _even(detection.trailing) if detection else b""
-        self.endpointer.reset(self.now - _seconds(trailing))
+        self.endpointer.reset(self.now - _seconds(trailing),
+                              context=detection.lead if detection else b"")
         if self.site.stt == "local" and self.stt is not None:
             self.mode = Mode.LOCAL
             start_after_wake = getattr(self.stt, "start_after_wake", None)

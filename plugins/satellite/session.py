@@ -97,7 +97,7 @@ class Utterance:
         lead = taken[:max(0, self.lead_bytes - len(self.head))]
         # The wake phrase and the quiet before it give the noise floor: without it the floor
         # started at the command's first frame, speech itself in one breath.
-        self.endpointer.vad.is_speech(lead, seconds_of(len(lead)))
+        self.endpointer.hear_before(lead, seconds_of(len(lead)))
         self.head += taken
         self.head_left -= len(taken)
         if self.head_left:

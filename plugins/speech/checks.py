@@ -13,10 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 from samantha.checks import Check, CheckResult, fail, ok, warn
 
+from .endpoint import speech_model
 from .engines import EngineError, EngineRegistry
 from .grammar import normalize
 from .service import input_profile, resolved
 from .settings import SpeechSettings
+from .silero_vad import SpeechModelError
 
 if TYPE_CHECKING:
     from samantha.house import House
@@ -46,9 +48,14 @@ def models_check(house: House, settings: SpeechSettings, language: str) -> Check
             except (EngineError, ImportError, OSError) as err:
                 return fail(f"the {kind} engine {name!r} cannot start: {err}",
                             _model_fix(kind, name))
+        try:
+            model = speech_model(settings.endpoint)
+        except SpeechModelError as err:
+            return fail(str(err), "install the wake extra, or set endpoint.speech_model: energy")
         missing = _missing(built["stt"], _config_words(house, settings))
         engines = (f"{settings.wake.engine} wake, {settings.stt.engine} recognizer, "
-                   f"{settings.tts.engine} voice")
+                   f"{settings.tts.engine} voice, "
+                   f"{'silero' if model is not None else 'energy'} end of speech in noise")
         if missing:
             return warn(f"{engines}; the model lacks {len(missing)} word(s) of the config: "
                         f"{', '.join(sorted(missing)[:10])}"

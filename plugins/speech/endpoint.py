@@ -2,6 +2,8 @@
 
 Energy VAD calls noise and tones speech, as webrtcvad does; that is fine here because the VAD
 only decides where an utterance *ends* after a wake word, never whether the room was addressed.
+In a noisy room a neural speech detector (silero_vad) has the last word on whether a silence
+is one: energy loses soft words under the noise floor there.
 """
 
 from __future__ import annotations
@@ -11,10 +13,13 @@ from enum import Enum
 
 import numpy as np
 
+from samantha.plugins.speech import silero_vad
 from samantha.plugins.speech.settings import EndpointSettings
 
 _FLOOR_RISE_DB_PER_S = 3.0  # slow, so a long sentence does not become the "floor"
 _FLOOR_MIN_DB = -90.0
+_CONTEXT_BYTES = 16000 * 2  # the speech model's context: the last second before a command
+_MODEL_QUIET_S = silero_vad.WINDOW / silero_vad.RATE  # one whole window of nobody talking
 _CLOSED = 2  # grammar.graph.Ending.CLOSED (this module stays below the grammar)
 _GROWING = 3  # Ending.GROWING: whole, but the last word may be the start of a longer one
 
@@ -82,15 +87,43 @@ class Decision(str, Enum):
     CUT = "cut"  # too long
 
 
+def speech_model(settings: EndpointSettings) -> silero_vad.SileroVad | None:
+    """The neural speech detector the settings ask for (SpeechModelError if it is missing)."""
+    if settings.speech_model == "energy" or (settings.speech_model == "auto"
+                                            and not silero_vad.available()):
+        return None
+    return silero_vad.SileroVad()
+
+
 class Endpointer:
     """Decides, frame by frame, when the utterance after a wake word is over."""
 
     def __init__(self, settings: EndpointSettings) -> None:
         self.settings = settings
         self.vad = EnergyVad(settings.vad_min_dbfs, settings.vad_margin_db)
+        self.model = speech_model(settings)
         self.reset(0.0)
 
-    def reset(self, start: float) -> None:
+    def hear_before(self, pcm: bytes, duration: float) -> None:
+        """Audio before the command (the wake phrase, the room before it): the noise floor and
+        the speech model's context, not judged."""
+        self.vad.is_speech(pcm, duration)
+        if self.model is not None:
+            self.model.hear(pcm)
+
+    def _model_says_speech(self, pcm: bytes) -> bool | None:
+        """Whether the speech model heard speech in this frame; None without a model."""
+        if self.model is None:
+            return None
+        heard = self.model.hear(pcm)
+        return max(heard, default=self.model.probability) >= self.settings.speech_threshold
+
+    def reset(self, start: float, context: bytes = b"") -> None:
+        """A new utterance from `start`; `context` is the audio just before it (the wake
+        phrase), from which the speech model knows this voice in this room."""
+        if self.model is not None:
+            self.model.restart()
+            self.model.hear(context[-_CONTEXT_BYTES:])
         self.start = start
         self.speech_seen = False
         self.last_speech = start
@@ -99,6 +132,8 @@ class Endpointer:
         self.speech_end: float | None = None
         self.fading = 0  # frames since the speech ended that were not far below it
         self.longest_gap = 0.0  # the longest silence between two stretches of speech so far
+        self.loud_end = start  # where the last loud (energy) speech ended
+        self.model_end = start  # the end of the last frame the speech model called speech
 
     def update(self, pcm: bytes, end_time: float, duration: float, partial: str,
                complete: int) -> Decision:
@@ -111,8 +146,14 @@ class Endpointer:
         `stable_silence_ms` rule ends it early.
         """
         s = self.settings
-        speech = self.vad.is_speech(pcm, duration)
-        if not speech and self.vad.level > self.vad.min_dbfs - s.quiet_db:
+        energy = self.vad.is_speech(pcm, duration)
+        model = self._model_says_speech(pcm)
+        # A noisy room (its floor, not vad_min_dbfs, sets the energy threshold): there the
+        # model hears soft words under the floor, and a silence it hears is nobody talking.
+        noisy = model is not None and self.vad.threshold_dbfs > self.vad.min_dbfs
+        by_model = bool(noisy and model)
+        speech = energy or by_model
+        if not speech and not noisy and self.vad.level > self.vad.min_dbfs - s.quiet_db:
             # Not quiet: the first such frame may be a word's fading end, more are a sound
             # (a soft consonant, a noisy room's floor, where pauses inside a sentence sink
             # to the floor and only the longer silence is safe).
@@ -122,11 +163,16 @@ class Endpointer:
                 self.longest_gap = max(self.longest_gap, end_time - duration - self.last_speech)
             self.fading = 0
             self.speech_seen = True
-            self.last_speech = end_time
-            if s.vad_step_ms:
+            heard_end = end_time
+            if energy and s.vad_step_ms:
                 start = end_time - duration
-                self.last_speech = start + self.vad.loud_until(pcm, duration,
-                                                               s.vad_step_ms / 1000)
+                heard_end = start + self.vad.loud_until(pcm, duration, s.vad_step_ms / 1000)
+            if energy:
+                self.loud_end = heard_end
+            # the model's window ends with the frame
+            self.last_speech = end_time if by_model else heard_end
+        if by_model:
+            self.model_end = end_time
         if partial != self.partial:
             self.partial, self.partial_since = partial, end_time
         if end_time - self.start >= s.max_utterance_s:
@@ -140,23 +186,32 @@ class Endpointer:
         # Early ends need real quiet: in a noisy room a pause inside a sentence sinks to the
         # floor, and "toggle the kitchen lights" ended as "toggle that" (closed) there.
         quiet = self.fading <= 1
+        if noisy:
+            # The model says whether anyone is still talking; the silence is counted from
+            # where loud speech ended (the model's windows run 30-90 ms into the room's echo),
+            # so once the model has heard nobody for a whole window the usual rules apply.
+            silence = (end_time - self.loud_end if end_time - self.model_end >= _MODEL_QUIET_S
+                       else 0.0)
         stable = (end_time - self.partial_since) * 1000
-        if (complete == _CLOSED and partial and quiet
-                and min(silence * 1000, stable) >= s.closed_silence_ms):
-            return Decision.EARLY
         # In a noisy room a soft word sinks under the VAD's threshold, and the silences inside a
         # sentence grow (one breath at 15 dB SNR: a longest of 160 ms at the median, up to 450):
         # "turn off the lights | in the living room" ended at the gap and turned off the wrong
         # room's lights. There a silence is an end only if it is longer than any this sentence
-        # already held.
-        needed = s.stable_silence_ms
-        if not quiet:
-            needed = max(needed, (self.longest_gap * 1000) + s.noisy_gap_margin_ms)
-        if complete and partial and silence * 1000 >= needed and stable >= s.stable_ms:
+        # already held (the speech model's silences inside a sentence are short, under 100 ms,
+        # but not always none).
+        guard = 0.0
+        if not quiet or (noisy and self.longest_gap):
+            guard = self.longest_gap * 1000 + s.noisy_gap_margin_ms
+        if (complete == _CLOSED and partial and quiet
+                and min(silence * 1000, stable) >= max(s.closed_silence_ms, guard)):
+            return Decision.EARLY
+        if (complete and partial and silence * 1000 >= max(s.stable_silence_ms, guard)
+                and stable >= s.stable_ms):
             return Decision.EARLY
         # A whole sentence followed by real quiet (quiet_db below vad_min_dbfs: a quiet room,
-        # nobody talking) needs less of it.
+        # nobody talking; or a noisy one where the speech model hears nobody) needs less.
         if (complete and complete != _GROWING and partial and quiet
-                and silence * 1000 >= s.quiet_silence_ms and stable >= s.quiet_silence_ms):
+                and silence * 1000 >= max(s.quiet_silence_ms, guard)
+                and stable >= s.quiet_silence_ms):
             return Decision.EARLY
         return Decision.CONTINUE

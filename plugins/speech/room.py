@@ -174,7 +174,7 @@ class RoomSpeech:
             self.stt.start()
         trailing = trailing[: len(trailing) // 2 * 2]
         now = self.now
-        self.endpointer.reset(now - len(trailing) / 2 / SAMPLE_RATE)
+        self.endpointer.reset(now - len(trailing) / 2 / SAMPLE_RATE, context=lead)
         await self.house.set_activity(self.room, "listening")
         step = _REPLAY_FRAME_S * SAMPLE_RATE * 2
         for start in range(0, len(trailing), int(step)):

@@ -76,6 +76,12 @@ class EndpointSettings(Section):
                                 "silence whatever the noise floor.")
     vad_margin_db: float = Field(10.0, ge=0, description="Speech must be this far above the "
                                  "tracked noise floor.")
+    speech_model: Literal["auto", "silero", "energy"] = Field(
+        "auto", description="What tells speech from a noisy room's noise: 'silero' (a neural "
+        "speech detector; needs the wake extra), 'energy' (level above the noise floor "
+        "alone), or 'auto' (silero when installed). Quiet rooms use energy either way.")
+    speech_threshold: float = Field(0.5, gt=0, lt=1, description="The speech model's "
+                                    "probability above which a 32 ms window is speech.")
     vad_step_ms: int = Field(10, ge=0, description="Where speech ends is found to this many "
                              "ms inside a frame (0: at the frame's end).")
     silence_ms: int = Field(700, ge=50, description="End the utterance after this much "
@@ -84,14 +90,14 @@ class EndpointSettings(Section):
                            "complete sentence unchanged for this long ...")
     stable_silence_ms: int = Field(150, ge=0, description="... and followed by this much "
                                    "silence.")
-    noisy_gap_margin_ms: int = Field(100, ge=0, description="When the silence is not "
-                                     "quiet (a noisy room), the stable rule also needs it "
-                                     "this much longer than the longest silence inside the "
-                                     "sentence so far.")
+    noisy_gap_margin_ms: int = Field(100, ge=0, description="In a noisy room a silence "
+                                     "ends an utterance only if it is also this much longer "
+                                     "than the longest silence inside the sentence so far.")
     quiet_silence_ms: int = Field(80, ge=0, description="End after this much silence when "
                                   "the grammar result is complete and unchanged as long, and "
                                   "the silence is quiet_db below vad_min_dbfs (a quiet "
-                                  "room; not in a noisy one). Not after a word that may be "
+                                  "room) or, in a noisy room, the speech model hears nobody "
+                                  "(by energy alone never there). Not after a word that may be "
                                   "the start of a longer one ('four' of 'forty').")
     quiet_db: float = Field(6.0, ge=0, description="How far below vad_min_dbfs a silence "
                             "must stay (after a word's fading end) to end after "
