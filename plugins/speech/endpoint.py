@@ -19,7 +19,10 @@ from samantha.plugins.speech.settings import EndpointSettings
 _FLOOR_RISE_DB_PER_S = 3.0  # slow, so a long sentence does not become the "floor"
 _FLOOR_MIN_DB = -90.0
 _CONTEXT_BYTES = 16000 * 2  # the speech model's context: the last second before a command
-_MODEL_QUIET_S = silero_vad.WINDOW / silero_vad.RATE  # one whole window of nobody talking
+# Two whole windows of nobody talking (less a rounding's worth: frame times are sums of
+# floats). With one, a false wake on kal16's "hey Sam can you pass the salt" in the noisy room
+# ended inside the talk and its start, read as "the those zero", set a brightness.
+_MODEL_QUIET_S = 2 * silero_vad.WINDOW / silero_vad.RATE - 0.001
 _CLOSED = 2  # grammar.graph.Ending.CLOSED (this module stays below the grammar)
 _GROWING = 3  # Ending.GROWING: whole, but the last word may be the start of a longer one
 
@@ -189,7 +192,7 @@ class Endpointer:
         if noisy:
             # The model says whether anyone is still talking; the silence is counted from
             # where loud speech ended (the model's windows run 30-90 ms into the room's echo),
-            # so once the model has heard nobody for a whole window the usual rules apply.
+            # so once the model has heard nobody for two windows the usual rules apply.
             silence = (end_time - self.loud_end if end_time - self.model_end >= _MODEL_QUIET_S
                        else 0.0)
         stable = (end_time - self.partial_since) * 1000
