@@ -104,10 +104,12 @@ def test_openwakeword_wakes_and_hands_over_the_command(
     check_one_breath(oww_wake, commands_stt, corpus, "hey jarvis", voice, form, command)
 
 
-# kal's "set the thermostat ...": in the room what was left of "samantha" fitted "hey to"
-# better, and the verifier turned the wake down until "to" was no longer one of its words.
+# kal's "set the thermostat ..." and "make the lights blue": in the room what was left of
+# "samantha" fitted "hey to" and "hey man" better, and the verifier turned the wake down until
+# "to" and "man" were no longer among its words ("hey man what's up" is still turned down: by
+# "hey mom", "hey sam", ...).
 NOISY_WAKES = [(v, "turn on the desk lamp") for v in VOICES] + [
-    ("kal", "set the thermostat to twenty two degrees")]
+    ("kal", "set the thermostat to twenty two degrees"), ("kal", "make the lights blue")]
 
 
 @pytest.mark.parametrize("room", [False, True], ids=["dry", "noisy_room"])
