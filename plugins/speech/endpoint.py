@@ -95,6 +95,7 @@ def speech_model(settings: EndpointSettings) -> silero_vad.SileroVad | None:
     if settings.speech_model == "energy" or (settings.speech_model == "auto"
                                             and not silero_vad.available()):
         return None
+    silero_vad.model_path()  # says why not, even when another room already loaded it
     return silero_vad.SileroVad()
 
 

@@ -9,6 +9,7 @@ is really nobody talking.
 
 from __future__ import annotations
 
+import importlib.util
 import threading
 from pathlib import Path
 from typing import Any
@@ -27,22 +28,29 @@ class SpeechModelError(RuntimeError):
 
 
 def model_path() -> Path:
-    try:
-        import onnxruntime  # noqa: F401
-        import openwakeword
-    except ImportError as err:
+    """The bundled model file (SpeechModelError, saying why, when it cannot be used)."""
+    # Found, not imported: importing openwakeword takes a second (it loads scikit-learn).
+    package = importlib.util.find_spec("openwakeword")
+    runtime = importlib.util.find_spec("onnxruntime")
+    if package is None or runtime is None or not package.submodule_search_locations:
         raise SpeechModelError(
             "endpoint.speech_model 'silero' needs the wake extra "
             "(pip install 'samantha[wake]': openwakeword bundles the model, onnxruntime runs "
-            "it)") from err
-    return Path(openwakeword.__file__).parent / "resources" / "models" / "silero_vad.onnx"
+            "it)")
+    folder = Path(next(iter(package.submodule_search_locations)))
+    path = folder / "resources" / "models" / "silero_vad.onnx"
+    if not path.is_file():
+        raise SpeechModelError(f"the speech model {path} is missing: reinstall "
+                               "openwakeword==0.4.0, which bundles it")
+    return path
 
 
 def available() -> bool:
     try:
-        return model_path().is_file()
+        model_path()
     except SpeechModelError:
         return False
+    return True
 
 
 def _shared_session() -> Any:
@@ -50,12 +58,13 @@ def _shared_session() -> Any:
     global _session
     with _lock:
         if _session is None:
+            path = model_path()
             import onnxruntime as ort
 
             options = ort.SessionOptions()
             options.inter_op_num_threads = 1
             options.intra_op_num_threads = 1
-            _session = ort.InferenceSession(str(model_path()), sess_options=options,
+            _session = ort.InferenceSession(str(path), sess_options=options,
                                             providers=["CPUExecutionProvider"])
         return _session
 

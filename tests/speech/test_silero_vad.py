@@ -3,12 +3,17 @@ tones, fed in the frame sizes rooms, replays and the hub use."""
 
 from __future__ import annotations
 
+import importlib.util
+from typing import Any
+
 import numpy as np
+import pytest
 from speech.corpus import VOICES, Corpus, Utterance, read_pcm
 
+from samantha.plugins.speech import silero_vad
 from samantha.plugins.speech.endpoint import speech_model
 from samantha.plugins.speech.settings import EndpointSettings
-from samantha.plugins.speech.silero_vad import WINDOW, SileroVad
+from samantha.plugins.speech.silero_vad import WINDOW, SileroVad, SpeechModelError
 
 RATE = 16000
 
@@ -61,3 +66,17 @@ def test_the_settings_choose_the_detector() -> None:
     assert speech_model(EndpointSettings(speech_model="energy")) is None
     assert isinstance(speech_model(EndpointSettings(speech_model="silero")), SileroVad)
     assert isinstance(speech_model(EndpointSettings()), SileroVad)  # auto: installed here
+
+
+def test_without_the_wake_extra_auto_uses_energy_and_silero_says_why(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    real = importlib.util.find_spec
+
+    def find_spec(name: str, *args: Any) -> Any:
+        return None if name == "openwakeword" else real(name, *args)
+
+    monkeypatch.setattr(silero_vad.importlib.util, "find_spec", find_spec)
+    assert not silero_vad.available()
+    assert speech_model(EndpointSettings()) is None
+    with pytest.raises(SpeechModelError, match="wake extra"):
+        speech_model(EndpointSettings(speech_model="silero"))
