@@ -5,7 +5,9 @@ model gets older episodes about what was just said in HOUSE DATA."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -41,6 +43,11 @@ GAP = 20 * 60.0  # conversations end after 15 minutes of silence
 def fresh_clock() -> Iterator[None]:
     embedder()  # loaded before any house: recall by meaning from the first turn
     clock.reset()
+    # Mid-morning: the conversations here span 80 minutes of one day ("Earlier today in the
+    # Office"); on the real clock a run after 22:40 saw them cross midnight ("Yesterday").
+    morning = (datetime.fromtimestamp(time.time()) + timedelta(days=1)).replace(
+        hour=10, minute=0, second=0, microsecond=0)
+    clock.advance(morning.timestamp() - time.time())
     yield
     clock.reset()
 
