@@ -405,7 +405,7 @@ class SatelliteHub(Replies):
         session.utterance = Utterance(stt, endpoint,
                                       (lambda _partial: 0) if learning else self._complete,
                                       lead_bytes=session.lead_bytes,
-                                      trailing_bytes=session.trailing_bytes)
+                                      trailing_bytes=session.trailing_bytes, peek=not learning)
         session.lead_bytes = session.trailing_bytes = 0  # a follow-up has no wake before it
         session.local_text = local_text = loop.create_future()
         session.ended = ended = loop.create_future()

@@ -20,7 +20,7 @@ import numpy as np
 from samantha.hardware.resample import resample
 from samantha.plugins.satellite import hermes
 from samantha.plugins.speech.endpoint import Decision, Endpointer
-from samantha.plugins.speech.engines import SAMPLE_RATE, SpeechToText, Transcript
+from samantha.plugins.speech.engines import SAMPLE_RATE, SpeechToText, Transcript, peek_final
 from samantha.plugins.speech.settings import EndpointSettings
 
 
@@ -59,9 +59,10 @@ class Utterance:
 
     def __init__(self, stt: SpeechToText, endpoint: EndpointSettings,
                  complete: Callable[[str], int], lead_bytes: int = 0,
-                 trailing_bytes: int = 0) -> None:
+                 trailing_bytes: int = 0, peek: bool = True) -> None:
         self.stt = stt
         self.complete = complete
+        self.peek = peek  # may end on the recognizer's final reading (engines.peek_final)
         self.endpointer = Endpointer(endpoint)
         self.endpointer.reset(0.0)
         self.t = 0.0
@@ -118,8 +119,12 @@ class Utterance:
         self.t += duration
         self.audio.append(pcm)
         self.partial = self.stt.accept(pcm)
-        return self.endpointer.update(pcm, self.t, duration, self.partial,
-                                      self.complete(self.partial))
+        decision = self.endpointer.update(pcm, self.t, duration, self.partial,
+                                          self.complete(self.partial))
+        if (decision is Decision.CONTINUE and self.endpointer.peek_due and self.peek
+                and peek_final(self.stt, self.complete)):
+            return Decision.EARLY
+        return decision
 
     @property
     def speech_seen(self) -> bool:

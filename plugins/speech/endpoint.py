@@ -137,6 +137,11 @@ class Endpointer:
         self.fading = 0  # frames since the speech ended that were not far below it
         self.longest_gap = 0.0  # the longest silence between two stretches of speech so far
         self.loud_end = start  # where the last loud (energy) speech ended
+        # Set by `update` when the words are no whole sentence after peek_silence_ms of quiet:
+        # the caller may ask the recognizer for its final reading (engines.peek_final), once
+        # per silence.
+        self.peek_due = False
+        self._peeked_after: float | None = None  # the speech end the last peek followed
         self.model_end = start  # the end of the last frame the speech model called speech
 
     def update(self, pcm: bytes, end_time: float, duration: float, partial: str,
@@ -150,6 +155,7 @@ class Endpointer:
         `stable_silence_ms` rule ends it early.
         """
         s = self.settings
+        self.peek_due = False
         energy = self.vad.is_speech(pcm, duration)
         model = self._model_says_speech(pcm)
         # A noisy room (its floor, not vad_min_dbfs, sets the energy threshold): there the
@@ -218,4 +224,9 @@ class Endpointer:
                 and silence * 1000 >= max(s.quiet_silence_ms, guard)
                 and stable >= s.quiet_silence_ms):
             return Decision.EARLY
+        if (not complete and partial and quiet and s.peek_silence_ms
+                and silence * 1000 >= max(s.peek_silence_ms, guard)
+                and self._peeked_after != self.last_speech):
+            self.peek_due = True
+            self._peeked_after = self.last_speech
         return Decision.CONTINUE

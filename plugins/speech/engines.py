@@ -125,12 +125,28 @@ class SpeechToText(Protocol):
         ...
 
     def finish(self) -> Transcript:
-        """End the utterance and return the final transcript."""
+        """End the utterance and return the final transcript.
+
+        An engine may also offer `peek_final(whole: Callable[[str], int]) -> bool`: end the
+        utterance now if its final reading is a sentence (`whole` of it truthy; `finish` then
+        returns it), or else go on as if it had not been asked. See `peek_final` below.
+        """
         ...
 
     def transcribe_free(self, pcm: bytes) -> Transcript | None:
         """Decode a whole utterance without the grammar; None when there is no free-form model."""
         ...
+
+
+def peek_final(stt: SpeechToText, whole: Callable[[str], int]) -> bool:
+    """Whether `stt` ended its utterance on a final reading that is a whole sentence (`whole`
+    of it is truthy: `GrammarKeeper.complete`; False when the engine cannot tell before the
+    end). pocketsphinx's partial reading is the best path so
+    far through any state, and in a silence after the words it can stay an unfinished one
+    ("turn all the light at") while the final reading, which must end a sentence, is whole
+    ("turn off the light"): the room would wait out the whole silence_ms for nothing."""
+    peek = getattr(stt, "peek_final", None)
+    return bool(peek(whole)) if peek is not None else False
 
 
 @runtime_checkable

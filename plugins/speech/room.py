@@ -28,6 +28,7 @@ from samantha.plugins.speech.engines import (
     TextToSpeech,
     Transcript,
     WakeEngine,
+    peek_final,
 )
 from samantha.plugins.speech.events import SpeechStep, TurnAudio
 from samantha.plugins.speech.grammar import Grammar, GrammarKeeper, text_for_house
@@ -196,9 +197,13 @@ class RoomSpeech:
         # A voice sample is not a command: it ends at silence, not when its words snap to one.
         # (Not `a and b and not c`: that made every Ending `True`, 1, and a closed sentence,
         # 2, never ended after closed_silence_ms in a local room.)
-        complete = (self.keeper.complete(partial) if self.settings.stt.mode == "grammar"
-                    and not learning_voice(self.house, self.room) else 0)
+        by_grammar = (self.settings.stt.mode == "grammar"
+                      and not learning_voice(self.house, self.room))
+        complete = self.keeper.complete(partial) if by_grammar else 0
         decision = self.endpointer.update(pcm, self.now, duration, partial, complete)
+        if (decision is Decision.CONTINUE and self.endpointer.peek_due and by_grammar
+                and peek_final(self.stt, self.keeper.complete)):
+            decision = Decision.EARLY
         if decision is Decision.CONTINUE:
             return
         transcript = self.stt.finish()

@@ -105,6 +105,10 @@ class EndpointSettings(Section):
     closed_silence_ms: int = Field(60, ge=0, description="End after this much quiet (as "
                                    "for quiet_silence_ms) when the words so far are a whole "
                                    "sentence that nothing but 'please' could follow.")
+    peek_silence_ms: int = Field(300, ge=0, description="When the words so far are no whole "
+                                 "sentence, ask the recognizer for its final reading after "
+                                 "this much quiet (as for quiet_silence_ms) and end at once "
+                                 "if that is a whole sentence; 0: wait for silence_ms.")
     no_speech_s: float = Field(5.0, gt=0, description="Give up when nothing is said this long "
                                "after the wake word.")
     max_utterance_s: float = Field(12.0, gt=0, description="Cut off an utterance this long.")

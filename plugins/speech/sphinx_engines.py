@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from difflib import SequenceMatcher
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -123,6 +123,7 @@ class SphinxStt:
         self._next_grammar: tuple[RoomGrammar | None] | None = None  # set mid-utterance
         self._heard = bytearray()  # this utterance's audio, to decode it again (_cut_short)
         self._cmn: Any = None  # the cepstral mean this utterance began with
+        self._peeked: Transcript | None = None  # the final reading a peek ended on
 
     def missing_words(self, words: Iterable[str]) -> set[str]:
         return _missing(self.decoder, words)
@@ -174,6 +175,7 @@ class SphinxStt:
         self._in_utt = True
         self._partial = ""
         self._heard.clear()
+        self._peeked = None
 
     def start_after_wake(self, heard: bytes) -> None:
         """Start an utterance normalised by the cepstral mean of `heard`: the segment so far
@@ -212,7 +214,34 @@ class SphinxStt:
         self._partial = hyp.hypstr if hyp is not None else ""
         return self._partial
 
+    def peek_final(self, whole: Callable[[str], int]) -> bool:
+        """End the utterance now if its final reading is a whole sentence (`whole` of it is
+        truthy: after this much quiet, one whose last word may still grow too), not cut
+        short (`Transcript.unfinished`); otherwise decode the same audio again from the same
+        cepstral mean, so the utterance goes on exactly as if it had not been asked (50-150 ms
+        of decoding, once per silence)."""
+        if not self._in_utt or not self._grammar or self._active() is not self.decoder:
+            return False
+        partial = self._partial
+        transcript = self._end_utterance()
+        if transcript.text and not transcript.unfinished and whole(transcript.text):
+            self._peeked = transcript
+            return True
+        decoder = self.decoder
+        if self._cmn is not None:
+            decoder.set_cmn(self._cmn)
+        decoder.start_utt()
+        decoder.process_raw(bytes(self._heard), False, False)
+        self._in_utt = True
+        self._partial = partial
+        return False
+
     def finish(self) -> Transcript:
+        if self._peeked is not None:
+            peeked, self._peeked = self._peeked, None
+            if self._next_grammar is not None:
+                self._apply_grammar(self._next_grammar[0])
+            return peeked
         if not self._in_utt:
             # Nothing was heard since the last finish: the decoder still holds that
             # utterance's hypothesis, which must not be taken for a new one.

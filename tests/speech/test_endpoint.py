@@ -154,6 +154,38 @@ def test_in_a_noisy_room_a_silence_no_longer_than_one_inside_the_sentence_is_no_
     assert decision is Decision.EARLY and at < words[1][0] / RATE + 0.2
 
 
+def peeks(audio: np.ndarray, complete: int) -> list[float]:
+    """When the endpointer asked for the recognizer's final reading, in audio seconds."""
+    endpointer = Endpointer(ENERGY)
+    endpointer.reset(0.0)
+    due: list[float] = []
+    for start in range(0, len(audio) - FRAME + 1, FRAME):
+        end = (start + FRAME) / RATE
+        decision = endpointer.update(pcm(audio[start:start + FRAME]), end, FRAME_S,
+                                     "turn all the light at", complete)
+        if endpointer.peek_due:
+            due.append(end)
+        if decision is not Decision.CONTINUE:
+            break
+    return due
+
+
+def test_words_that_are_no_sentence_ask_for_the_final_reading_once_per_quiet() -> None:
+    peek = ENERGY.peek_silence_ms / 1000
+    audio, spoken = speech_then(np.zeros(RATE))
+    due = peeks(audio, complete=0)
+    assert len(due) == 1 and peek <= due[0] - spoken < peek + STEP + FRAME_S, due
+    # Speech again after a first silence: one more question after the second one.
+    audio, spoken = speech_then(np.concatenate([np.zeros(int(0.5 * RATE)), tone(4000),
+                                                np.zeros(RATE)]))
+    assert len(peeks(audio, complete=0)) == 2
+    # A whole sentence ends by the other rules; a noisy room by energy alone never asks.
+    assert peeks(audio, complete=1) == []
+    n = RATE * 2
+    speech = np.concatenate([np.zeros(LEAD), tone(8272), np.zeros(n - LEAD - 8272)])
+    assert peeks(noise(n, -35.0) + speech, complete=0) == []
+
+
 def test_a_sentence_that_may_still_be_going_on_waits_for_the_stable_rule() -> None:
     """Ending.GROWING (3): its last word may be the start of a longer one ("four" of
     "forty") or a number a unit may follow; a stop consonant's pause is no end of it (kal's
