@@ -119,6 +119,7 @@ def with_house(config_path: Path | None, work: Callable[[House], Awaitable[T]],
 
     house = prepare(config_path, as_json=as_json)
     house.connect_budget = connect_timeout
+    house.one_shot = connect_timeout is not None
 
     async def go() -> T:
         async with house:

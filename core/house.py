@@ -105,6 +105,10 @@ class House:
         # most this long for an absent service, then report what they left out with
         # `skip_service` instead of warning and retrying for a run that is about to end.
         self.connect_budget: float | None = None
+        # A one-shot command exits as soon as its work is done: plugins start nothing in the
+        # background it would not wait for (a thread still in native code when the interpreter
+        # finalizes can abort the process: glibc's "FATAL: exception not rethrown").
+        self.one_shot = False
         self.skipped: list[str] = []
         self.home.on_state_change(self._state_changed)
         self.bus.subscribe(BaseEvent, self._forward_event)

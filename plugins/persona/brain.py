@@ -147,6 +147,7 @@ async def think(house: House, rt: Runtime, room: str, text: str) -> Outcome:
     said_topic = f"feedback_{feedback[0].kind}" if feedback else None
     if rt.model is None:
         return offline_outcome(rt, persona, room, text, failed=False, topic=said_topic)
+    await rt.recall_for_turn()
     turn = Turn(house=house, rt=rt, room=room, person=person, persona=persona, said=text)
     speaker = Speaker(house, room, persona)
     try:

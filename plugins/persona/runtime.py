@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from samantha.house import House
 
 log = logging.getLogger(__name__)
+_RECALL_STOP_WAIT_S = 30.0  # the model loads in 1-3 s; far longer means it is stuck
 
 FOLD_AT = 0.05  # pending mood change applied once it is this large (or the mood is read)
 
@@ -128,17 +129,29 @@ class Runtime:
 
     def start_recall(self) -> None:
         """Load the sentence model in a thread (a second or two) so turns never wait for it;
-        until it is there, memories are found by shared words."""
+        until it is there, memories are found by shared words.
+
+        A one-shot command (`say`) loads nothing here: most of its sentences never reach the
+        persona, and it would exit with the loading thread still in native code (see
+        `House.one_shot`). `recall_for_turn` loads it there when a turn does need it."""
         if not self.section.memory.by_meaning or self.recall_loading is not None:
             return
         if recall_loaded():  # loaded by an earlier house in this process
             self.memory.embedder = embedder()
-        else:
+        elif not self.house.one_shot:
             self.recall_loading = asyncio.get_running_loop().create_task(self._load_recall())
 
+    async def recall_for_turn(self) -> None:
+        """In a one-shot command, load the sentence model before the persona's first turn (in
+        the executor, which the command waits for), so it recalls by meaning as a running house
+        does. Elsewhere the background load of `start_recall` is already under way."""
+        if (self.house.one_shot and self.section.memory.by_meaning
+                and self.memory.embedder is None):
+            self.memory.embedder = await asyncio.to_thread(embedder)
+
     async def _load_recall(self) -> None:
-        # A daemon thread, not the executor's: a one-shot command (`say`) exits without waiting
-        # for a model it never used, while a running house gets it a second or two after start.
+        # A daemon thread, not the executor's: a house stopped while the model loads need not
+        # wait for it (the model stays in the process for the next house).
         loop = asyncio.get_running_loop()
         done: asyncio.Future[Any] = loop.create_future()
 
@@ -198,11 +211,11 @@ class Runtime:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         if self.recall_loading is not None and not self.recall_loading.done():
-            # The loading thread goes on (a daemon: it never holds the process up); the model it
-            # loads stays in the process for the next house.
-            self.recall_loading.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self.recall_loading
+            # Wait for the load (a second or two) rather than leave its thread in native code:
+            # a process that exits then can abort (see `House.one_shot`). The model stays in
+            # the process for the next house. A load that hangs is left behind, not waited for.
+            with contextlib.suppress(asyncio.CancelledError, asyncio.TimeoutError, Exception):
+                await asyncio.wait_for(asyncio.shield(self.recall_loading), _RECALL_STOP_WAIT_S)
         await self.scheduler.close()
         if self.model is not None:
             await self.model.close()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -91,3 +93,72 @@ async def test_what_do_i_like_to_drink_finds_the_tea(config: Path) -> None:
             await house.handle_text("what do I like to drink?", "living room")
             data = json.loads(server.requests[0].messages[1]["content"].split("\n", 1)[1])
             assert [m["text"] for m in data["memories"]] == ["Anna likes jasmine tea"]
+
+
+# -- the loading thread never outlives the command --------------------------------------------
+# A thread still in the model's native code when the interpreter finalizes can abort the process
+# (glibc: "FATAL: exception not rethrown"): `samantha say` once died so after printing its reply.
+# Each case runs in a fresh interpreter, where the model is not loaded yet.
+
+_THREADS_AT_EXIT = """
+import atexit, sys, threading
+atexit.register(lambda: print("threads at exit:", sorted(
+    t.name for t in threading.enumerate() if t.is_alive() and t is not threading.main_thread())))
+from samantha.cli import main
+sys.argv = ["samantha", *sys.argv[1:]]
+main()
+"""
+
+
+def _run_cli(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-c", _THREADS_AT_EXIT, *args, "-c", str(config)],
+                          capture_output=True, text=True, timeout=120, check=False)
+
+
+def test_a_one_shot_command_starts_no_loading_thread(config: Path) -> None:
+    config.write_text(config.read_text().replace("BASE", "http://127.0.0.1:9/v1"))
+    # The persona takes this turn (its model is unreachable: the offline self answers).
+    done = _run_cli(config, "say", "how are you feeling today", "--room", "Kitchen")
+    assert done.returncode == 0, done.stderr
+    assert "threads at exit: []" in done.stdout, done.stdout + done.stderr
+
+
+def test_a_one_shot_turn_of_the_persona_recalls_by_meaning(config: Path) -> None:
+    """`say` loads the model when the persona thinks, and waits for it: the memory about tea
+    is found for a question that shares no word with it."""
+    with ScriptedOpenAI() as server:
+        config.write_text(config.read_text().replace("BASE", server.base_url))
+        store = MemoryStore(config.parent / "memory.db")
+        store.add("Anna likes jasmine tea", "anna")
+        store.add("The bins go out on Tuesday")
+        store.close()
+        server.script(Reply(text="Jasmine tea, I believe."))
+        done = _run_cli(config, "say", "what do I like to drink?", "--room", "Living Room")
+        assert done.returncode == 0, done.stderr
+        assert "Jasmine tea, I believe." in done.stdout
+        assert "threads at exit: []" in done.stdout, done.stdout + done.stderr
+        data = json.loads(server.requests[0].messages[1]["content"].split("\n", 1)[1])
+        assert [m["text"] for m in data["memories"]] == ["Anna likes jasmine tea"]
+
+
+_STOP_AT_ONCE = """
+import asyncio, sys, threading
+from pathlib import Path
+from samantha.house import House
+
+async def main() -> None:
+    async with House.prepare(Path(sys.argv[1])):
+        await asyncio.sleep(0.2)  # the load is under way (it takes a second or more)
+        assert any(t.name == "recall-model" for t in threading.enumerate()), "no load started"
+    print("alive after stop:", sorted(t.name for t in threading.enumerate() if t.is_alive()))
+
+asyncio.run(main())
+"""
+
+
+def test_a_house_stopped_while_the_model_loads_waits_for_it(config: Path) -> None:
+    config.write_text(config.read_text().replace("BASE", "http://127.0.0.1:9/v1"))
+    done = subprocess.run([sys.executable, "-c", _STOP_AT_ONCE, str(config)],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "alive after stop: ['MainThread']" in done.stdout, done.stdout + done.stderr
