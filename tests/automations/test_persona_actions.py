@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from pathlib import Path
 
 from samantha.events import ReplySpoken
@@ -33,12 +34,17 @@ async def test_say_is_phrased_by_the_persona_and_remember_stores(tmp_path: Path)
     async with House.prepare(cfg) as house:
         house.bus.subscribe(ReplySpoken, lambda e: spoken.append(e.text))
         await house.handle_text("turn on the lamp", "kitchen")
-        for _ in range(100):
+        memory = runtime_of(house).memory
+        # The automation runs in its own task, and `remember` is its step after the last
+        # `say`: wait for both (up to 5 s: a loaded machine delays the automation).
+        memories: list[str] = []
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
             await house.bus.drain()
-            if "exactly this" in spoken:
+            memories = [m.text for m in memory.all("Ben")]
+            if "exactly this" in spoken and "Ben turned the lamp on" in memories:
                 break
             await asyncio.sleep(0.02)
-        memories = [m.text for m in runtime_of(house).memory.all("Ben")]
     assert "Psst. the lamp is on" in spoken
     assert "exactly this" in spoken
     assert "Ben turned the lamp on" in memories
