@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -72,6 +73,11 @@ async def test_events_speak_in_the_right_room_in_character_and_respect_quiet_hou
         house.bus.subscribe(ReplySpoken, spoken.append)
         house.home.update_state("hallway.front_door", {"locked": False})  # urgent
         house.home.update_state("kitchen.kitchen_light", {"on": True})  # held: quiet hours
+        # The persona speaks from its own event lane, which a loaded machine delays: wait
+        # (bounded) for the urgent one, then a moment in which the held one would be said.
+        deadline = time.monotonic() + 5
+        while not spoken and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
         await asyncio.sleep(0.1)
         await house.bus.drain()
         assert [(s.room, s.text) for s in spoken] == [("hallway", "the front door is open.")]
