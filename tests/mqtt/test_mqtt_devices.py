@@ -47,6 +47,9 @@ async def test_discovery_states_commands_and_bad_input(
         await until(lambda: len(reg.entities) == 4 and len(reg.states) >= 3)
         bulb = reg.entities["0x00158d01_light_zigbee2mqtt"]
         plug = reg.entities["tasmota_plug_RL_1"]
+        # The plug's availability topic is subscribed apart from its state topic (in set
+        # order): its retained "Online" can come after the states waited for above.
+        await until(lambda: reg.available.get(plug.unique_id) is not None)
         assert bulb.name == "Desk bulb" and reg.room_for(bulb) == "Office"
         assert reg.room_for(plug) == "kitchen" and reg.available[plug.unique_id] is True
         assert reg.room_for(reg.entities["generic_switch_porch_light"]) == "porch"
