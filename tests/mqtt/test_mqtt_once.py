@@ -131,12 +131,14 @@ async def test_a_reply_cut_off_by_a_broker_restart_logs_no_traceback(
     caplog.set_level(logging.INFO, logger="samantha.plugins.mqtt")
     client = MqttClient(settings_for(broker, tmp_path))
     await client.start()
+    asked = asyncio.Event()
     answered = asyncio.Event()
     pid = broker.pid
     assert pid is not None
 
     async def answer(_message: object) -> None:
         os.kill(pid, signal.SIGSTOP)  # the answer is written, its PUBACK never comes
+        asked.set()  # seen once publish() below awaits its PUBACK, with the answer written
         try:
             await client.publish("dev/answer", "ON", retain=True)
         finally:
@@ -146,6 +148,9 @@ async def test_a_reply_cut_off_by_a_broker_restart_logs_no_traceback(
         await client.subscribe("dev/ask", answer)
         sink = _sink(broker)
         sink.publish("dev/ask", "x", retain=False)
+        # Restart only once the callback froze the broker: restarted sooner, it would freeze
+        # the new broker instead (and the answer would wait for its PUBACK for ever).
+        await asyncio.wait_for(asked.wait(), 10)
         await asyncio.sleep(0.3)
         broker.restart(hard=True)
         await asyncio.wait_for(answered.wait(), 10)
