@@ -95,7 +95,9 @@ async def test_arbiter_one_answer_per_round_and_late_claims_stand_down() -> None
     loop = asyncio.get_running_loop()
     t0 = loop.time()
     quiet = asyncio.create_task(arbiter.claim(WakeClaim("kitchen", -30, received=t0)))
-    await asyncio.sleep(0.01)
+    # One loop step lets the quiet claim open the round; the loud one's 10 ms are in its
+    # `received`. (A 10 ms sleep here let a stalled loop close the 50 ms round first.)
+    await asyncio.sleep(0)
     loud = asyncio.create_task(arbiter.claim(WakeClaim("office", -10, received=t0 + 0.01)))
     assert await loud is True and await quiet is False
     assert await arbiter.claim(WakeClaim("bedroom", -1, received=t0 + 0.1)) is False
