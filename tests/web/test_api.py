@@ -187,11 +187,15 @@ async def test_automations_enable_traces_and_reload(tmp_path: Path) -> None:
         [auto] = (await client.get("/api/automations")).json()["automations"]
         assert auto["id"] == "evening" and auto["enabled"] is True
         await house.handle_text("turn on the kitchen light", "kitchen")
-        for _ in range(200):
+        # The run (its own task) records its trace when it ends: up to 10 s on a loaded
+        # machine, not 200 polls (about 2 s).
+        deadline = time.monotonic() + 10
+        while True:
             traces = (await client.get("/api/automations/evening/traces")).json()
-            if traces:
+            if traces or time.monotonic() > deadline:
                 break
             await asyncio.sleep(0.01)
+        assert traces, "no trace of the evening automation"
         assert traces[-1]["outcome"] == "finished"
         assert traces[-1]["steps"][0]["type"] == "command"
         off = await client.post("/api/automations/evening/enabled", json={"enabled": False},
