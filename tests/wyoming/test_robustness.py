@@ -106,7 +106,13 @@ async def test_silent_connections_cannot_hold_every_place(house: House) -> None:
     service = await start_service(house, max_clients=2, idle_timeout_s=1.0)
     try:
         squatters = [await RawClient.connect(service.port) for _ in range(2)]
-        await asyncio.sleep(0.1)
+        # Both squatters must hold their places before the next client comes: wait for the
+        # server to have taken them (bounded), not a fixed 0.1 s.
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 5
+        while service.server.stats["connections"] < 2:
+            assert loop.time() < deadline, "the squatters never got their places"
+            await asyncio.sleep(0.01)
         waiting = await RawClient.connect(service.port)
         await waiting.send(Event("describe"))
         event = await waiting.read(timeout=5)
