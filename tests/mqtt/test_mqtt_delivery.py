@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import paho.mqtt.client as paho
@@ -17,6 +16,7 @@ from mqtt_sims import SimDevice, settings_for
 from paho.mqtt.enums import CallbackAPIVersion
 
 from harness.mosquitto import Mosquitto
+from harness.waiting import wait_until
 from samantha.plugins.mqtt.client import MqttClient
 from samantha.plugins.mqtt.outbox import Outbox, OutboxBusyError, OutboxFullError
 
@@ -144,16 +144,11 @@ def test_last_will_marks_offline_when_the_process_is_killed(
     try:
         assert child.stdout is not None
         assert child.stdout.readline().strip() == "connected"
-        deadline = time.monotonic() + 5
-        while b"online" not in states and time.monotonic() < deadline:
-            time.sleep(0.01)
+        wait_until(lambda: b"online" in states, 5, what="the child's 'online' status")
         assert states[-1:] == [b"online"]
         os.kill(child.pid, signal.SIGKILL)
         child.wait(5)
-        deadline = time.monotonic() + 5
-        while states[-1:] != [b"offline"] and time.monotonic() < deadline:
-            time.sleep(0.01)
-        assert states[-1:] == [b"offline"]
+        wait_until(lambda: states[-1:] == [b"offline"], 5, what="its will, 'offline'")
     finally:
         if child.poll() is None:
             child.kill()

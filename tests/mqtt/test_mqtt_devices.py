@@ -2,28 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from pathlib import Path
-from typing import Any
 
 import pytest
 from mqtt_sims import SimDevice, settings_for
 
 from harness.mosquitto import Mosquitto
+from harness.waiting import until
 from samantha.plugins.mqtt.announce import RoomAnnouncer
 from samantha.plugins.mqtt.client import MqttClient
 from samantha.plugins.mqtt.codec import Action, Command
 from samantha.plugins.mqtt.devices import MqttDevices
 from samantha.plugins.mqtt.settings import GenericDevice
-
-
-async def until(predicate: Any, timeout: float = 5) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not predicate():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("condition not reached")
-        await asyncio.sleep(0.005)
 
 
 async def test_discovery_states_commands_and_bad_input(

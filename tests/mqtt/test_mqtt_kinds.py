@@ -4,7 +4,6 @@ house on a real broker, with hostile state that changes nothing and is logged on
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import time
@@ -15,6 +14,7 @@ import pytest
 from mqtt_sims import SimDevice
 
 from harness.mosquitto import Mosquitto
+from harness.waiting import until
 from samantha.house import House
 from samantha.kinds import Kind
 from samantha.plugins.mqtt.codec import (
@@ -186,14 +186,6 @@ class Appliances(SimDevice):
         with self.lock:
             return [(t, p.decode()) for t, p in self.received if not t.endswith(
                 ("/state", "/activity"))]
-
-
-async def until(predicate: Any, timeout: float = 5, what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what} not reached in {timeout} s")
-        await asyncio.sleep(0.005)
 
 
 async def test_new_kinds_discovered_commanded_and_read_back(

@@ -21,6 +21,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 
 from harness.cli import samantha_cli
 from harness.mosquitto import Mosquitto, free_port
+from harness.waiting import until
 from samantha.events import DeviceStateChanged
 from samantha.house import House
 
@@ -55,14 +56,6 @@ mqtt:
     path = tmp_path / "samantha.yaml"
     path.write_text(text)
     return path
-
-
-async def until(predicate: Any, timeout: float = 5, what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what} not reached in {timeout} s")
-        await asyncio.sleep(0.005)
 
 
 def commands_to(sim: SimDevice) -> list[dict[str, Any]]:

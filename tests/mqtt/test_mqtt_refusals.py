@@ -9,6 +9,7 @@ import pytest
 from mqtt_sims import SimDevice
 
 from harness.mosquitto import Mosquitto
+from harness.waiting import until
 from samantha.plugins.mqtt.client import Message, MqttClient, MqttRefusedError
 
 
@@ -34,10 +35,7 @@ async def test_refused_subscribe_and_publish_fail_alone(
     assert len(samantha.outbox) == 0  # refused commands are not queued
     await samantha.subscribe("dev/echo", got.append)
     await samantha.publish("dev/echo", "still here")
-    for _ in range(200):
-        if got:
-            break
-        await asyncio.sleep(0.01)
+    await until(lambda: got, 5, what="the echo")
     assert [m.payload for m in got] == [b"still here"]
     assert samantha.connected and samantha.health()["disconnects"] == 0
 
