@@ -18,6 +18,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 
 from harness.cli import samantha_cli
 from harness.mosquitto import Mosquitto
+from harness.waiting import until
 from samantha.plugins.mqtt.client import MqttClient
 
 Start = Callable[..., Any]
@@ -52,13 +53,6 @@ def mqtt_section(broker: Mosquitto, tmp_path: Path) -> str:
     return (f"mqtt:\n  host: {broker.host}\n  port: {broker.port}\n"
             f"  client_id: samantha-{time.monotonic_ns()}\n"
             f"  outbox_path: {tmp_path / 'outbox.sqlite3'}\n  discovery: false\n")
-
-
-async def until(check: Callable[[], bool], timeout: float = 5) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "timed out"
-        await asyncio.sleep(0.01)
 
 
 MOTION = """\

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from datetime import date, datetime
 from pathlib import Path
@@ -11,6 +10,7 @@ import pytest
 from automations_support import BERLIN, write_house
 
 from harness.cli import samantha_cli
+from harness.waiting import until
 from samantha.config import ConfigError
 from samantha.house import House
 from samantha.plugins.automations.compiler import collect_types, compile_all
@@ -223,10 +223,7 @@ async def test_plugins_add_types_validated_with_file_and_line(tmp_path: Path) ->
         sys.modules["samantha_local_beeper"].FIRES["go"]({"why": "test"}, None)
         engine = engine_for(house)
         assert engine is not None
-        for _ in range(50):
-            if engine.traces.traces("beeps"):
-                break
-            await asyncio.sleep(0.01)
+        await until(lambda: engine.traces.traces("beeps"), 5, "a trace of the beeps run")
         trace = engine.traces.traces("beeps")[-1]
         assert trace.outcome == "finished", trace
         assert trace.steps[0].type == "beep" and trace.steps[0].result == 2

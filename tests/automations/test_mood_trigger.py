@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
+from harness.waiting import until
 from samantha.house import House
 from samantha.plugins.persona.runtime import runtime_of
 
@@ -23,9 +23,10 @@ async def test_mood_change_fires_the_mood_trigger(tmp_path: Path) -> None:
     cfg.write_text(CONFIG)
     async with House.prepare(cfg) as house:
         runtime_of(house).nudge(0.9, 0.9)  # from resting to warm and lively
-        for _ in range(250):  # up to 5 s: a loaded machine delays the automation
+
+        async def lamp_on() -> bool:
             await house.bus.drain()
-            if house.home.devices["kitchen.lamp"].state["on"]:
-                break
-            await asyncio.sleep(0.02)
-        assert house.home.devices["kitchen.lamp"].state["on"] is True
+            return house.home.devices["kitchen.lamp"].state["on"] is True
+
+        # Up to 5 s: a loaded machine delays the automation.
+        await until(lamp_on, 5, "the lamp switched on by the automation")

@@ -3,15 +3,14 @@ own file:line when broken (the configured automations keep running), listed with
 
 from __future__ import annotations
 
-import asyncio
 import json
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from click.testing import CliRunner
 
+from harness.waiting import until
 from samantha.cli import cli
 
 Start = Callable[..., Any]
@@ -30,13 +29,6 @@ automations:
 """
 
 
-async def wait_for(check: Callable[[], bool], timeout: float = 5) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "timed out"
-        await asyncio.sleep(0.05)
-
-
 async def test_suggested_file_loads_reloads_and_breaks_alone(tmp_path: Path,
                                                             running: Start) -> None:
     suggested = tmp_path / "automations.suggested.yaml"
@@ -46,9 +38,9 @@ async def test_suggested_file_loads_reloads_and_breaks_alone(tmp_path: Path,
         assert [str(i).split(": ")[0] for i in run.engine.issues] == [
             f"{suggested}:4:3"], run.engine.issues
         suggested.write_text(SUGGESTED)  # fixed: the watcher reloads it
-        await wait_for(lambda: "suggested_kettle" in run.engine.runners)
+        await until(lambda: "suggested_kettle" in run.engine.runners)
         run.set("kitchen.kitchen_light", on=True)
-        await wait_for(lambda: run.state("kitchen.kettle")["on"] is True)
+        await until(lambda: run.state("kitchen.kettle")["on"] is True)
     listed = CliRunner().invoke(cli, ["automations", "list", "--json", "-c",
                                               str(tmp_path / "samantha.yaml")])
     assert listed.exit_code == 0, listed.output

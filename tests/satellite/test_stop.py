@@ -4,12 +4,11 @@ time); before intent matching, so the room's music is not paused."""
 
 from __future__ import annotations
 
-import asyncio
-import time
 from pathlib import Path
 from typing import Any
 
 from harness.mosquitto import Mosquitto
+from harness.waiting import until
 from samantha.hardware.sinks import NullSink
 from samantha.house import House
 from samantha.plugins.mqtt.client import MqttClient
@@ -28,15 +27,6 @@ devices:
 LONG = ("Here is a long story about the kitchen, the garden, the neighbours, the weather and "
         "the price of tea, told slowly and at length so that nobody could possibly wait for "
         "the end of it without saying stop.")
-
-
-async def until(check: Any, timeout: float, what: str) -> float:
-    start = time.monotonic()
-    while not check():
-        if time.monotonic() - start > timeout:
-            raise AssertionError(f"{what} not reached in {timeout} s")
-        await asyncio.sleep(0.01)
-    return time.monotonic() - start
 
 
 async def test_stop_cuts_off_a_satellites_reply(tmp_path: Path) -> None:

@@ -4,12 +4,12 @@ plays in real time) before any intent matching: not HassMediaPause, the music pl
 from __future__ import annotations
 
 import asyncio
-import time
 from pathlib import Path
 
 from speech.persona_room import persona_kitchen
 
 from harness.openai_server import Reply, ScriptedOpenAI
+from harness.waiting import until
 from samantha.hardware.sinks import NullSink
 from samantha.house import House
 from samantha.plugins.speech.messages import ReplyStarted
@@ -31,15 +31,6 @@ LONG = ("Once upon a time there was a house that loved to talk, and it talked ab
         "time without ever stopping for breath.")
 
 
-async def _until(condition: object, timeout: float) -> float:
-    start = time.monotonic()
-    while not condition():  # type: ignore[operator]
-        if time.monotonic() - start > timeout:
-            raise AssertionError("condition not reached in time")
-        await asyncio.sleep(0.01)
-    return time.monotonic() - start
-
-
 async def test_stop_cuts_off_the_speaking_voice_and_what_was_queued(tmp_path: Path) -> None:
     cfg = tmp_path / "samantha.yaml"
     cfg.write_text(CONFIG)
@@ -54,14 +45,14 @@ async def test_stop_cuts_off_the_speaking_voice_and_what_was_queued(tmp_path: Pa
             await house.handle_text("turn on the lamp", "living room")
             await house.speak("living_room", LONG)
             await house.speak("living_room", "And another thing.")
-            await _until(lambda: LONG in started, 20)
+            await until(lambda: LONG in started, 20, "the long reply started")
             first = sink.samples_played
-            await _until(lambda: sink.samples_played > first, 10)  # the long reply is playing
+            await until(lambda: sink.samples_played > first, 10, "the long reply playing")
             assert house.activity["living_room"] == "speaking"
             length = (sink.samples_played - first) / sink.sample_rate
             assert length > 8  # seconds of speech ahead
             outcome = await house.handle_text("stop", "living room")
-            cut_after = await _until(lambda: not room.speech_tasks, 2)
+            cut_after = await until(lambda: not room.speech_tasks, 2, "the speech cut off")
             assert outcome.intent == "SamanthaStop" and outcome.reply == ""
             assert house.activity["living_room"] == "idle"
             assert cut_after < 1.0
@@ -73,7 +64,7 @@ async def test_stop_cuts_off_the_speaking_voice_and_what_was_queued(tmp_path: Pa
             assert house.home.devices["living_room.lamp"].state["on"] is True
             assert "what do you mean" in asked.reply
             # and the house speaks again afterwards
-            await _until(lambda: started[-1] == asked.reply, 5)
+            await until(lambda: started[-1] == asked.reply, 5, "the next reply")
         finally:
             await service.stop()
 
@@ -87,7 +78,8 @@ async def test_stop_also_drops_the_rest_of_a_reply_still_streaming_in(tmp_path: 
         async with persona_kitchen(tmp_path, server, started.append) as (house, _room):
             story = asyncio.get_running_loop().create_task(
                 house.handle_text("tell me something about octopuses", "kitchen"))
-            await _until(lambda: house.activity.get("kitchen") == "speaking", 20)
+            await until(lambda: house.activity.get("kitchen") == "speaking", 20,
+                        "the kitchen speaking")
             stop = await house.handle_text("stop", "kitchen")
             assert stop.intent == "SamanthaStop"
             answered = await story  # the model's turn still ends normally
