@@ -20,6 +20,7 @@ import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
 from harness.mosquitto import Mosquitto
+from harness.waiting import until
 from samantha.plugins.mqtt.client import MqttClient
 from samantha.plugins.mqtt.settings import MqttSettings
 from samantha.plugins.satellite.malloc import give_back_memory
@@ -276,10 +277,8 @@ async def test_satellites_reconnecting_and_a_flood_of_fake_rooms_build_no_decode
             "engine": "pocketsphinx", "mode": "free_form"}})
 
         async def announced(room: str, available: bool, count: int) -> None:
-            deadline = time.monotonic() + 10
-            while seen.count((room, available)) < count:
-                assert time.monotonic() < deadline, f"hub never announced {room} {available}"
-                await asyncio.sleep(0.02)
+            await until(lambda: seen.count((room, available)) >= count, 10,
+                        f"the hub to announce {room} {available}")
 
         try:
             async with house:
@@ -293,10 +292,8 @@ async def test_satellites_reconnecting_and_a_flood_of_fake_rooms_build_no_decode
                         _status(sats, room, True)
                     for room in rooms:
                         await announced(room, True, n)
-                    deadline = time.monotonic() + 20
-                    while not all(recs.has(room) for room in rooms):
-                        assert time.monotonic() < deadline, "no decoders for the rooms"
-                        await asyncio.sleep(0.02)
+                    await until(lambda: all(recs.has(room) for room in rooms), 20,
+                                "decoders for the rooms")
                     for room in rooms:
                         _status(sats, room, False)
                     for room in rooms:
@@ -309,10 +306,7 @@ async def test_satellites_reconnecting_and_a_flood_of_fake_rooms_build_no_decode
                     _status(sats, f"fake_{n}_{uuid.uuid4().hex[:6]}", True)
                 _status(sats, "office", True)
                 await announced("office", True, 1)
-                deadline = time.monotonic() + 10
-                while not recs.has("office"):
-                    assert time.monotonic() < deadline
-                    await asyncio.sleep(0.02)
+                await until(lambda: recs.has("office"), 10, "a decoder for the office")
                 assert recs.built == 1  # the office took a parked one; none for fake rooms
                 assert len(recs.parked) + len(recs.by_room) <= 2
                 assert hub.stats["bad_messages"] >= 200  # each fake room refused, once logged

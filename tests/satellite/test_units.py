@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 from collections.abc import AsyncIterator
@@ -13,6 +12,7 @@ import pytest
 from pydantic import ValidationError
 from sat_harness import Recordings, say
 
+from harness.waiting import until
 from samantha.hardware.frames import AudioFrame
 from samantha.hardware.sinks import NullSink
 from samantha.hardware.wavio import read_audio
@@ -265,9 +265,6 @@ async def test_a_satellite_rooms_wake_is_a_step_observers_see(tmp_path: Path) ->
         wake = hermes.HotwordDetected(model_id="hey_samantha", site_id="kitchen", level_db=-20.0)
         hub._on_hotword(Message("hermes/hotword/hey_samantha/detected", wake.payload(), 0,
                                 False))
-        for _ in range(50):
-            if steps:
-                break
-            await asyncio.sleep(0.1)
+        await until(lambda: steps, 5, "a speech step", interval=0.1)
     assert [(s.room, s.step["event"], s.step["phrase"]) for s in steps[:1]] == [
         ("kitchen", "wake", "hey samantha")]
