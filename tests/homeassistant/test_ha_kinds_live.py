@@ -4,28 +4,14 @@ script and the shopping list) as devices of a running house: state read, service
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import Callable
 from pathlib import Path
 
-import pytest
-
 from harness.homeassistant import HomeAssistant
+from harness.waiting import until
 from samantha.house import House
 from samantha.kinds import Kind
 from samantha.providers import Command
-
-
-async def eventually(check: Callable[[], bool], timeout: float = 15, what: str = "") -> None:
-    async def wait() -> None:
-        while not check():
-            await asyncio.sleep(0.05)
-
-    try:
-        await asyncio.wait_for(wait(), timeout)
-    except TimeoutError:
-        pytest.fail(f"timed out waiting for {what or check}")
 
 
 async def test_newer_kinds_read_and_driven_through_home_assistant(
@@ -55,8 +41,8 @@ async def test_newer_kinds_read_and_driven_through_home_assistant(
         weather = devices["weather.demo_weather_south"].state
         assert (weather["condition"], weather["temperature"]) == ("sunny", 21.6)
         assert weather["temperature_unit"] == "°C" and weather["humidity"] == 92
-        await eventually(lambda: bool(devices["weather.demo_weather_south"].state["forecast"]),
-                         what="the forecast (weather.get_forecasts)")
+        await until(lambda: bool(devices["weather.demo_weather_south"].state["forecast"]),
+                    timeout=15, what="the forecast (weather.get_forecasts)")
         first = devices["weather.demo_weather_south"].state["forecast"][0]
         assert first["condition"] and isinstance(first["temperature"], float)
         assert devices["vacuum.0_ground_floor"].state["activity"] == "docked"
@@ -73,12 +59,12 @@ async def test_newer_kinds_read_and_driven_through_home_assistant(
         assert await do("scene.movie_night", "turn_on") == "done"
         assert ha.state("scene.movie_night")["state"] != "unknown"
         assert await do("script.evening", "turn_on") == "done"
-        await eventually(lambda: ha.state("light.bed_light")["state"] == "on",
-                         what="the script's light")
+        await until(lambda: ha.state("light.bed_light")["state"] == "on",
+                    timeout=15, what="the script's light")
         assert await do("button.push", "press") == "done"
         assert ha.state("button.push")["state"] != "unknown"
-        await eventually(lambda: devices["button.push"].state["pressed"] is not None,
-                         what="the button's press in the home")
+        await until(lambda: devices["button.push"].state["pressed"] is not None,
+                    timeout=15, what="the button's press in the home")
 
         # the to-do list: items are read back after each change
         assert await do("todo.shopping_list", "add_item", item="eggs") == "done"
@@ -94,34 +80,34 @@ async def test_newer_kinds_read_and_driven_through_home_assistant(
 
         # the vacuum
         assert await do("vacuum.0_ground_floor", "start") == "done"
-        await eventually(lambda: devices["vacuum.0_ground_floor"].state["activity"] ==
-                         "cleaning", what="cleaning")
+        await until(lambda: devices["vacuum.0_ground_floor"].state["activity"] ==
+                    "cleaning", timeout=15, what="cleaning")
         assert await do("vacuum.0_ground_floor", "return_to_base") == "done"
-        await eventually(lambda: devices["vacuum.0_ground_floor"].state["activity"] ==
-                         "returning", what="returning")
+        await until(lambda: devices["vacuum.0_ground_floor"].state["activity"] ==
+                    "returning", timeout=15, what="returning")
 
         # the alarm panel takes its code; a wrong one changes nothing and is not echoed
         wrong = await do("alarm_control_panel.security", "arm_away", code="0000")
         assert wrong != "done" and "0000" not in wrong
         assert ha.state("alarm_control_panel.security")["state"] == "disarmed"
         assert await do("alarm_control_panel.security", "arm_away", code="1234") == "done"
-        await eventually(lambda: devices["alarm_control_panel.security"].state["state"] in (
-            "arming", "armed_away"), what="arming")
+        await until(lambda: devices["alarm_control_panel.security"].state["state"] in (
+            "arming", "armed_away"), timeout=15, what="arming")
         assert await do("alarm_control_panel.security", "disarm", code="1234") == "done"
-        await eventually(lambda: devices["alarm_control_panel.security"].state["state"] ==
-                         "disarmed", what="disarmed")
+        await until(lambda: devices["alarm_control_panel.security"].state["state"] ==
+                    "disarmed", timeout=15, what="disarmed")
 
         # media playback
         walkman = devices["media_player.walkman"]
         assert await do("media_player.walkman", "pause") == "done"
-        await eventually(lambda: walkman.state["playback"] == "paused", what="paused")
+        await until(lambda: walkman.state["playback"] == "paused", timeout=15, what="paused")
         assert await do("media_player.walkman", "play") == "done"
-        await eventually(lambda: walkman.state["playback"] == "playing", what="playing")
+        await until(lambda: walkman.state["playback"] == "playing", timeout=15, what="playing")
         track = ha.state("media_player.walkman")["attributes"].get("media_track")
         assert await do("media_player.walkman", "next_track") == "done"
-        await eventually(lambda: ha.state("media_player.walkman")["attributes"].get(
-            "media_track") != track, what="the next track")
+        await until(lambda: ha.state("media_player.walkman")["attributes"].get(
+            "media_track") != track, timeout=15, what="the next track")
         assert await do("media_player.walkman", "mute") == "done"
-        await eventually(lambda: walkman.state["muted"] is True, what="muted")
+        await until(lambda: walkman.state["muted"] is True, timeout=15, what="muted")
         assert await do("media_player.walkman", "unmute") == "done"
-        await eventually(lambda: walkman.state["muted"] is False, what="unmuted")
+        await until(lambda: walkman.state["muted"] is False, timeout=15, what="unmuted")

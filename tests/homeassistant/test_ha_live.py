@@ -8,6 +8,7 @@ from collections.abc import Callable
 import pytest
 
 from harness.homeassistant import HomeAssistant, free_port
+from harness.waiting import until
 from samantha.plugins.homeassistant import mapping
 from samantha.plugins.homeassistant.client import HomeAssistantLink
 from samantha.plugins.homeassistant.errors import (
@@ -126,12 +127,12 @@ async def test_set_thermostat(link: HomeAssistantLink, home_assistant: HomeAssis
 
 async def test_cover_position_and_fan(link: HomeAssistantLink) -> None:
     await link.execute(mapping.set_cover_position("cover.hall_window", 30))
+
+    async def window_at_30() -> bool:
+        return (await link.get_state("cover.hall_window")).normalised().get("position") == 30
+
     # The demo hall window moves gradually: wait for it rather than reading once.
-    for _ in range(100):
-        if (await link.get_state("cover.hall_window")).normalised().get("position") == 30:
-            break
-        await asyncio.sleep(0.1)
-    assert (await link.get_state("cover.hall_window")).normalised()["position"] == 30
+    await until(window_at_30, 15, "the hall window at 30", interval=0.1)
 
     await link.execute(mapping.set_fan_percentage("fan.living_room_fan", 66))
     assert (await link.get_state("fan.living_room_fan")).normalised()["percentage"] == 66

@@ -14,6 +14,7 @@ import pytest
 
 from harness.cli import samantha_cli
 from harness.homeassistant import HomeAssistant, free_port
+from harness.waiting import until
 from samantha.events import DeviceStateChanged
 from samantha.house import House
 
@@ -30,17 +31,6 @@ def write_config(path: Path, ha: dict[str, Any], **extra: Any) -> Path:
 def ha_section(ha: HomeAssistant, **overrides: Any) -> dict[str, Any]:
     return {"url": ha.url, "token": ha.token, "reconnect_initial_delay": 0.2,
             "reconnect_max_delay": 1.0, **overrides}
-
-
-async def eventually(check: Callable[[], bool], timeout: float = 15, what: str = "") -> None:
-    async def wait() -> None:
-        while not check():
-            await asyncio.sleep(0.05)
-
-    try:
-        await asyncio.wait_for(wait(), timeout)
-    except TimeoutError:
-        pytest.fail(f"timed out waiting for {what or check}")
 
 
 @pytest.fixture
@@ -160,9 +150,10 @@ async def test_change_made_in_ha_reaches_home_model(
     await asyncio.to_thread(home_assistant.call_service, "light", "turn_on",
                             entity_id="light.ceiling_lights", brightness=target)
     device = house.home.devices["light.ceiling_lights"]
-    await eventually(lambda: device.state.get("brightness") == round(target * 100 / 255),
-                     what="the websocket change")
-    await eventually(lambda: any(e.device == device.id for e in events), what="the bus event")
+    await until(lambda: device.state.get("brightness") == round(target * 100 / 255),
+                timeout=15, what="the websocket change")
+    await until(lambda: any(e.device == device.id for e in events), timeout=15,
+                what="the bus event")
     answer = await house.handle_text("is the ceiling lights on", "living_room")
     assert answer.reply == f"Yes, the Ceiling Lights are on at {round(target * 100 / 255)} percent."
 
@@ -248,7 +239,7 @@ async def test_house_survives_ha_restart(
     bed = house.home.devices["light.bed_light"]
 
     await asyncio.to_thread(ha.stop)
-    await eventually(lambda: provider.outage is not None, what="HA to be noticed gone")
+    await until(lambda: provider.outage is not None, timeout=15, what="HA to be noticed gone")
     outcome = await house.handle_text("turn on the bed light", "bedroom")
     assert outcome.reply == f"I couldn't do that. Bed Light: {HA_SPOKEN_UNREACHABLE}."
     # Asking about a device while HA is away answers from the last known state, not a crash.
@@ -256,12 +247,12 @@ async def test_house_survives_ha_restart(
     assert answer.reply.startswith(("Yes", "No"))
 
     await asyncio.to_thread(ha.start)
-    await eventually(lambda: bed.available and provider.outage is None, timeout=30,
-                     what="the house to resync after HA came back")
+    await until(lambda: bed.available and provider.outage is None, timeout=30,
+                what="the house to resync after HA came back")
     await asyncio.to_thread(ha.call_service, "light", "turn_on", entity_id="light.bed_light",
                             brightness=102)
-    await eventually(lambda: house.home.devices["light.bed_light"].state.get("brightness") == 40,
-                     what="a change made after the restart")
+    await until(lambda: house.home.devices["light.bed_light"].state.get("brightness") == 40,
+                timeout=15, what="a change made after the restart")
     outcome = await house.handle_text("turn off the bed light", "bedroom")
     assert outcome.reply == "Okay, the Bed Light is off.", outcome
     assert ha.state("light.bed_light")["state"] == "off"
