@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from harness.cli import samantha_cli
+from harness.waiting import until
 from samantha.events import ReplySpoken
 from samantha.house import House
 from samantha.plugins.persona.events import PersonaSentence
@@ -75,9 +75,7 @@ async def test_events_speak_in_the_right_room_in_character_and_respect_quiet_hou
         house.home.update_state("kitchen.kitchen_light", {"on": True})  # held: quiet hours
         # The persona speaks from its own event lane, which a loaded machine delays: wait
         # (bounded) for the urgent one, then a moment in which the held one would be said.
-        deadline = time.monotonic() + 5
-        while not spoken and time.monotonic() < deadline:
-            await asyncio.sleep(0.02)
+        await until(lambda: spoken, 5, "the urgent announcement")
         await asyncio.sleep(0.1)
         await house.bus.drain()
         assert [(s.room, s.text) for s in spoken] == [("hallway", "the front door is open.")]

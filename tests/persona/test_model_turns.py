@@ -9,6 +9,7 @@ import time
 import pytest
 
 from harness.openai_server import Call, Reply, ScriptedOpenAI
+from harness.waiting import until
 from samantha.events import ReplySpoken
 from samantha.house import House
 from samantha.plugins.persona.events import PersonaSentence
@@ -238,8 +239,6 @@ async def test_model_proposes_a_memory_and_a_timer_rings(
     await house.handle_text("I take my tea with honey, brew it for a second", "living room")
     memories = runtime_of(house).memory.all("anna", include_household=False)
     assert [(m.text, m.source) for m in memories] == [("Anna takes her tea with honey", "model")]
-    for _ in range(40):
-        if any("tea timer is done" in s.text for s in spoken):
-            break
-        await __import__("asyncio").sleep(0.05)
+    await until(lambda: any("tea timer is done" in s.text for s in spoken), 5,
+                "the tea timer's ring")
     assert any(s.room == "living_room" and "tea timer is done" in s.text for s in spoken)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from harness.waiting import until
 from harness.web import csrf_of, running, write_house
 from samantha.plugins.speech.events import SpeechStep, TurnAudio
 
@@ -187,15 +188,14 @@ async def test_automations_enable_traces_and_reload(tmp_path: Path) -> None:
         [auto] = (await client.get("/api/automations")).json()["automations"]
         assert auto["id"] == "evening" and auto["enabled"] is True
         await house.handle_text("turn on the kitchen light", "kitchen")
+
+        async def evening_traces() -> list[dict]:
+            return (await client.get("/api/automations/evening/traces")).json()
+
         # The run (its own task) records its trace when it ends: up to 10 s on a loaded
         # machine, not 200 polls (about 2 s).
-        deadline = time.monotonic() + 10
-        while True:
-            traces = (await client.get("/api/automations/evening/traces")).json()
-            if traces or time.monotonic() > deadline:
-                break
-            await asyncio.sleep(0.01)
-        assert traces, "no trace of the evening automation"
+        await until(evening_traces, 10, "a trace of the evening automation", interval=0.01)
+        traces = await evening_traces()
         assert traces[-1]["outcome"] == "finished"
         assert traces[-1]["steps"][0]["type"] == "command"
         off = await client.post("/api/automations/evening/enabled", json={"enabled": False},

@@ -27,6 +27,7 @@ from selenium.webdriver.support.ui import Select
 
 from harness.browser import shot, wait
 from harness.mosquitto import Mosquitto, free_port
+from harness.waiting import wait_until
 
 PASSWORD = "open sesame, kindly"
 LAMP_TOPIC = "test/porch/set"
@@ -164,10 +165,7 @@ def test_log_in_talk_to_the_house_and_steer_an_mqtt_light(
     assert {"sentence", "intent", "command", "reply"} <= set(steps)
     assert steps["reply"].startswith("reply +") and steps["reply"].endswith(" ms")
     # The automation the kitchen light triggers switched the MQTT porch lamp on.
-    deadline = time.monotonic() + 5
-    while "ON" not in lamp and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert "ON" in lamp
+    wait_until(lambda: "ON" in lamp, 5, "the porch lamp switched ON")
     shot(b, "turns")
 
     # Devices: toggling the MQTT lamp from the page reaches the device on the broker.
@@ -176,9 +174,7 @@ def test_log_in_talk_to_the_house_and_steer_an_mqtt_light(
         (By.XPATH, "//tbody/tr[starts-with(normalize-space(td[1]), 'Porch Lamp')]")))
     before = len(lamp)
     row.find_element(By.CSS_SELECTOR, '[data-action="turn_off"]').click()
-    deadline = time.monotonic() + 5
-    while len(lamp) == before and time.monotonic() < deadline:
-        time.sleep(0.02)
+    wait_until(lambda: len(lamp) != before, 5, "a command to the porch lamp")
     assert lamp[before:] == ["OFF"]
     # Unlocking asks for confirmation; dismissing it leaves the door locked.
     door = b.find_element(By.ID, "device-porch.front_door")

@@ -10,6 +10,7 @@ import logging
 import pytest
 from wyoming.event import Event
 
+from harness.waiting import until
 from samantha.house import House
 from samantha.plugins.wyoming.service import WyomingService
 
@@ -108,11 +109,8 @@ async def test_silent_connections_cannot_hold_every_place(house: House) -> None:
         squatters = [await RawClient.connect(service.port) for _ in range(2)]
         # Both squatters must hold their places before the next client comes: wait for the
         # server to have taken them (bounded), not a fixed 0.1 s.
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + 5
-        while service.server.stats["connections"] < 2:
-            assert loop.time() < deadline, "the squatters never got their places"
-            await asyncio.sleep(0.01)
+        await until(lambda: service.server.stats["connections"] >= 2, 5,
+                    "the squatters to get their places")
         waiting = await RawClient.connect(service.port)
         await waiting.send(Event("describe"))
         event = await waiting.read(timeout=5)
