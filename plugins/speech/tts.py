@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import shutil
 from pathlib import Path
@@ -40,7 +41,15 @@ class EspeakTts:
         process = await asyncio.create_subprocess_exec(
             self.binary, "-v", self.voice, "-s", str(self.rate), "--stdout", text,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
-        out, err = await process.communicate()
+        try:
+            out, err = await process.communicate()
+        except asyncio.CancelledError:
+            # A reply cut off ("stop") leaves no espeak-ng behind, still writing to a pipe
+            # nobody reads, nor a process the event loop never reaps.
+            with contextlib.suppress(ProcessLookupError):
+                process.kill()
+            await process.wait()
+            raise
         if process.returncode != 0 or not out:
             raise EngineError(f"espeak-ng failed for voice {self.voice!r}: "
                               f"{err.decode(errors='replace').strip() or process.returncode}")

@@ -4,6 +4,7 @@ plays in real time) before any intent matching: not HassMediaPause, the music pl
 from __future__ import annotations
 
 import asyncio
+import os
 from pathlib import Path
 
 from speech.persona_room import persona_kitchen
@@ -67,6 +68,24 @@ async def test_stop_cuts_off_the_speaking_voice_and_what_was_queued(tmp_path: Pa
             await until(lambda: started[-1] == asked.reply, 5, "the next reply")
         finally:
             await service.stop()
+    # Stopped mid-sentence, the service left no espeak-ng behind, running or unreaped (the
+    # event loop that would reap it is about to close).
+    assert _espeak_children() == []
+
+
+def _espeak_children() -> list[str]:
+    """This process's espeak-ng children (zombies too), as "pid state"."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            pid, rest = stat.read_text().split(" (", 1)
+        except OSError:
+            continue  # gone meanwhile
+        name, fields = rest.rsplit(") ", 1)
+        state, ppid = fields.split()[:2]
+        if name.startswith("espeak") and int(ppid) == os.getpid():
+            found.append(f"{pid} {state}")
+    return found
 
 
 async def test_stop_also_drops_the_rest_of_a_reply_still_streaming_in(tmp_path: Path) -> None:
