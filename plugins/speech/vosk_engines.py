@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from samantha.plugins.speech.engines import SAMPLE_RATE, EngineError, Transcript, WakeDetection
 from samantha.plugins.speech.settings import SpeechSettings
+from samantha.plugins.speech.silence_floor import SilenceFloor
 from samantha.plugins.speech.wakevad import RecentFloorVad
 
 if TYPE_CHECKING:
@@ -191,6 +192,7 @@ class VoskWake:
         # Word times in partial results too, so a partial detection knows where the phrase ended.
         self.recognizer.SetPartialWords(partials)
         self.vad = RecentFloorVad()
+        self.floor = SilenceFloor()
         self.reset()
 
     def _find(self, words: list[dict[str, Any]] | list[str]) -> WakeDetection | None:
@@ -225,7 +227,7 @@ class VoskWake:
         if excess > 0:
             del self.recent[:excess]
             self.heard_from += excess
-        if self.recognizer.AcceptWaveform(pcm):
+        if self.recognizer.AcceptWaveform(self.floor(pcm)):
             result = json.loads(self.recognizer.Result())
             found = self._find(result.get("result") or result.get("text", "").split())
         elif self.partials:
@@ -239,6 +241,7 @@ class VoskWake:
 
     def reset(self) -> None:
         self.recognizer.Reset()
+        self.floor.reset()
         self.recent = bytearray()
         self.heard_from = 0  # bytes dropped from the front of `recent` since the reset
 
@@ -253,6 +256,7 @@ class VoskStt:
         self.model = load_model(model_path, options)
         self.recognizer = _vosk().KaldiRecognizer(self.model, SAMPLE_RATE)
         self.recognizer.SetWords(True)
+        self.floor = SilenceFloor()
         self._final: list[str] = []
         self._confidences: list[float] = []
         self.grammar: list[str] | None = None
@@ -275,6 +279,7 @@ class VoskStt:
 
     def start(self) -> None:
         self.recognizer.Reset()
+        self.floor.reset()
         self._final, self._confidences = [], []
 
     def _keep(self, result: dict[str, Any]) -> None:
@@ -283,7 +288,7 @@ class VoskStt:
             self._confidences += [float(w.get("conf", 1.0)) for w in result.get("result", [])]
 
     def accept(self, pcm: bytes) -> str:
-        if self.recognizer.AcceptWaveform(pcm):
+        if self.recognizer.AcceptWaveform(self.floor(pcm)):
             # Vosk ended a segment on its own (a pause); the utterance may go on.
             self._keep(json.loads(self.recognizer.Result()))
             partial = ""
@@ -302,7 +307,7 @@ class VoskStt:
     def transcribe_free(self, pcm: bytes) -> Transcript | None:
         recognizer = _vosk().KaldiRecognizer(self.model, SAMPLE_RATE)
         recognizer.SetWords(True)
-        recognizer.AcceptWaveform(pcm)
+        recognizer.AcceptWaveform(SilenceFloor()(pcm))
         result = json.loads(recognizer.FinalResult())
         confs = [float(w.get("conf", 1.0)) for w in result.get("result", [])]
         return Transcript(result.get("text", ""), sum(confs) / len(confs) if confs else None)
