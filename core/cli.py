@@ -109,17 +109,19 @@ connect_timeout_option = click.option(
 
 
 def with_house(config_path: Path | None, work: Callable[[House], Awaitable[T]],
-               connect_timeout: float | None = None, *, as_json: bool = False) -> T:
+               connect_timeout: float | None = None, *, as_json: bool = False,
+               one_shot: bool = False) -> T:
     """Start the house, run `work`, stop the house; errors become clear messages.
 
-    With `connect_timeout` (one-shot commands) absent services are waited for that long at
-    most, and what was left out without them is said on stderr, one line each.
+    With `connect_timeout` absent services are waited for that long at most, and what was
+    left out without them is said on stderr, one line each. `one_shot`: the command ends when
+    `work` does (see `House.one_shot`); `connect_timeout` implies it.
     """
     from samantha.house import UnknownRoom
 
     house = prepare(config_path, as_json=as_json)
     house.connect_budget = connect_timeout
-    house.one_shot = connect_timeout is not None
+    house.one_shot = one_shot or connect_timeout is not None
 
     async def go() -> T:
         async with house:

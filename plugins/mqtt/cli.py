@@ -38,7 +38,7 @@ def status(config_path: Path | None, as_json: bool) -> None:
         provider = house.providers.get(MqttProvider.name)
         return provider.health() if isinstance(provider, MqttProvider) else None
 
-    health = with_house(config_path, work)
+    health = with_house(config_path, work, one_shot=True)
     if health is None:
         fail("this configuration has no working `mqtt:` section (see the log above)")
         return

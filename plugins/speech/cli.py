@@ -74,6 +74,7 @@ def listen(wav: Path, room: str, config_path: Path | None, realtime: bool, as_js
             click.echo(f"{summary.outcome}", err=True)
 
     house = prepare(config_path)
+    house.one_shot = True
     manual.add(house)  # `listen` drives one room itself; startup must not start the others
 
     async def go() -> None:
