@@ -304,9 +304,18 @@ def config_docs() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as a JSON list.")
 def doctor(config_path: Path | None, as_json: bool) -> None:
     """Check the installation, the config and every service it names, with a fix for each."""
+    from samantha.doctor import checks_still_running
     from samantha.doctor_report import run_doctor
 
-    sys.exit(run_doctor(config_path, as_json))
+    code = run_doctor(config_path, as_json)
+    if checks_still_running():
+        # A check that timed out is still in its thread, perhaps in a driver's or a model's
+        # native code, where the interpreter's exit can abort the process ("FATAL: exception
+        # not rethrown") after the report. The report is out: end here.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
 
 
 @cli.command()

@@ -40,6 +40,14 @@ class Finding:
         return asdict(self)
 
 
+CHECK_THREAD = "samantha-doctor-check"
+
+
+def checks_still_running() -> bool:
+    """Whether a check that ran out of time is still going in its thread."""
+    return any(t.name == CHECK_THREAD and t.is_alive() for t in threading.enumerate())
+
+
 def _in_daemon_thread(func: Callable[[], Any]) -> asyncio.Future[Any]:
     loop = asyncio.get_running_loop()
     future: asyncio.Future[Any] = loop.create_future()
@@ -59,7 +67,7 @@ def _in_daemon_thread(func: Callable[[], Any]) -> asyncio.Future[Any]:
             value, error = None, err
         loop.call_soon_threadsafe(settle, value, error)
 
-    threading.Thread(target=work, name="samantha-doctor-check", daemon=True).start()
+    threading.Thread(target=work, name=CHECK_THREAD, daemon=True).start()
     return future
 
 
