@@ -214,7 +214,7 @@ class Runtime:
             # Wait for the load (a second or two) rather than leave its thread in native code:
             # a process that exits then can abort (see `House.one_shot`). The model stays in
             # the process for the next house. A load that hangs is left behind, not waited for.
-            with contextlib.suppress(asyncio.CancelledError, asyncio.TimeoutError, Exception):
+            with contextlib.suppress(asyncio.CancelledError, Exception):  # incl. TimeoutError
                 await asyncio.wait_for(asyncio.shield(self.recall_loading), _RECALL_STOP_WAIT_S)
         await self.scheduler.close()
         if self.model is not None:
