@@ -22,11 +22,14 @@ reverb tail do not move it), where the command starts (pause form) and the measu
 
 Files are cached by a hash of everything that shapes them (recipe version, text, voice, form)
 in `SAMANTHA_SPEECH_CACHE`, default `<repo>/.cache/speech-corpus` (git-ignored). Writes are
-atomic (temp file, then rename), so parallel test sessions and benchmarks can share the cache.
+atomic (temp file, then rename), and each recording is made under a file lock, so parallel
+test sessions and benchmarks can share the cache.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
@@ -34,7 +37,7 @@ import subprocess
 import tempfile
 import threading
 import wave
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -278,6 +281,17 @@ def room_version(breath: Recording, out: Path) -> Recording:
 
 # --- the cache ---------------------------------------------------------------------------------
 
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """An exclusive lock on `path` (created if missing), held across processes."""
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 class Corpus:
     """Recordings of utterances, made once and kept in `cache` (see the module docstring)."""
 
@@ -309,8 +323,12 @@ class Corpus:
         with self._guard:
             making = self._making.setdefault(utterance.key(), threading.Lock())
         # One thread makes a given recording; the others wait for it (piper is not
-        # deterministic, and a room version must come from the breath file that stays).
-        with making:
+        # deterministic, and a room version must come from the breath file that stays). The
+        # file lock does the same across processes (parallel test workers, a benchmark beside
+        # the tests): otherwise a piper WAV and its sidecar could come from different runs.
+        wav, _ = self._paths(utterance)
+        wav.parent.mkdir(parents=True, exist_ok=True)
+        with making, _locked(wav.with_name(f".{wav.stem}.lock")):
             return self.cached(utterance) or self._make(utterance)
 
     def _make(self, utterance: Utterance) -> Recording:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
 import wave
 from pathlib import Path
 
@@ -106,3 +109,34 @@ def test_unknown_voice_or_form_is_refused_with_the_choices() -> None:
         Utterance("hello", "espeak")
     with pytest.raises(ValueError, match=r"unknown form 'shout'.*room"):
         Utterance("hello", "slt", "shout")
+
+
+_MAKE_ONE = """
+import sys, time
+from pathlib import Path
+sys.path.insert(0, sys.argv[3])
+from speech.corpus import Corpus, Utterance
+go = Path(sys.argv[2])
+while not go.exists():  # both processes ask at the same moment
+    time.sleep(0.005)
+corpus = Corpus(Path(sys.argv[1]))
+recording = corpus.get(Utterance("close the kitchen blinds", "awb", "room"))
+print(corpus.made, recording.path.read_bytes().hex()[:64], recording.speech_end_s)
+"""
+
+
+def test_two_processes_asking_for_one_recording_make_it_once(tmp_path: Path) -> None:
+    """Parallel test workers (or a benchmark beside the tests) share the cache: one process
+    makes a recording, the other waits and reads it (a piper WAV and its sidecar could
+    otherwise come from two different runs)."""
+    go = tmp_path / "go"
+    tests = str(Path(__file__).parents[1])
+    children = [subprocess.Popen([sys.executable, "-c", _MAKE_ONE, str(tmp_path / "cache"),
+                                  str(go), tests], stdout=subprocess.PIPE, text=True)
+                for _ in range(2)]
+    time.sleep(0.5)  # both started and waiting
+    go.touch()
+    outputs = [child.communicate(timeout=120)[0].split() for child in children]
+    assert all(child.returncode == 0 for child in children)
+    assert sorted(int(made) for made, _, _ in outputs) == [0, 2]  # breath + room, once
+    assert outputs[0][1:] == outputs[1][1:]  # the same file, the same sidecar
