@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from samantha.checks import Check, CheckResult, disk_space, fail, ok
+from samantha.daemon_thread import in_daemon_thread
 
 if TYPE_CHECKING:
     from samantha.house import House
@@ -48,36 +49,14 @@ def checks_still_running() -> bool:
     return any(t.name == CHECK_THREAD and t.is_alive() for t in threading.enumerate())
 
 
-def _in_daemon_thread(func: Callable[[], Any]) -> asyncio.Future[Any]:
-    loop = asyncio.get_running_loop()
-    future: asyncio.Future[Any] = loop.create_future()
-
-    def settle(value: Any, error: BaseException | None) -> None:
-        if future.done():
-            return  # timed out meanwhile
-        if error is not None:
-            future.set_exception(error)
-        else:
-            future.set_result(value)
-
-    def work() -> None:
-        try:
-            value, error = func(), None
-        except BaseException as err:
-            value, error = None, err
-        loop.call_soon_threadsafe(settle, value, error)
-
-    threading.Thread(target=work, name=CHECK_THREAD, daemon=True).start()
-    return future
-
-
 async def run_check(source: str, check: Check) -> Finding:
     started = time.monotonic()
     try:
         if inspect.iscoroutinefunction(check.run):
             result = await asyncio.wait_for(check.run(), check.timeout)
         else:
-            result = await asyncio.wait_for(_in_daemon_thread(check.run), check.timeout)
+            running = in_daemon_thread(check.run, CHECK_THREAD)
+            result = await asyncio.wait_for(running, check.timeout)
             if inspect.isawaitable(result):
                 result = await asyncio.wait_for(result, check.timeout)
         if not isinstance(result, CheckResult):

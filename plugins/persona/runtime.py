@@ -7,7 +7,6 @@ import contextlib
 import hashlib
 import logging
 import os
-import threading
 import time
 import weakref
 from collections import deque
@@ -15,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from samantha.daemon_thread import in_daemon_thread
 from samantha.home import Device, normalize_name
 from samantha.kinds import SENSITIVE_KINDS, Kind
 from samantha.plugins.people.condense import condense
@@ -150,29 +150,9 @@ class Runtime:
             self.memory.embedder = await asyncio.to_thread(embedder)
 
     async def _load_recall(self) -> None:
-        # A daemon thread, not the executor's: a house stopped while the model loads need not
-        # wait for it (the model stays in the process for the next house).
-        loop = asyncio.get_running_loop()
-        done: asyncio.Future[Any] = loop.create_future()
-
-        def settle(value: Any, error: BaseException | None) -> None:
-            if done.done():
-                return
-            if error is not None:
-                done.set_exception(error)
-            else:
-                done.set_result(value)
-
-        def work() -> None:
-            try:
-                value, error = embedder(), None
-            except Exception as err:
-                value, error = None, err
-            with contextlib.suppress(RuntimeError):  # the loop is gone: nobody is waiting
-                loop.call_soon_threadsafe(settle, value, error)
-
-        threading.Thread(target=work, name="recall-model", daemon=True).start()
-        self.memory.embedder = await done
+        # A daemon thread, not the executor's: a stop waits for it at most _RECALL_STOP_WAIT_S,
+        # where the executor would hold the process's exit for as long as a stuck load took.
+        self.memory.embedder = await in_daemon_thread(embedder, "recall-model")
 
     def start_model(self) -> None:
         if self.endpoint is not None and self.model is None:
