@@ -20,7 +20,7 @@ import numpy as np
 from samantha.hardware.resample import resample
 from samantha.plugins.satellite import hermes
 from samantha.plugins.speech.endpoint import Decision, Endpointer
-from samantha.plugins.speech.engines import SAMPLE_RATE, SpeechToText, Transcript, peek_final
+from samantha.plugins.speech.engines import SAMPLE_RATE, SpeechToText, Transcript
 from samantha.plugins.speech.settings import EndpointSettings
 
 
@@ -121,9 +121,8 @@ class Utterance:
         self.partial = self.stt.accept(pcm)
         decision = self.endpointer.update(pcm, self.t, duration, self.partial,
                                           self.complete(self.partial))
-        if (decision is Decision.CONTINUE and self.endpointer.peek_due and self.peek
-                and peek_final(self.stt, self.complete)):
-            return Decision.EARLY
+        if self.peek:
+            decision = self.endpointer.end_on_final(decision, self.stt, self.complete)
         return decision
 
     @property

@@ -9,11 +9,13 @@ is one: energy loses soft words under the noise floor there.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from enum import Enum
 
 import numpy as np
 
 from samantha.plugins.speech import silero_vad
+from samantha.plugins.speech.engines import SpeechToText, peek_final
 from samantha.plugins.speech.settings import EndpointSettings
 
 _FLOOR_RISE_DB_PER_S = 3.0  # slow, so a long sentence does not become the "floor"
@@ -230,3 +232,11 @@ class Endpointer:
             self.peek_due = True
             self._peeked_after = self.last_speech
         return Decision.CONTINUE
+
+    def end_on_final(self, decision: Decision, stt: SpeechToText,
+                     whole: Callable[[str], int]) -> Decision:
+        """`decision`, or EARLY when a peek is due and `stt` ended on a final reading that is a
+        whole sentence (engines.peek_final)."""
+        if decision is Decision.CONTINUE and self.peek_due and peek_final(stt, whole):
+            return Decision.EARLY
+        return decision

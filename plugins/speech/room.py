@@ -28,7 +28,6 @@ from samantha.plugins.speech.engines import (
     TextToSpeech,
     Transcript,
     WakeEngine,
-    peek_final,
 )
 from samantha.plugins.speech.events import SpeechStep, TurnAudio
 from samantha.plugins.speech.grammar import Grammar, GrammarKeeper, text_for_house
@@ -201,9 +200,8 @@ class RoomSpeech:
                       and not learning_voice(self.house, self.room))
         complete = self.keeper.complete(partial) if by_grammar else 0
         decision = self.endpointer.update(pcm, self.now, duration, partial, complete)
-        if (decision is Decision.CONTINUE and self.endpointer.peek_due and by_grammar
-                and peek_final(self.stt, self.keeper.complete)):
-            decision = Decision.EARLY
+        if by_grammar:
+            decision = self.endpointer.end_on_final(decision, self.stt, self.keeper.complete)
         if decision is Decision.CONTINUE:
             return
         transcript = self.stt.finish()
