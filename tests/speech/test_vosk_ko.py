@@ -216,5 +216,6 @@ def test_vosk_hears_a_file_with_digital_silence_the_same_every_time(
                  if (d := wake.process(pcm[i:i + 1024])) is not None]
         assert len(found) == 1
         handed_over.append(len(found[0].trailing))
-    # Kaldi's dither still moves the phrase's end by a frame or so on the spoken part.
-    assert max(handed_over) - min(handed_over) < 0.02 * 16000 * 2, handed_over
+    # Kaldi's dither still moves the phrase's end on the spoken part: over 60 spotters here it
+    # fell in two clusters 10-20 ms apart (21 ms once in CI), so a few frames is the bound.
+    assert max(handed_over) - min(handed_over) < 0.05 * 16000 * 2, handed_over
