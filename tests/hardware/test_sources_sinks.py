@@ -36,7 +36,7 @@ async def test_file_source_fast_and_realtime(recordings: ArrayRecordings) -> Non
     await paced.open()
     t0 = time.monotonic()
     count = len([f async for f in paced.frames()])
-    assert count == 10 and 0.45 < time.monotonic() - t0 < 1.0
+    assert count == 10 and 0.45 < time.monotonic() - t0 < 2.0  # paced, not read at once
 
 
 def test_sox_extensible_wav_and_raw_are_readable(

@@ -186,7 +186,7 @@ async def test_slow_endpoint_falls_back_to_the_offline_persona(
     # device control never waits for the model
     start = time.monotonic()
     lights = await house.handle_text("turn on the kitchen light", "kitchen")
-    assert lights.source == "intent" and time.monotonic() - start < 0.5
+    assert lights.source == "intent" and time.monotonic() - start < 2  # the model takes 5 s
     assert len(server.requests) == 1
 
 

@@ -304,8 +304,9 @@ def test_the_final_decode_of_a_sentence_is_immediate(stt: SphinxStt, corpus: Cor
     took = time.monotonic() - began
     assert heard.text == "close the kitchen blinds"
     assert heard.confidence is None  # a sentence of the grammar needs none
-    # No lattice at the end (it took 0.3-1.5 s over the example home's grammar).
-    assert took < 0.05, took
+    # No lattice at the end (it took 0.3-1.5 s over the example home's grammar); a few ms
+    # here, with room for a loaded CI machine.
+    assert took < 0.2, took
 
 
 def test_a_cut_utterance_is_nothing_and_the_recognizer_goes_on(stt: SphinxStt,

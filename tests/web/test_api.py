@@ -78,7 +78,7 @@ async def test_live_events_reach_an_open_page(tmp_path: Path) -> None:
         await client.post("/api/say", json={"room": "kitchen", "text": "what time is it"},
                           headers={"X-CSRF-Token": token})
         await asyncio.wait_for(task, 5)
-        assert time.monotonic() - started < 1.0
+        assert time.monotonic() - started < 2.0  # pushed as it happens, not on a later poll
         assert got[-1]["text"] == "what time is it" and got[-1]["reply"]
 
 
