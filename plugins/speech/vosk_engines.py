@@ -17,9 +17,9 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from samantha.plugins.speech.dither import SeededDither
 from samantha.plugins.speech.engines import SAMPLE_RATE, EngineError, Transcript, WakeDetection
 from samantha.plugins.speech.settings import SpeechSettings
-from samantha.plugins.speech.silence_floor import SilenceFloor
 from samantha.plugins.speech.wakevad import RecentFloorVad
 
 if TYPE_CHECKING:
@@ -43,33 +43,44 @@ def _vosk() -> Any:
     return vosk
 
 
-def model_with_options(path: Path, options: dict[str, float | int]) -> Path:
-    """A model directory whose conf/model.conf has these decoder options (max-active, beam ...).
+# Kaldi's own dither is random on every run; SeededDither adds the same noise to the samples
+# from a seeded generator instead (see dither.py).
+FEATURE_OPTIONS: dict[str, float | int] = {"dither": 0}
 
-    Vosk reads decoder settings only from the model's conf/model.conf, so we build an overlay
-    directory of symlinks to the original model with a rewritten model.conf, leaving the
-    installed model untouched.
-    """
-    if not options:
-        return path
-    conf = path / "conf" / "model.conf"
+
+def _with_options(conf: Path, options: dict[str, float | int]) -> str:
+    """A Kaldi config file's text with these options set (replacing any it already has)."""
     lines = conf.read_text().splitlines() if conf.is_file() else []
     wanted = {f"--{k}": v for k, v in options.items()}
     kept = [ln for ln in lines if ln.split("=", 1)[0] not in wanted]
-    text = "\n".join(kept + [f"{k}={v}" for k, v in sorted(wanted.items())]) + "\n"
-    digest = hashlib.sha256(f"{path.resolve()}\n{text}".encode()).hexdigest()[:16]
-    overlay = Path(tempfile.gettempdir()) / f"samantha-vosk-{digest}"
-    if not (overlay / "conf" / "model.conf").is_file():
+    return "\n".join(kept + [f"{k}={v}" for k, v in sorted(wanted.items())]) + "\n"
+
+
+def model_with_options(path: Path, options: dict[str, float | int]) -> Path:
+    """A model directory whose conf/model.conf has these decoder options (max-active, beam ...)
+    and whose conf/mfcc.conf has FEATURE_OPTIONS.
+
+    Vosk reads its settings only from the model's conf directory, so we build an overlay
+    directory of symlinks to the original model with rewritten configs, leaving the installed
+    model untouched.
+    """
+    conf = path / "conf"
+    texts = {"model.conf": _with_options(conf / "model.conf", options),
+             "mfcc.conf": _with_options(conf / "mfcc.conf", FEATURE_OPTIONS)}
+    digest = hashlib.sha256("\n".join([str(path.resolve()), *texts.values()]).encode())
+    overlay = Path(tempfile.gettempdir()) / f"samantha-vosk-{digest.hexdigest()[:16]}"
+    if not all((overlay / "conf" / name).is_file() for name in texts):
         building = Path(tempfile.mkdtemp(prefix="samantha-vosk-"))
         for entry in path.iterdir():
             if entry.name != "conf":
                 (building / entry.name).symlink_to(entry.resolve())
         (building / "conf").mkdir()
-        if (path / "conf").is_dir():
-            for entry in (path / "conf").iterdir():
-                if entry.name != "model.conf":
+        if conf.is_dir():
+            for entry in conf.iterdir():
+                if entry.name not in texts:
                     (building / "conf" / entry.name).symlink_to(entry.resolve())
-        (building / "conf" / "model.conf").write_text(text)
+        for name, text in texts.items():
+            (building / "conf" / name).write_text(text)
         # Another process may have built the same overlay first; theirs is identical.
         with contextlib.suppress(OSError):
             building.rename(overlay)
@@ -192,7 +203,7 @@ class VoskWake:
         # Word times in partial results too, so a partial detection knows where the phrase ended.
         self.recognizer.SetPartialWords(partials)
         self.vad = RecentFloorVad()
-        self.floor = SilenceFloor()
+        self.dither = SeededDither()
         self.reset()
 
     def _find(self, words: list[dict[str, Any]] | list[str]) -> WakeDetection | None:
@@ -227,7 +238,7 @@ class VoskWake:
         if excess > 0:
             del self.recent[:excess]
             self.heard_from += excess
-        if self.recognizer.AcceptWaveform(self.floor(pcm)):
+        if self.recognizer.AcceptWaveform(self.dither(pcm)):
             result = json.loads(self.recognizer.Result())
             found = self._find(result.get("result") or result.get("text", "").split())
         elif self.partials:
@@ -241,7 +252,7 @@ class VoskWake:
 
     def reset(self) -> None:
         self.recognizer.Reset()
-        self.floor.reset()
+        self.dither.reset()
         self.recent = bytearray()
         self.heard_from = 0  # bytes dropped from the front of `recent` since the reset
 
@@ -256,7 +267,7 @@ class VoskStt:
         self.model = load_model(model_path, options)
         self.recognizer = _vosk().KaldiRecognizer(self.model, SAMPLE_RATE)
         self.recognizer.SetWords(True)
-        self.floor = SilenceFloor()
+        self.dither = SeededDither()
         self._final: list[str] = []
         self._confidences: list[float] = []
         self.grammar: list[str] | None = None
@@ -279,7 +290,7 @@ class VoskStt:
 
     def start(self) -> None:
         self.recognizer.Reset()
-        self.floor.reset()
+        self.dither.reset()
         self._final, self._confidences = [], []
 
     def _keep(self, result: dict[str, Any]) -> None:
@@ -288,7 +299,7 @@ class VoskStt:
             self._confidences += [float(w.get("conf", 1.0)) for w in result.get("result", [])]
 
     def accept(self, pcm: bytes) -> str:
-        if self.recognizer.AcceptWaveform(self.floor(pcm)):
+        if self.recognizer.AcceptWaveform(self.dither(pcm)):
             # Vosk ended a segment on its own (a pause); the utterance may go on.
             self._keep(json.loads(self.recognizer.Result()))
             partial = ""
@@ -307,7 +318,7 @@ class VoskStt:
     def transcribe_free(self, pcm: bytes) -> Transcript | None:
         recognizer = _vosk().KaldiRecognizer(self.model, SAMPLE_RATE)
         recognizer.SetWords(True)
-        recognizer.AcceptWaveform(SilenceFloor()(pcm))
+        recognizer.AcceptWaveform(SeededDither()(pcm))
         result = json.loads(recognizer.FinalResult())
         confs = [float(w.get("conf", 1.0)) for w in result.get("result", [])]
         return Transcript(result.get("text", ""), sum(confs) / len(confs) if confs else None)

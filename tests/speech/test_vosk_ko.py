@@ -200,11 +200,12 @@ def test_vosk_wake_hands_over_the_command_said_in_one_breath(
             assert loud < 300, (seconds, loud)  # only the pause after the phrase
 
 
-def test_vosk_hears_a_file_with_digital_silence_the_same_every_time(
+def test_vosk_hears_a_file_the_same_every_time(
         model_path: Path, settings: SpeechSettings, say_ko: Speak) -> None:
-    """Kaldi dithers every feature frame; on exact zeros the dither alone decided whether a new
-    spotter heard the phrase (21 of 30 did) until the engines put a fixed floor there. Each
-    new spotter now hears it and hands over the same command."""
+    """Kaldi dithers every feature frame with new noise on each run: on espeak's exact zeros that
+    alone decided whether a new spotter heard the phrase (21 of 30 did), and on the words it
+    moved where the phrase ended by 10-20 ms. With the engines' seeded dither and silence floor
+    each new spotter hears it and hands over the very same command."""
     w = settings.wake
     pcm = read_audio(say_ko("안녕하세요 오늘 날씨 어때", pad=(0.3, 0.8)))[0].astype("<i2").tobytes()
     assert pcm.count(b"\0\0") > len(pcm) // 8  # a quarter or more of it is digital silence
@@ -216,6 +217,4 @@ def test_vosk_hears_a_file_with_digital_silence_the_same_every_time(
                  if (d := wake.process(pcm[i:i + 1024])) is not None]
         assert len(found) == 1
         handed_over.append(len(found[0].trailing))
-    # Kaldi's dither still moves the phrase's end on the spoken part: over 60 spotters here it
-    # fell in two clusters 10-20 ms apart (21 ms once in CI), so a few frames is the bound.
-    assert max(handed_over) - min(handed_over) < 0.05 * 16000 * 2, handed_over
+    assert len(set(handed_over)) == 1, handed_over
