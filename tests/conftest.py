@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
+from harness import fuzzcount
 from harness.mosquitto import Mosquitto
 
 REPO = Path(__file__).resolve().parent.parent
@@ -19,6 +20,7 @@ REPO = Path(__file__).resolve().parent.parent
 # subprocesses started by tests inherit this.
 os.environ.setdefault("SAMANTHA_DATA_DIR", tempfile.mkdtemp(prefix="samantha-test-data-"))
 _skipped: list[str] = []
+_fuzzed: list[str] = []  # each fuzzer's line (harness/fuzzcount.py), in the order they ran
 
 # Fuzzers: a bounded run in `make test`; `make fuzz` (SAMANTHA_FUZZ=1) tries many more inputs.
 # Derandomized in the suite so a green run stays green; `make fuzz` explores.
@@ -36,6 +38,8 @@ settings.load_profile("fuzz" if os.environ.get("SAMANTHA_FUZZ") == "1" else "sui
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     if report.skipped and not hasattr(report, "wasxfail"):
         _skipped.append(report.nodeid)
+    if report.when == "call" and report.passed:
+        _fuzzed.extend(str(v) for k, v in report.user_properties if k == fuzzcount.KEY)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -44,6 +48,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    for line in _fuzzed:
+        terminalreporter.write_line(line)
     if os.environ.get("SAMANTHA_STRICT_TESTS") == "1" and _skipped:
         terminalreporter.write_line(
             f"strict mode: {len(_skipped)} skipped test(s) fail the run: {', '.join(_skipped)}",

@@ -10,7 +10,7 @@ from care_support import BERLIN
 from hypothesis import given
 from hypothesis import strategies as st
 
-from harness.fuzzcount import FuzzCount
+from harness.fuzzcount import FuzzCount, Record
 from samantha.plugins.care import habits
 from samantha.plugins.care.store import Interaction
 from samantha.plugins.care.words import habit_question, spoken_time
@@ -123,6 +123,6 @@ def test_any_log_gives_well_formed_habits_without_sensitive_devices(
     fuzzed.saw("with habits" if found else "without")
 
 
-def test_fuzz_count_reported(capsys: pytest.CaptureFixture[str]) -> None:
+def test_fuzz_count_reported(record_property: Record) -> None:
     if fuzzed.total:
-        fuzzed.report(capsys)
+        fuzzed.report(record_property)

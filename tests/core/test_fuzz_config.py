@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from harness.fuzzcount import FuzzCount
+from harness.fuzzcount import FuzzCount, Record
 from samantha.config import DEMO_CONFIG, ConfigError, CoreConfig, validate
 from samantha.config_loader import load_yaml
 from samantha.house import House
@@ -60,7 +60,7 @@ def model() -> type[CoreConfig]:
 
 @pytest.mark.fuzz
 def test_config_loader_never_raises_anything_but_a_located_config_error(
-        model: type[CoreConfig], capsys: pytest.CaptureFixture[str]) -> None:
+        model: type[CoreConfig], record_property: Record) -> None:
     count = FuzzCount("config loader")
     folder = Path(tempfile.mkdtemp(prefix="samantha-fuzz-config-"))
     (folder / "other.yaml").write_text("- name: Office\n")
@@ -85,5 +85,5 @@ def test_config_loader_never_raises_anything_but_a_located_config_error(
         assert time.monotonic() - start < 3.0
 
     one()
-    count.report(capsys)
+    count.report(record_property)
     assert count.total > 0

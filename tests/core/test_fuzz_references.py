@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from harness.fuzzcount import FuzzCount
+from harness.fuzzcount import FuzzCount, Record
 from samantha.home import normalize_name
 from samantha.references import References, check_references
 
@@ -45,5 +45,5 @@ def test_any_names_give_issues_or_nothing(declared: list[tuple[str, list[str]]],
             assert issue.hint[len("did you mean "):-1] in {repr(w) for w in words}
 
 
-def test_report(capsys: pytest.CaptureFixture[str]) -> None:
-    COUNT.report(capsys)
+def test_report(record_property: Record) -> None:
+    COUNT.report(record_property)

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from harness.fuzzcount import FuzzCount
+from harness.fuzzcount import FuzzCount, Record
 from samantha.house import House
 
 WORDS = ["turn", "on", "off", "the", "lamp", "kitchen", "light", "set", "to", "%", "50",
@@ -29,7 +29,7 @@ sentences = (
 
 @pytest.mark.fuzz
 def test_any_sentence_gets_an_answer_without_a_traceback(
-        capsys: pytest.CaptureFixture[str]) -> None:
+        record_property: Record) -> None:
     count = FuzzCount("sentences")
     loop = asyncio.new_event_loop()
     house = House.prepare(None)
@@ -49,5 +49,5 @@ def test_any_sentence_gets_an_answer_without_a_traceback(
     finally:
         loop.run_until_complete(house.stop())
         loop.close()
-    count.report(capsys)
+    count.report(record_property)
     assert count.total > 0

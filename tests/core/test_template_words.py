@@ -14,7 +14,7 @@ from hassil import recognize_best
 from hypothesis import given
 from hypothesis import strategies as st
 
-from harness.fuzzcount import FuzzCount
+from harness.fuzzcount import FuzzCount, Record
 from samantha.house import BEST_METADATA, BEST_SLOT, House
 from samantha.sampling import sample_intents
 from samantha.template_words import pieces, says_all, template_most_words, template_words
@@ -45,7 +45,7 @@ def test_wildcards_have_no_word_set() -> None:
 
 
 @pytest.mark.fuzz
-def test_same_result_as_plain_hassil(capsys: pytest.CaptureFixture[str]) -> None:
+def test_same_result_as_plain_hassil(record_property: Record) -> None:
     count = FuzzCount("template words")
     loop = asyncio.new_event_loop()
     house = House.prepare(None)
@@ -91,5 +91,5 @@ def test_same_result_as_plain_hassil(capsys: pytest.CaptureFixture[str]) -> None
     finally:
         loop.run_until_complete(house.stop())
         loop.close()
-    count.report(capsys)
+    count.report(record_property)
     assert count.total > 0

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from harness.fuzzcount import FuzzCount
+from harness.fuzzcount import FuzzCount, Record
 from samantha.plugins.homeassistant.mapping_kinds import forecast, todo_items
 from samantha.plugins.homeassistant.models import EntityState
 from samantha.plugins.homeassistant.translate import core_state, kind_of
@@ -34,7 +34,7 @@ ATTRIBUTES = ["temperature", "humidity", "wind_speed", "temperature_unit", "curr
 attributes = st.dictionaries(st.sampled_from(ATTRIBUTES), values, max_size=6)
 
 
-def test_fuzz_home_assistant_states_of_the_newer_kinds(capsys: pytest.CaptureFixture[str]
+def test_fuzz_home_assistant_states_of_the_newer_kinds(record_property: Record
                                                       ) -> None:
     count = FuzzCount("Home Assistant states")
 
@@ -61,4 +61,4 @@ def test_fuzz_home_assistant_states_of_the_newer_kinds(capsys: pytest.CaptureFix
         count.saw(kind.value)
 
     check()
-    count.report(capsys)
+    count.report(record_property)

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from harness.fuzzcount import FuzzCount
+from harness.fuzzcount import FuzzCount, Record
 from samantha.house import House
 
 SLOT_NAMES = ["name", "area", "floor", "domain", "device_class", "state", "brightness", "color",
@@ -32,7 +32,7 @@ VALUES = st.one_of(
 
 @pytest.mark.fuzz
 async def test_hostile_slots_never_crash_a_handler(house: House,
-                                                   capsys: pytest.CaptureFixture[str],
+                                                   record_property: Record,
                                                    caplog: pytest.LogCaptureFixture) -> None:
     intents = sorted(house.handlers)
     drawn: list[tuple[str, dict[str, Any]]] = []
@@ -52,4 +52,4 @@ async def test_hostile_slots_never_crash_a_handler(house: House,
         count.saw("acted" if outcome.commands else "answered")
     crashes = [r.getMessage() for r in caplog.records if "failed on" in r.getMessage()]
     assert not crashes, crashes[:5]
-    count.report(capsys)
+    count.report(record_property)

@@ -42,11 +42,3 @@ def devices(broker: Mosquitto) -> Iterator[dict[str, SimDevice]]:
     finally:
         for sim in sims.values():
             sim.stop()
-
-
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    # `make fuzz` reports how many inputs each MQTT fuzzer tried (tests/mqtt/fuzz_counts.py).
-    from fuzz_counts import COUNTS
-
-    for surface, count in sorted(COUNTS.items()):
-        terminalreporter.write_line(f"fuzz {surface}: {count} inputs tried")

@@ -13,11 +13,11 @@ from typing import Any
 
 import paho.mqtt.client as paho
 import pytest
-from fuzz_counts import tried
 from hypothesis import given
 from hypothesis import strategies as st
 from paho.mqtt.enums import MQTTErrorCode
 
+from harness.fuzzcount import FuzzCount, Record
 from samantha.plugins.mqtt.abbreviations import ABBREVIATIONS
 from samantha.plugins.mqtt.codec import (
     Action,
@@ -114,10 +114,7 @@ config_topics = st.one_of(
 # -- the topic validator -------------------------------------------------------------------
 
 
-@given(topic=st.one_of(topic_text, st.binary(max_size=20).map(
-    lambda b: b.decode("utf-8", "surrogateescape"))), wildcards=st.booleans())
-def test_fuzz_topic_validator(topic: str, wildcards: bool) -> None:
-    tried("topic validator")
+def _topic_validator_holds(topic: str, wildcards: bool) -> None:
     problem = topic_problem(topic, wildcards=wildcards)
     if problem is not None:
         with pytest.raises(InvalidTopic):
@@ -131,6 +128,19 @@ def test_fuzz_topic_validator(topic: str, wildcards: bool) -> None:
     if not wildcards:
         paho.Client._raise_for_invalid_topic(data)
     assert not any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in topic)
+
+
+def test_fuzz_topic_validator(record_property: Record) -> None:
+    count = FuzzCount("MQTT topic validator")
+
+    @given(topic=st.one_of(topic_text, st.binary(max_size=20).map(
+        lambda b: b.decode("utf-8", "surrogateescape"))), wildcards=st.booleans())
+    def one(topic: str, wildcards: bool) -> None:
+        count.saw("rejected" if topic_problem(topic, wildcards=wildcards) else "accepted")
+        _topic_validator_holds(topic, wildcards)
+
+    one()
+    count.report(record_property)
 
 
 def test_topic_validator_examples() -> None:
@@ -155,14 +165,12 @@ def _check_entity(entity: DiscoveredEntity) -> None:
     assert len(entity.unique_id) <= 2 * MAX_NAME_CHARS + 20
 
 
-@given(topic=config_topics, payload=discovery_payloads())
-def test_fuzz_discovery_messages(topic: str, payload: bytes) -> None:
-    tried("discovery messages")
+def _discovery_holds(topic: str, payload: bytes) -> bool:
     try:
         result = parse_discovery(topic, payload)
     except DiscoveryError as exc:
         assert exc.reason and len(str(exc)) < 70_000 + 1000
-        return
+        return False
     for entity in result.entities:
         _check_entity(entity)
         for action in Action:  # commands to what was discovered never crash either
@@ -174,6 +182,18 @@ def test_fuzz_discovery_messages(topic: str, payload: bytes) -> None:
                 continue
             for message in messages:
                 assert topic_problem(message.topic) is None
+    return True
+
+
+def test_fuzz_discovery_messages(record_property: Record) -> None:
+    count = FuzzCount("MQTT discovery messages")
+
+    @given(topic=config_topics, payload=discovery_payloads())
+    def one(topic: str, payload: bytes) -> None:
+        count.saw("parsed" if _discovery_holds(topic, payload) else "refused")
+
+    one()
+    count.report(record_property)
 
 
 # -- device state payloads, one entity per kind ------------------------------------------------
@@ -243,9 +263,7 @@ state_payloads = st.one_of(
 )
 
 
-@given(name=st.sampled_from(sorted(ENTITIES)), payload=state_payloads, which=st.integers(0, 3))
-def test_fuzz_state_payloads(name: str, payload: bytes, which: int) -> None:
-    tried("device state payloads")
+def _state_payload_holds(name: str, payload: bytes, which: int) -> bool:
     entity = ENTITIES[name]
     topics = entity.state_topics
     topic = topics[which % len(topics)]
@@ -253,7 +271,7 @@ def test_fuzz_state_payloads(name: str, payload: bytes, which: int) -> None:
         state = decode_state(entity, topic, payload)
     except StateError as exc:
         assert len(str(exc)) < 1000
-        return
+        return False
     for value in state.values():
         if isinstance(value, float):
             assert value == value and abs(value) < 1e16
@@ -265,3 +283,16 @@ def test_fuzz_state_payloads(name: str, payload: bytes, which: int) -> None:
             assert 0 <= core[key] <= 100
     if "color" in core:
         assert all(0 <= c <= 255 for c in core["color"])
+    return True
+
+
+def test_fuzz_state_payloads(record_property: Record) -> None:
+    count = FuzzCount("MQTT device state payloads")
+
+    @given(name=st.sampled_from(sorted(ENTITIES)), payload=state_payloads,
+           which=st.integers(0, 3))
+    def one(name: str, payload: bytes, which: int) -> None:
+        count.saw("decoded" if _state_payload_holds(name, payload, which) else "refused")
+
+    one()
+    count.report(record_property)

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from harness.fuzzcount import Record, report_fuzz
 from samantha.plugins.people.condense import condense, with_model
 from samantha.plugins.people.conversations import Turn
 
@@ -51,8 +52,8 @@ def test_any_model_answer_validates_or_is_refused(answer: str) -> None:
     LOOP.run_until_complete(both())
 
 
-def test_fuzz_count_is_reported() -> None:
-    print(f"condense fuzz: {tried['count']} model answers tried")
+def test_fuzz_count_is_reported(record_property: Record) -> None:
+    report_fuzz(record_property, "condensing model answers", tried["count"])
     assert tried["count"] > 0
 
 

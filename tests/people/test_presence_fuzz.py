@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from harness.fuzzcount import FuzzCount
+from harness.fuzzcount import FuzzCount, Record
 from samantha.events import DeviceStateChanged
 from samantha.house import House
 from samantha.plugins.people.presence import MAX_WORD, Presence, presence_of
@@ -70,6 +70,6 @@ def test_any_person_device_state_is_taken_or_ignored(
     LOOP.run_until_complete(step())
 
 
-def test_report_fuzz_count(capsys: pytest.CaptureFixture[str]) -> None:
+def test_report_fuzz_count(record_property: Record) -> None:
     assert COUNT.total > 0
-    COUNT.report(capsys)
+    COUNT.report(record_property)

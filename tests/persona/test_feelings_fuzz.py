@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from harness.fuzzcount import FuzzCount
+from harness.fuzzcount import FuzzCount, Record
 from samantha.plugins.persona.feedback import detect
 from samantha.plugins.persona.feelings import Reading, read
 from samantha.plugins.persona.person_state import PersonStates, Tracked
@@ -50,6 +50,6 @@ def test_the_running_state_stays_bounded(readings: list[tuple[float, float, int]
     COUNT.saw("state")
 
 
-def test_fuzz_count_is_reported(capsys: pytest.CaptureFixture[str]) -> None:
-    COUNT.report(capsys)
+def test_fuzz_count_is_reported(record_property: Record) -> None:
+    COUNT.report(record_property)
     assert COUNT.total > 0

@@ -52,17 +52,3 @@ def recorder(sat_broker: Mosquitto) -> Iterator[Recorder]:
         yield rec
     finally:
         rec.stop()
-
-
-# Fuzzers record how many inputs they tried; `make fuzz` (and `make test`) print the counts.
-FUZZ_COUNTS: dict[str, int] = {}
-
-
-@pytest.fixture
-def fuzz_counts() -> dict[str, int]:
-    return FUZZ_COUNTS
-
-
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    for surface, count in FUZZ_COUNTS.items():
-        terminalreporter.write_line(f"fuzz: {surface}: {count:,} inputs, 0 tracebacks")

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from paho.mqtt.enums import CallbackAPIVersion
 from sat_harness import LIGHT_TOPIC, Hub, Recorder, Recordings, satellite, satellite_config
 
+from harness.fuzzcount import Record, report_fuzz
 from harness.mosquitto import Mosquitto
 from samantha.plugins.satellite import hermes
 
@@ -146,7 +147,7 @@ def conversation(recorder: Recorder, flooder: Flooder, batch: list[tuple[str, by
 @pytest.mark.fuzz
 def test_a_flood_of_fuzzed_frames_leaves_the_hub_serving_in_bounded_memory(
         hub: Hub, sat_broker: Mosquitto, recorder: Recorder, recordings: Recordings,
-        tmp_path: Path, fuzz_counts: dict[str, int]) -> None:
+        tmp_path: Path, record_property: Record) -> None:
     traffic = fuzzed_traffic(FLOOD)
     flooder = Flooder(sat_broker.port)
     try:
@@ -188,6 +189,6 @@ def test_a_flood_of_fuzzed_frames_leaves_the_hub_serving_in_bounded_memory(
     bad_lines = [line for line in log.splitlines() if "ignoring malformed message" in line]
     assert 0 < len(bad_lines) <= 20, bad_lines[:30]
     assert hub.alive()
-    fuzz_counts["Hermes flood at a running hub"] = sent
+    report_fuzz(record_property, "Hermes flood at a running hub", sent)
     print(f"flood: {sent} fuzzed messages; hub {baseline:.0f} MB, peak {highest:.0f} MB, "
           f"after {after:.0f} MB")

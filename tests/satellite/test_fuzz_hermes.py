@@ -12,6 +12,7 @@ from hostile import audio_payloads, json_payloads
 from hypothesis import given
 from hypothesis import strategies as st
 
+from harness.fuzzcount import Record, report_fuzz
 from samantha.plugins.satellite import hermes
 from samantha.plugins.satellite.limits import (
     FRAME_LIMITS,
@@ -40,7 +41,7 @@ def _strings_within_limits(message: hermes.HermesMessage) -> None:
 
 
 def test_hermes_json_never_raises_anything_but_invalid_message(
-        fuzz_counts: dict[str, int]) -> None:
+        record_property: Record) -> None:
     tried = 0
 
     @given(st.sampled_from(PARSED), json_payloads)
@@ -58,12 +59,12 @@ def test_hermes_json_never_raises_anything_but_invalid_message(
             assert site and "/" not in site and "+" not in site and "#" not in site
 
     parse()
-    fuzz_counts["Hermes JSON messages"] = tried
+    report_fuzz(record_property, "Hermes JSON messages", tried)
     assert tried > 100
 
 
 def test_satellite_status_never_raises_anything_but_invalid_message(
-        fuzz_counts: dict[str, int]) -> None:
+        record_property: Record) -> None:
     tried = 0
 
     @given(json_payloads)
@@ -74,11 +75,11 @@ def test_satellite_status_never_raises_anything_but_invalid_message(
             SatelliteStatus.parse(payload)
 
     parse()
-    fuzz_counts["satellite status"] = tried
+    report_fuzz(record_property, "satellite status", tried)
 
 
 def test_audio_frames_are_checked_before_anything_is_allocated(
-        fuzz_counts: dict[str, int]) -> None:
+        record_property: Record) -> None:
     tried = accepted = 0
     # The most one accepted frame may become: 0.5 s at 16 kHz mono s16, plus resampler rounding.
     most = int(FRAME_LIMITS.max_seconds * 16000 * 2) + 64
@@ -96,11 +97,11 @@ def test_audio_frames_are_checked_before_anything_is_allocated(
         assert 0 < len(pcm) <= most and len(pcm) % 2 == 0
 
     decode()
-    fuzz_counts["Hermes audio frames"] = tried
+    report_fuzz(record_property, "Hermes audio frames", tried)
     assert accepted > 0  # valid frames were generated too: the check is not "refuse all"
 
 
-def test_reply_audio_on_the_satellite(fuzz_counts: dict[str, int]) -> None:
+def test_reply_audio_on_the_satellite(record_property: Record) -> None:
     tried = 0
 
     @given(audio_payloads)
@@ -114,7 +115,7 @@ def test_reply_audio_on_the_satellite(fuzz_counts: dict[str, int]) -> None:
         assert len(samples) / rate <= REPLY_LIMITS.max_seconds
 
     decode()
-    fuzz_counts["Hermes playBytes (satellite)"] = tried
+    report_fuzz(record_property, "Hermes playBytes (satellite)", tried)
 
 
 @pytest.mark.parametrize("payload, reason", [

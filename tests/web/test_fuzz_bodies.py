@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from harness.fuzzcount import Record, report_fuzz
 from samantha.plugins.web.api import BadRequest, DeviceBody, EnabledBody, SayBody, parse_body
 
 MODELS = [SayBody, DeviceBody, EnabledBody]
@@ -40,7 +41,8 @@ def _parse_or_refuse(raw: bytes, which: type) -> None:
 
 
 @pytest.mark.fuzz
-def test_any_body_parses_or_is_refused_clearly() -> None:
+def test_any_body_parses_or_is_refused_clearly(record_property: Record) -> None:
     _parse_or_refuse()
     assert tried["inputs"] > 0
-    print(f"\nweb body fuzz: {tried['inputs']} inputs tried, {tried['accepted']} accepted")
+    report_fuzz(record_property, "web request bodies", tried["inputs"],
+                f"{tried['accepted']} accepted")
