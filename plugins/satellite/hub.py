@@ -25,7 +25,7 @@ from samantha.plugins.satellite import hermes
 from samantha.plugins.satellite.arbitration import WakeArbiter, WakeClaim
 from samantha.plugins.satellite.limits import MAX_SITE_CHARS
 from samantha.plugins.satellite.oncelog import OnceLog
-from samantha.plugins.satellite.recognizers import Recognizers
+from samantha.plugins.satellite.recognizers import NoDecoder, Recognizers
 from samantha.plugins.satellite.replies import Replies, slots_of
 from samantha.plugins.satellite.session import (
     HubSession,
@@ -259,10 +259,15 @@ class SatelliteHub(Replies):
 
     async def _warm(self, room: str) -> None:
         """A decoder parked for the room, so its first wake does not wait for one."""
-        with contextlib.suppress(Exception):  # NoDecoder: it gets one when it talks
+        try:
             await self.recognizers.for_room(room, take_any=False)
-            if room not in self.sessions:
-                self.recognizers.release(room)
+        except NoDecoder:
+            return  # as many decoders as satellites already: it gets one when it talks
+        except Exception as err:  # the room still gets one when it talks; say why not now
+            log.warning("satellite hub: no decoder warmed up for %s: %s", room, err)
+            return
+        if room not in self.sessions:
+            self.recognizers.release(room)
 
     def _bad(self, message: Message, err: Exception, source: str | None = None) -> None:
         """Log an invalid message once per source (a room, or else the topic) and kind of

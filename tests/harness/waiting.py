@@ -9,8 +9,10 @@ from collections.abc import Awaitable, Callable
 
 
 async def until(predicate: Callable[[], object | Awaitable[object]], timeout: float = 5.0,
-                what: str = "condition", interval: float = 0.02) -> float:
-    """Wait (in the event loop) until `predicate()` is true; return the seconds waited."""
+                what: str = "condition", interval: float = 0.02,
+                state: Callable[[], str] | None = None) -> float:
+    """Wait (in the event loop) until `predicate()` is true; return the seconds waited. On a
+    timeout the failure says what was waited for and, if given, `state()` at that moment."""
     start = time.monotonic()
     while True:
         result = predicate()
@@ -21,7 +23,8 @@ async def until(predicate: Callable[[], object | Awaitable[object]], timeout: fl
             return time.monotonic() - start
         # Checked after the predicate, so a condition that holds just at the deadline passes.
         if time.monotonic() - start > timeout:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+            seen = f": {state()}" if state is not None else ""
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}{seen}")
         await asyncio.sleep(interval)
 
 

@@ -293,7 +293,10 @@ async def test_satellites_reconnecting_and_a_flood_of_fake_rooms_build_no_decode
                     for room in rooms:
                         await announced(room, True, n)
                     await until(lambda: all(recs.has(room) for room in rooms), 20,
-                                "decoders for the rooms")
+                                f"decoders for the rooms (return {n})", state=lambda: (
+                                    f"in use {sorted(recs.by_room)}, parked "
+                                    f"{sorted(recs.parked)}, building {sorted(recs._building)}, "
+                                    f"alive {recs.alive}, built {recs.built}"))
                     for room in rooms:
                         _status(sats, room, False)
                     for room in rooms:
