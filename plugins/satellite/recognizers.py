@@ -76,6 +76,8 @@ class Recognizers:
         # Released decoders by the room they are set up for, least recently parked first.
         self.parked: OrderedDict[str, tuple[SpeechToText, float]] = OrderedDict()
         self._building: dict[str, asyncio.Task[SpeechToText]] = {}
+        # Decoders a sweep is setting up for a satellite's room that lacks one, by that room.
+        self._lending: dict[str, asyncio.Future[None]] = {}
         self.built = 0  # decoders built since start (a room that comes back builds none)
         self.dropped = 0
         self.alive = 0  # decoders held: in use, parked, or on their way to a room
@@ -135,6 +137,12 @@ class Recognizers:
 
     async def _for_room(self, room: str, take_any: bool) -> SpeechToText:
         await self._ready.wait()
+        lending = self._lending.get(room)
+        if lending is not None:
+            # A sweep is giving this room a decoder: take that one. Building another meanwhile
+            # counted one too many, and a second satellite's room coming online with it was
+            # refused its warm-up for good.
+            await asyncio.shield(lending)
         parked = self.parked.pop(room, None)
         if parked is not None:
             stt = parked[0]  # the room's own decoder, back: set up for it already
@@ -215,9 +223,19 @@ class Recognizers:
             # its own) takes it back; unused for long, it is dropped (the last one stays).
             lacking = [r for r in online if not self.has(r) and r not in self._building]
             if lacking:
+                to = lacking[0]
                 del self.parked[room]
-                await self.run(self.configure, stt, lacking[0])
-                self._park(lacking[0], stt)
+                lent = self._lending[to] = asyncio.get_running_loop().create_future()
+                try:
+                    await self.run(self.configure, stt, to)
+                except BaseException:
+                    self._dropped()  # the hub stops: it is let go
+                    raise
+                else:
+                    self._park(to, stt)
+                finally:
+                    del self._lending[to]
+                    lent.set_result(None)
                 self._trim_due = True
             elif now - since >= self.park_s and len(self.parked) + len(self.by_room) > 1:
                 del self.parked[room]

@@ -9,6 +9,7 @@ every decoder is built on one thread.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import threading
 import time
@@ -238,6 +239,36 @@ async def test_a_room_woken_by_anyone_borrows_a_parked_decoder_and_gives_it_back
         clock.now += recs.park_s + 1
         await recs.sweep()
         assert len(recs.parked) == 1 and recs.dropped == 1
+    finally:
+        recs.close()
+
+
+async def test_satellites_coming_online_during_a_sweep_are_both_warmed_up() -> None:
+    """A sweep that lends the spare to a satellite's room as it comes online, before that
+    room's own warm-up runs: the warm-up takes the lent decoder instead of building one more,
+    so the other room coming online with it is not refused (a parallel test run once stranded
+    it there, with no decoder until someone spoke)."""
+    clock = Clock()
+    online: set[str] = set()
+    recs, _ = recognizers(rooms=4, clock=clock, online=online)
+    try:
+        await recs.add_spare(SphinxStt(None, {}))
+        online |= {"kitchen", "living_room"}  # both statuses are in; no warm-up has run yet
+        clock.now += SWEEP_S
+        sweep = asyncio.create_task(recs.sweep())
+        await asyncio.sleep(0)  # the sweep lends the spare to the first room and sets it up
+        first = next(iter(online))  # the room the sweep picked
+        other = ({"kitchen", "living_room"} - {first}).pop()
+
+        async def warm(room: str) -> None:
+            with contextlib.suppress(NoDecoder):
+                await recs.for_room(room, take_any=False)
+                recs.release(room)
+
+        warms = [asyncio.create_task(warm(first)), asyncio.create_task(warm(other))]
+        await asyncio.gather(sweep, *warms)
+        assert recs.has("kitchen") and recs.has("living_room"), (recs.by_room, recs.parked)
+        assert recs.built == 1 and recs.dropped == 0 and recs.alive == 2
     finally:
         recs.close()
 
