@@ -32,8 +32,12 @@ system-deps:
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
+# Two workers (CI has two cores), each taking whole test files, so a module's Home Assistant or
+# broker starts once; the suite waits on real components more than it computes.
+TEST_WORKERS ?= 2
+
 test: system-deps $(STAMP) lint
-	SAMANTHA_STRICT_TESTS=1 $(BIN)/pytest
+	SAMANTHA_STRICT_TESTS=1 $(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 # The property-based fuzzers with many more examples than `make test` gives them; each prints
 # how many inputs it tried.

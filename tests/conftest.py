@@ -17,8 +17,9 @@ from harness.mosquitto import Mosquitto
 REPO = Path(__file__).resolve().parent.parent
 
 # Nothing a test run writes (memories, mood, outboxes) may land in the user's real data dir;
-# subprocesses started by tests inherit this.
-os.environ.setdefault("SAMANTHA_DATA_DIR", tempfile.mkdtemp(prefix="samantha-test-data-"))
+# subprocesses started by tests inherit this. Each test process its own: parallel workers
+# (`pytest -n`) inherit the first one's environment, and their houses must not share timers.
+os.environ["SAMANTHA_DATA_DIR"] = tempfile.mkdtemp(prefix="samantha-test-data-")
 _skipped: list[str] = []
 _fuzzed: list[str] = []  # each fuzzer's line (harness/fuzzcount.py), in the order they ran
 
