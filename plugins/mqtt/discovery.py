@@ -393,7 +393,11 @@ def capabilities(config: _EntityConfig) -> Capabilities:
         )
     if isinstance(config, (VacuumConfig, LawnMowerConfig, AlarmControlPanelConfig,
                            SceneConfig, ButtonConfig)):
-        return Capabilities(device_class=getattr(config, "device_class", None))
+        # Only the kinds that declare device_class validated it; on the others it is an unknown
+        # option kept as sent, any JSON value at all.
+        declared = "device_class" in type(config).model_fields
+        return Capabilities(device_class=getattr(config, "device_class", None) if declared
+                            else None)
     assert isinstance(config, BinarySensorConfig)
     return Capabilities(read_only=True, device_class=config.device_class)
 
