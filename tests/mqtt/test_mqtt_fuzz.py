@@ -325,9 +325,11 @@ def test_a_device_class_of_any_type_on_a_kind_without_one_is_no_crash() -> None:
     """Found by the working-config fuzzer: `"dev_cla": false` on a lawn mower (a kind that
     declares no device class) reached the capabilities model unvalidated and raised there."""
     kinds = {"vacuum", "lawn_mower", "alarm_control_panel"}
-    for name, (component, config) in _ENTITIES.items():
-        if component not in kinds:
-            continue
+    cases = [(name, component, config) for name, (component, config) in _ENTITIES.items()
+             if component in kinds]
+    cases.append(("scene", "scene", {"cmd_t": "sc/set", "uniq_id": "sc"}))
+    assert {component for _, component, _ in cases} == {*kinds, "scene"}
+    for name, component, config in cases:
         for odd in (False, 3, ["x"], {"a": 1}, "mower"):
             found = parse_discovery(f"homeassistant/{component}/{name}/config",
                                     json.dumps({**config, "dev_cla": odd}))
